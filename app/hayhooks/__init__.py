@@ -1,0 +1,35 @@
+"""Hayhooks-compatible server for Haystack pipelines, with a live trace dashboard shared across workers.
+
+The public names are the ones Hayhooks users already import; they load on first use so that the CLI starts
+without importing Haystack.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "BasePipelineWrapper": "hayhooks.pipelines.wrapper",
+    "YAMLPipelineWrapper": "hayhooks.pipelines.yaml_wrapper",
+    "async_streaming_generator": "hayhooks.pipelines.streaming",
+    "create_app": "hayhooks.server.app",
+    "get_last_user_message": "hayhooks.pipelines.messages",
+    "is_user_message": "hayhooks.pipelines.messages",
+    "log": "hayhooks.logger",
+    "streaming_generator": "hayhooks.pipelines.streaming",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'hayhooks' has no attribute {name!r}") from None
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,3 @@
+from hayhooks.cli import main
+
+main()

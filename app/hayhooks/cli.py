@@ -1,0 +1,193 @@
+"""The ``hayhooks`` command: run the server, and talk to a running one (status, deploy, undeploy, run)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from hayhooks.settings import AppSettings
+
+app = typer.Typer(
+    help="Serve Haystack pipelines over HTTP, with a live trace dashboard.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+pipeline_app = typer.Typer(help="Deploy, undeploy and run pipelines on a running server.", no_args_is_help=True)
+app.add_typer(pipeline_app, name="pipeline")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one line to stderr and return the exit to raise."""
+    typer.secho(f"Error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+def load_settings(**overrides: Any) -> AppSettings:
+    """Settings from ``HAYHOOKS_*`` with the command line's non-empty options on top; bad values end in one line."""
+    try:
+        base = AppSettings()
+        return AppSettings.model_validate(
+            base.model_dump() | {k: v for k, v in overrides.items() if v is not None}
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        raise fail(
+            f"HAYHOOKS_{field.upper()} (or --{field.replace('_', '-')}) has value {error.get('input')!r}: {error['msg']}"
+        ) from None
+
+
+@app.command()
+def run(
+    host: Annotated[str | None, typer.Option(help="Interface to bind [env HAYHOOKS_HOST, default 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env HAYHOOKS_PORT, default 1416]")] = None,
+    pipelines_dir: Annotated[
+        Path | None, typer.Option(help="Pipelines to deploy at start [env HAYHOOKS_PIPELINES_DIR]")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes; >1 runs gunicorn [env HAYHOOKS_WORKERS]")] = None,
+    root_path: Annotated[str | None, typer.Option(help="Path prefix behind a proxy [env HAYHOOKS_ROOT_PATH]")] = None,
+    additional_python_path: Annotated[
+        str | None, typer.Option(help="Extra folder on sys.path for wrappers [env HAYHOOKS_ADDITIONAL_PYTHON_PATH]")
+    ] = None,
+) -> None:
+    """Run the server."""
+    from hayhooks.server.serve import serve
+
+    settings = load_settings(
+        host=host,
+        port=port,
+        pipelines_dir=pipelines_dir,
+        workers=workers,
+        root_path=root_path,
+        additional_python_path=additional_python_path,
+    )
+    if pipelines_dir is not None and not pipelines_dir.is_dir():
+        raise fail(f"--pipelines-dir {pipelines_dir} is not a directory")
+    serve(settings)
+
+
+ServerOption = Annotated[
+    str | None,
+    typer.Option("--server", help="URL of the running server [default http://HAYHOOKS_HOST:HAYHOOKS_PORT]"),
+]
+
+
+def _client(server: str | None) -> Any:
+    import httpx
+
+    if server is None:
+        settings = load_settings()
+        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        server = f"http://{host}:{settings.port}{settings.root_path}"
+    return httpx.Client(base_url=server, timeout=float(os.environ.get("HAYHOOKS_CLI_TIMEOUT", "120")))
+
+
+def _call(server: str | None, method: str, path: str, **kwargs: Any) -> Any:
+    import httpx
+
+    with _client(server) as client:
+        try:
+            response = client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise fail(f"cannot reach the server at {client.base_url}: {exc}") from None
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    if response.is_error:
+        detail = body.get("detail", body) if isinstance(body, dict) else body
+        if isinstance(detail, list):  # FastAPI validation errors
+            detail = "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}" for d in detail)
+        raise fail(f"{response.status_code}: {detail}")
+    return body
+
+
+def _print(body: Any) -> None:
+    typer.echo(json.dumps(body, indent=2) if not isinstance(body, str) else body)
+
+
+@app.command()
+def status(server: ServerOption = None) -> None:
+    """Show whether the server is up and which pipelines it serves."""
+    body = _call(server, "GET", "/status")
+    typer.echo(f"Server is {body['status']}  pipelines: {', '.join(body['pipelines']) or 'none'}")
+    for name, error in body.get("errors", {}).items():
+        typer.secho(f"  failed to load {name}: {error}", fg=typer.colors.YELLOW)
+
+
+@pipeline_app.command("deploy-files")
+def deploy_files(
+    folder: Annotated[Path, typer.Argument(help="Folder with pipeline_wrapper.py and its other files")],
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Pipeline name [default: folder name]")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace a pipeline of the same name")] = False,
+    skip_saving_files: Annotated[bool, typer.Option(help="Do not write the files to the server's folder")] = False,
+    server: ServerOption = None,
+) -> None:
+    """Deploy a pipeline wrapper folder."""
+    from hayhooks.pipelines.sources import read_folder
+
+    if not folder.is_dir():
+        raise fail(f"{folder} is not a directory")
+    files = read_folder(folder)
+    body = {"name": name or folder.resolve().name, "files": files, "overwrite": overwrite,
+            "save_files": not skip_saving_files}
+    result = _call(server, "POST", "/deploy_files", json=body)
+    typer.echo(f"Deployed '{result['name']}' at {result['endpoint']}")
+
+
+@pipeline_app.command("deploy-yaml")
+def deploy_yaml(
+    file: Annotated[Path, typer.Argument(help="Haystack YAML pipeline with inputs and outputs")],
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Pipeline name [default: file stem]")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace a pipeline of the same name")] = False,
+    description: Annotated[str | None, typer.Option(help="Description shown in /docs and MCP")] = None,
+    skip_saving_files: Annotated[bool, typer.Option(help="Do not write the YAML to the server's folder")] = False,
+    server: ServerOption = None,
+) -> None:
+    """Deploy a YAML pipeline."""
+    if not file.is_file():
+        raise fail(f"{file} is not a file")
+    body = {"name": name or file.stem, "source_code": file.read_text(encoding="utf-8"), "overwrite": overwrite,
+            "description": description, "save_file": not skip_saving_files}
+    result = _call(server, "POST", "/deploy-yaml", json=body)
+    typer.echo(f"Deployed '{result['name']}' at {result['endpoint']}")
+
+
+@pipeline_app.command()
+def undeploy(name: Annotated[str, typer.Argument(help="Pipeline name")], server: ServerOption = None) -> None:
+    """Undeploy a pipeline."""
+    _call(server, "POST", f"/undeploy/{name}")
+    typer.echo(f"Undeployed '{name}'")
+
+
+def _parse_param(text: str) -> tuple[str, Any]:
+    key, sep, raw = text.partition("=")
+    if not sep or not key:
+        raise fail(f"--param {text!r} must look like key=value")
+    try:
+        return key, json.loads(raw)
+    except ValueError:
+        return key, raw
+
+
+@pipeline_app.command("run")
+def run_pipeline(
+    name: Annotated[str, typer.Argument(help="Pipeline name")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="key=value (JSON values are parsed); repeat it")
+    ] = None,
+    server: ServerOption = None,
+) -> None:
+    """Run a pipeline with the given parameters and print its result."""
+    body = dict(_parse_param(p) for p in param or [])
+    _print(_call(server, "POST", f"/{name}/run", json=body))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Pipeline wrappers, their loading from files and YAML, and the registry of what is deployed."""

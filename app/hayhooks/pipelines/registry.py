@@ -1,0 +1,116 @@
+"""What is deployed in this worker: name → ``Deployment`` (the wrapper plus what the server derives from it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from hayhooks.pipelines import schema
+from hayhooks.pipelines.errors import PipelineNotFoundError
+from hayhooks.pipelines.wrapper import BasePipelineWrapper, implements
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A deployed pipeline and the run method, models and description derived from its wrapper."""
+
+    name: str
+    source: Literal["files", "yaml"]
+    wrapper: BasePipelineWrapper
+    folder: Path | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    run_method: Callable[..., Any] | None = None
+    run_is_async: bool = False
+    request_model: type[BaseModel] | None = None
+    response_model: type[BaseModel] | None = None
+    streams: bool = False
+    takes_headers: bool = False
+    description: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        wrapper: BasePipelineWrapper,
+        *,
+        source: Literal["files", "yaml"] = "files",
+        folder: Path | None = None,
+        files: dict[str, str] | None = None,
+    ) -> Deployment:
+        """Derive the run method (async preferred), request/response models and description of ``wrapper``."""
+        method: Callable[..., Any] | None = None
+        is_async = False
+        if implements(wrapper, "run_api_async"):
+            method, is_async = wrapper.run_api_async, True
+        elif implements(wrapper, "run_api"):
+            method = wrapper.run_api
+        request_model = response_model = None
+        description = ""
+        streams = headers = False
+        if method is not None:
+            title = "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
+            request_model = schema.request_model(method, f"{title}RunRequest")
+            response_model = schema.response_model(method, f"{title}RunResponse")
+            doc = schema.describe(method)
+            description = doc.short_description or ""
+            streams = schema.returns_stream(method)
+            headers = schema.takes_headers(method)
+        return cls(
+            name=name,
+            source=source,
+            wrapper=wrapper,
+            folder=folder,
+            files=dict(files or {}),
+            run_method=method,
+            run_is_async=is_async,
+            request_model=request_model,
+            response_model=response_model,
+            streams=streams,
+            takes_headers=headers,
+            description=description or getattr(wrapper, "description", None) or "",
+        )
+
+    @property
+    def has_chat(self) -> bool:
+        return implements(self.wrapper, "run_chat_completion") or implements(self.wrapper, "run_chat_completion_async")
+
+
+class PipelineRegistry:
+    """Name → deployment for one worker. Mutated only on the event loop, so it needs no lock."""
+
+    def __init__(self) -> None:
+        self._deployments: dict[str, Deployment] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._deployments
+
+    def __iter__(self) -> Iterator[Deployment]:
+        return iter(list(self._deployments.values()))
+
+    def __len__(self) -> int:
+        return len(self._deployments)
+
+    def names(self) -> list[str]:
+        return sorted(self._deployments)
+
+    def get(self, name: str) -> Deployment:
+        try:
+            return self._deployments[name]
+        except KeyError:
+            raise PipelineNotFoundError(name) from None
+
+    def add(self, deployment: Deployment) -> Deployment | None:
+        """Register ``deployment``; return the one it replaced, if any."""
+        previous = self._deployments.get(deployment.name)
+        self._deployments[deployment.name] = deployment
+        return previous
+
+    def remove(self, name: str) -> Deployment:
+        try:
+            return self._deployments.pop(name)
+        except KeyError:
+            raise PipelineNotFoundError(name) from None

@@ -1,0 +1,86 @@
+"""Request and response models derived from a ``run_api`` signature, as Hayhooks does.
+
+The request body has one field per parameter (type from the annotation, default from the signature,
+description from the docstring); the response is ``{"result": <return annotation>}``.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Any
+
+import docstring_parser
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from starlette.datastructures import Headers
+
+_MODEL_CONFIG = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
+_STREAM_ORIGINS = {
+    collections.abc.Generator,
+    collections.abc.AsyncGenerator,
+    collections.abc.Iterator,
+    collections.abc.AsyncIterator,
+    collections.abc.Iterable,
+    collections.abc.AsyncIterable,
+}
+
+
+def describe(func: Callable[..., Any]) -> docstring_parser.Docstring:
+    """The parsed docstring of ``func`` (empty when it has none)."""
+    return docstring_parser.parse(inspect.getdoc(func) or "")
+
+
+def takes_headers(func: Callable[..., Any]) -> bool:
+    """Whether ``func`` asks for the request headers (``headers: Headers | None = None``, as Hayhooks allows)."""
+    param = inspect.signature(func).parameters.get("headers")
+    return param is not None and "Headers" in str(param.annotation)
+
+
+def _hints(func: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(func, include_extras=True)
+    except Exception:
+        return {}
+
+
+def request_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]:
+    """A pydantic model of ``func``'s parameters, for validating the JSON body of a run request."""
+    hints = _hints(func)
+    docs = {p.arg_name: p.description for p in describe(func).params}
+    fields: dict[str, Any] = {}
+    for name, param in inspect.signature(func).parameters.items():
+        if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        if name == "headers" and takes_headers(func):
+            continue
+        annotation = hints.get(name, param.annotation)
+        if annotation is inspect.Parameter.empty:
+            annotation = Any
+        default = ... if param.default is inspect.Parameter.empty else param.default
+        fields[name] = (annotation, Field(default=default, description=docs.get(name) or None))
+    return create_model(model_name, __config__=_MODEL_CONFIG, **fields)
+
+
+def returns_stream(func: Callable[..., Any]) -> bool:
+    """Whether ``func`` is annotated to return a generator (its answer is streamed, not wrapped in JSON)."""
+    annotation = _hints(func).get("return", inspect.signature(func).return_annotation)
+    origin = typing.get_origin(annotation) or annotation
+    return origin in _STREAM_ORIGINS
+
+
+def response_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]:
+    """``{"result": <return annotation>}``; ``Any`` when the annotation is missing or a stream."""
+    annotation = _hints(func).get("return", inspect.signature(func).return_annotation)
+    if annotation is inspect.Signature.empty or returns_stream(func):
+        annotation = Any
+    description = describe(func).returns
+    return create_model(
+        model_name,
+        __config__=_MODEL_CONFIG,
+        result=(annotation, Field(description=description.description if description else None)),
+    )
+
+
+__all__ = ["Headers", "describe", "request_model", "response_model", "returns_stream", "takes_headers"]

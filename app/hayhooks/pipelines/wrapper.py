@@ -1,0 +1,49 @@
+"""``BasePipelineWrapper``: the class users subclass in ``pipeline_wrapper.py``, as in Hayhooks."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator, Generator
+from typing import Any
+
+
+class BasePipelineWrapper(ABC):
+    """Base class of a deployed pipeline.
+
+    ``setup()`` builds ``self.pipeline``; ``run_api`` / ``run_api_async`` serve ``POST /{name}/run`` (their
+    signature is the request schema, their docstring the description); ``run_chat_completion`` /
+    ``run_chat_completion_async`` serve the OpenAI-compatible chat endpoints. A method left as defined here counts
+    as not implemented.
+    """
+
+    skip_mcp: bool = False
+
+    def __init__(self) -> None:
+        self.pipeline: Any = None
+
+    @abstractmethod
+    def setup(self) -> None:
+        """Build ``self.pipeline``; called once per worker before the pipeline takes requests."""
+
+    def run_api(self) -> Any:
+        raise NotImplementedError("run_api not implemented")
+
+    async def run_api_async(self) -> Any:
+        raise NotImplementedError("run_api_async not implemented")
+
+    def run_chat_completion(self, model: str, messages: list[dict], body: dict) -> str | Generator:
+        raise NotImplementedError("run_chat_completion not implemented")
+
+    async def run_chat_completion_async(
+        self, model: str, messages: list[dict], body: dict
+    ) -> str | AsyncGenerator:
+        raise NotImplementedError("run_chat_completion_async not implemented")
+
+
+RUN_METHODS = ("run_api", "run_api_async", "run_chat_completion", "run_chat_completion_async")
+
+
+def implements(wrapper: BasePipelineWrapper, method: str) -> bool:
+    """Whether ``wrapper``'s class overrides ``method`` of ``BasePipelineWrapper``."""
+    own = getattr(type(wrapper), method, None)
+    return own is not None and own is not getattr(BasePipelineWrapper, method)

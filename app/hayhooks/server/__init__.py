@@ -1,0 +1,1 @@
+"""The FastAPI application: factory, routers, deployer and error mapping."""

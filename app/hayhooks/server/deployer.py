@@ -1,0 +1,156 @@
+"""Deploy and undeploy pipelines in this worker: load (off the loop), register, add or drop the run route."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from hayhooks.logger import log
+from hayhooks.pipelines.errors import PipelineDefinitionError, PipelineExistsError
+from hayhooks.pipelines.loader import WRAPPER_FILE, load_wrapper
+from hayhooks.pipelines.registry import Deployment, PipelineRegistry
+from hayhooks.pipelines.sources import check_file_names, check_name, read_folder, write_folder
+from hayhooks.pipelines.yaml_wrapper import YAMLPipelineWrapper
+from hayhooks.server.run_route import build_run_route, route_name
+
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+class Deployer:
+    """Owns this worker's registry and the routes derived from it; one deploy at a time."""
+
+    def __init__(self, app: FastAPI, registry: PipelineRegistry, pipelines_dir: Path) -> None:
+        self.app = app
+        self.registry = registry
+        self.pipelines_dir = pipelines_dir
+        self.load_errors: dict[str, str] = {}
+        self._lock = asyncio.Lock()
+        self._workdir = Path(tempfile.mkdtemp(prefix="hayhooks-"))
+        # Folders and files this deployer wrote and may remove again on undeploy.
+        self._owned: dict[str, list[Path]] = {}
+
+    async def load_dir(self) -> None:
+        """Deploy every pipeline of the pipelines dir; a broken one is logged and skipped, the rest still load."""
+        folder = self.pipelines_dir
+        if not folder.is_dir():
+            log.warning("Pipelines dir '{}' does not exist; starting with no pipelines", folder)
+            return
+        for entry in sorted(folder.iterdir()):
+            if entry.is_dir() and (entry / WRAPPER_FILE).is_file():
+                name, load = entry.name, self._deploy_folder(entry.name, entry, files=None)
+            elif entry.is_file() and entry.suffix in YAML_SUFFIXES:
+                name = entry.stem
+                load = self._deploy_yaml(name, entry.read_text(encoding="utf-8"), description=None)
+            else:
+                continue
+            try:
+                check_name(name)
+                await load
+                log.info("Deployed pipeline '{}' from {}", name, entry)
+            except (PipelineDefinitionError, ValueError) as exc:
+                load.close()
+                self.load_errors[name] = str(exc)
+                log.error("Skipped pipeline from {}: {}", entry, exc)
+
+    async def deploy_files(
+        self, name: str, files: dict[str, str], *, overwrite: bool = False, save_files: bool = True
+    ) -> Deployment:
+        check_file_names(files)
+        if WRAPPER_FILE not in files:
+            raise PipelineDefinitionError(name, f"missing required file {WRAPPER_FILE}")
+        async with self._lock:
+            self._check_free(name, overwrite)
+            staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self._workdir))
+            await run_in_threadpool(write_folder, staging, files)
+            try:
+                deployment = await self._deploy_folder(name, staging, files=files)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            self._own(name, [staging])
+            if save_files:
+                target = self.pipelines_dir / name
+                await run_in_threadpool(write_folder, target, files)
+                self._owned[name].append(target)
+            return deployment
+
+    async def deploy_yaml(
+        self,
+        name: str,
+        source: str,
+        *,
+        overwrite: bool = False,
+        description: str | None = None,
+        save_file: bool = True,
+    ) -> Deployment:
+        async with self._lock:
+            self._check_free(name, overwrite)
+            deployment = await self._deploy_yaml(name, source, description=description)
+            self._own(name, [])
+            if save_file:
+                target = self.pipelines_dir / f"{name}.yml"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                await run_in_threadpool(target.write_text, source, "utf-8")
+                self._owned[name].append(target)
+            return deployment
+
+    async def undeploy(self, name: str) -> Deployment:
+        """Remove the pipeline from this worker, and the files a deploy over HTTP saved for it.
+
+        Pipelines loaded from the pipelines dir at start keep their files: undeploy never deletes what the
+        user put there.
+        """
+        async with self._lock:
+            deployment = self.registry.remove(name)
+            self._drop_route(name)
+            self._release(name)
+            return deployment
+
+    async def aclose(self) -> None:
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+    def _check_free(self, name: str, overwrite: bool) -> None:
+        if name in self.registry and not overwrite:
+            raise PipelineExistsError(name)
+
+    async def _deploy_folder(self, name: str, folder: Path, *, files: dict[str, str] | None) -> Deployment:
+        wrapper = await run_in_threadpool(load_wrapper, name, folder)
+        if files is None:
+            files = await run_in_threadpool(read_folder, folder)
+        return self._install(Deployment.of(name, wrapper, source="files", folder=folder, files=files))
+
+    async def _deploy_yaml(self, name: str, source: str, *, description: str | None) -> Deployment:
+        wrapper = YAMLPipelineWrapper(name, source, description)
+        await run_in_threadpool(wrapper.setup)
+        return self._install(Deployment.of(name, wrapper, source="yaml", files={f"{name}.yml": source}))
+
+    def _install(self, deployment: Deployment) -> Deployment:
+        previous = self.registry.add(deployment)
+        self._drop_route(deployment.name)
+        if deployment.run_method is not None:
+            self.app.router.routes.append(build_run_route(deployment))
+        self.app.openapi_schema = None
+        self.load_errors.pop(deployment.name, None)
+        if previous is not None:
+            self._release(deployment.name)
+        return deployment
+
+    def _drop_route(self, name: str) -> None:
+        wanted = route_name(name)
+        self.app.router.routes[:] = [r for r in self.app.router.routes if getattr(r, "name", None) != wanted]
+        self.app.openapi_schema = None
+
+    def _own(self, name: str, paths: list[Path]) -> None:
+        self._owned[name] = paths
+
+    def _release(self, name: str) -> None:
+        for path in self._owned.pop(name, []):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)

@@ -1,0 +1,69 @@
+"""Map domain errors to HTTP answers once, for every route.
+
+4xx answers use FastAPI's ``{"detail": ...}`` shape and say what to fix; a 500 from a pipeline says which
+pipeline failed and why (traceback only with ``HAYHOOKS_SHOW_TRACEBACKS=true``).
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from hayhooks.logger import log
+from hayhooks.pipelines.errors import (
+    DeployDisabledError,
+    HayhooksError,
+    PipelineDefinitionError,
+    PipelineExistsError,
+    PipelineNotFoundError,
+    PipelineRunError,
+)
+
+_STATUS: dict[type[HayhooksError], int] = {
+    PipelineNotFoundError: 404,
+    PipelineExistsError: 409,
+    PipelineDefinitionError: 422,
+    DeployDisabledError: 403,
+    PipelineRunError: 500,
+}
+_RUN_PATH = re.compile(r"^/(?P<name>[^/]+)/run/?$")
+
+
+def status_of(exc: HayhooksError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in _STATUS:
+            return _STATUS[cls]
+    return 500
+
+
+def install_error_handlers(app: FastAPI, *, show_tracebacks: bool) -> None:
+    async def on_hayhooks_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HayhooksError)
+        status = status_of(exc)
+        body: dict[str, object] = {"detail": str(exc)}
+        if isinstance(exc, PipelineDefinitionError) and exc.location:
+            body["location"] = exc.location
+        if isinstance(exc, PipelineRunError):
+            cause = exc.__cause__ or exc
+            log.opt(exception=cause).error("Pipeline '{}' failed", exc.name)
+            if show_tracebacks:
+                body["traceback"] = "".join(traceback.format_exception(cause))
+        return JSONResponse(body, status_code=status)
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail
+        if exc.status_code == 404 and detail == "Not Found":
+            match = _RUN_PATH.match(request.url.path[len(request.scope.get("root_path", "")) :])
+            if match:
+                deployed = ", ".join(request.app.state.registry.names()) or "none"
+                detail = f"Pipeline '{match['name']}' not found (deployed: {deployed})"
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    app.add_exception_handler(HayhooksError, on_hayhooks_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)

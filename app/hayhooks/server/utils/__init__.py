@@ -1,0 +1,1 @@
+"""Import paths that existing Hayhooks wrappers use."""

@@ -1,0 +1,34 @@
+"""Which worker answered: ``host:pid``, on every response as ``X-Hayhooks-Worker``."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def worker_id() -> str:
+    """``host:pid`` of this process; call it after fork, since the pid changes there."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class WorkerHeaderMiddleware:
+    """Adds ``X-Hayhooks-Worker`` to every HTTP response (pure ASGI: no per-request object allocation)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.header = (b"x-hayhooks-worker", worker_id().encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = self.header
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)

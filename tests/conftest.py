@@ -1,0 +1,57 @@
+"""Fixtures shared by every test: offline Haystack, example pipelines, an in-process app, a real server."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["HAYSTACK_TELEMETRY_ENABLED"] = "false"
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hayhooks.server.app import create_app
+from hayhooks.settings import AppSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "pipelines"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+pytest_plugins = ["tests.servers"]
+
+
+@pytest.fixture
+def examples_dir(tmp_path: Path) -> Path:
+    """A copy of the example pipelines, so tests that deploy or undeploy never touch the repository."""
+    import shutil
+
+    target = tmp_path / "pipelines"
+    shutil.copytree(EXAMPLES, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+@pytest.fixture
+def make_client(tmp_path: Path) -> Iterator:
+    """Build an in-process app (lifespan included) for given settings; closed at the end of the test."""
+    clients: list[TestClient] = []
+
+    def make(pipelines_dir: Path | None = None, **settings: object) -> TestClient:
+        folder = pipelines_dir if pipelines_dir is not None else tmp_path / "empty"
+        folder.mkdir(parents=True, exist_ok=True)
+        app = create_app(AppSettings(pipelines_dir=folder, **settings))
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client, examples_dir: Path) -> TestClient:
+    """The app serving the example pipelines."""
+    return make_client(examples_dir)

@@ -1,0 +1,95 @@
+"""Real processes for integration tests: a ``hayhooks run`` server on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running ``hayhooks`` server subprocess; ``log`` holds what it printed."""
+
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 15) -> int:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        return self.process.returncode
+
+
+def hayhooks_command() -> list[str]:
+    return [sys.executable, "-m", "hayhooks"]
+
+
+def start_server(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, wait_for: str = "/status", timeout: float = 60
+) -> Server:
+    port = free_port()
+    full_env = {**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", **(env or {})}
+    log_path = tmp_path / f"server-{port}.log"
+    log_file = log_path.open("wb")
+    process = subprocess.Popen(
+        [*hayhooks_command(), "run", "--host", "127.0.0.1", "--port", str(port), *args],
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        env=full_env,
+        cwd=tmp_path,
+        start_new_session=True,
+    )
+    server = Server(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path, env=full_env)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{server.log}")
+        try:
+            if httpx.get(server.url + wait_for, timeout=1).status_code < 500:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not answer within {timeout}s:\n{server.log}")
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator:
+    """Start servers with ``server_factory(*cli_args, env=...)``; all are stopped after the test."""
+    servers: list[Server] = []
+
+    def start(*args: str, env: dict[str, str] | None = None, **kwargs: object) -> Server:
+        server = start_server(tmp_path, *args, env=env, **kwargs)  # type: ignore[arg-type]
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

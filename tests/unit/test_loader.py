@@ -1,0 +1,85 @@
+from pathlib import Path
+
+import pytest
+
+from hayhooks.pipelines.errors import PipelineDefinitionError
+from hayhooks.pipelines.loader import load_wrapper
+
+GOOD = """
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = "ready"
+
+    def run_api(self, text: str) -> str:
+        return text + "!"
+"""
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_text(content)
+    return folder
+
+
+def test_loads_wrapper_and_runs_setup(tmp_path):
+    wrapper = load_wrapper("good", write(tmp_path / "good", {"pipeline_wrapper.py": GOOD}))
+    assert wrapper.pipeline == "ready"
+    assert wrapper.run_api("hi") == "hi!"
+
+
+def test_wrapper_can_import_sibling_modules(tmp_path):
+    files = {
+        "helpers_for_sibling_test.py": "def suffix():\n    return '?'\n",
+        "pipeline_wrapper.py": GOOD.replace('text + "!"', "text + helpers_for_sibling_test.suffix()")
+        .replace("from hayhooks", "import helpers_for_sibling_test\nfrom hayhooks"),
+    }
+    wrapper = load_wrapper("sib", write(tmp_path / "sib", files))
+    assert wrapper.run_api("hi") == "hi?"
+
+
+def test_old_hayhooks_import_path_still_works(tmp_path):
+    source = GOOD.replace("from hayhooks import", "from hayhooks.server.utils.base_pipeline_wrapper import")
+    assert load_wrapper("old", write(tmp_path / "old", {"pipeline_wrapper.py": source})).run_api("a") == "a!"
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    folder = write(tmp_path / "broken", {"pipeline_wrapper.py": "x = 1\ndef oops(:\n"})
+    with pytest.raises(PipelineDefinitionError) as info:
+        load_wrapper("broken", folder)
+    assert info.value.location == "pipeline_wrapper.py:2"
+    assert "SyntaxError" in str(info.value)
+
+
+def test_import_error_names_file_and_line(tmp_path):
+    folder = write(tmp_path / "imp", {"pipeline_wrapper.py": "import os\nimport not_a_module_anywhere\n"})
+    with pytest.raises(PipelineDefinitionError) as info:
+        load_wrapper("imp", folder)
+    assert info.value.location == "pipeline_wrapper.py:2"
+    assert "ModuleNotFoundError" in str(info.value)
+
+
+def test_error_in_setup_names_the_line_in_setup(tmp_path):
+    source = GOOD.replace('self.pipeline = "ready"', 'raise RuntimeError("no model")')
+    with pytest.raises(PipelineDefinitionError) as info:
+        load_wrapper("setup", write(tmp_path / "setup", {"pipeline_wrapper.py": source}))
+    assert info.value.location == "pipeline_wrapper.py:6"
+    assert "RuntimeError: no model" in str(info.value)
+
+
+def test_missing_wrapper_class_is_explained(tmp_path):
+    with pytest.raises(PipelineDefinitionError, match="must define 'class PipelineWrapper"):
+        load_wrapper("none", write(tmp_path / "none", {"pipeline_wrapper.py": "x = 1\n"}))
+
+
+def test_wrapper_without_any_run_method_is_refused(tmp_path):
+    source = GOOD.split("    def run_api")[0]
+    with pytest.raises(PipelineDefinitionError, match="implements none of run_api"):
+        load_wrapper("idle", write(tmp_path / "idle", {"pipeline_wrapper.py": source}))
+
+
+def test_missing_wrapper_file_is_explained(tmp_path):
+    with pytest.raises(PipelineDefinitionError, match="missing required file pipeline_wrapper.py"):
+        load_wrapper("empty", write(tmp_path / "empty", {"README.md": "hi"}))

@@ -1,0 +1,154 @@
+"""POST /{name}/run: schema from run_api, result wrapping, streaming, errors."""
+
+import threading
+
+from hayhooks.server.deployer import Deployer
+
+ECHO_THREAD = """
+import threading
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, text: str) -> dict:
+        return {"text": text, "thread": threading.current_thread().name}
+"""
+
+ASYNC = """
+import asyncio
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    async def run_api_async(self, n: int = 2) -> list[int]:
+        await asyncio.sleep(0)
+        return list(range(n))
+"""
+
+STREAM = """
+from collections.abc import Generator
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, text: str) -> Generator[str, None, None]:
+        for word in text.split():
+            yield word + "|"
+"""
+
+HTTP_ERROR = """
+from fastapi import HTTPException
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, text: str) -> str:
+        raise HTTPException(status_code=418, detail="no coffee: " + text)
+"""
+
+
+def deploy(client, name, source):
+    response = client.post("/deploy_files", json={"name": name, "files": {"pipeline_wrapper.py": source},
+                                                   "save_files": False})
+    assert response.status_code == 200, response.text
+
+
+def test_result_is_wrapped_in_result(client):
+    response = client.post("/shout/run", json={"text": "hey"})
+    assert response.status_code == 200
+    assert response.json() == {"result": "HEY!"}
+
+
+def test_sync_run_api_runs_off_the_event_loop_thread(make_client):
+    client = make_client()
+    deploy(client, "echo", ECHO_THREAD)
+    result = client.post("/echo/run", json={"text": "x"}).json()["result"]
+    assert result["thread"] != threading.main_thread().name
+    assert "AnyIO" in result["thread"] or "worker" in result["thread"].lower()
+
+
+def test_async_run_api_is_awaited_with_defaults(make_client):
+    client = make_client()
+    deploy(client, "counter", ASYNC)
+    assert client.post("/counter/run", json={}).json() == {"result": [0, 1]}
+    assert client.post("/counter/run", json={"n": 4}).json() == {"result": [0, 1, 2, 3]}
+
+
+def test_generator_result_is_streamed_as_text(make_client):
+    client = make_client()
+    deploy(client, "words", STREAM)
+    response = client.post("/words/run", json={"text": "a b c"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == "a|b|c|"
+
+
+def test_yaml_pipeline_runs_with_declared_inputs(client):
+    response = client.post("/greet/run", json={"name": "Bo", "place": "Oslo"})
+    assert response.json()["result"]["shout"]["output"] == "HELLO BO, WELCOME TO OSLO!"
+
+
+def test_body_not_matching_the_schema_is_422_naming_the_field(client):
+    response = client.post("/shout/run", json={"txt": "hey"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_wrong_type_is_422_naming_the_field(client):
+    response = client.post("/shout/run", json={"text": ["not", "a", "str"]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_unknown_pipeline_is_404_naming_it(client):
+    response = client.post("/nope/run", json={})
+    assert response.status_code == 404
+    assert "Pipeline 'nope' not found" in response.json()["detail"]
+
+
+def test_pipeline_error_is_500_with_the_message_and_no_traceback(client):
+    response = client.post("/flaky/run", json={"text": "please fail"})
+    assert response.status_code == 500
+    body = response.json()
+    assert "Pipeline 'flaky' failed" in body["detail"]
+    assert "asks to fail" in body["detail"]
+    assert "traceback" not in body
+
+
+def test_traceback_is_shown_only_when_asked(make_client, examples_dir):
+    client = make_client(examples_dir, show_tracebacks=True)
+    body = client.post("/flaky/run", json={"text": "fail"}).json()
+    assert "Traceback (most recent call last)" in body["traceback"]
+
+
+def test_http_exception_from_the_wrapper_keeps_its_status(make_client):
+    client = make_client()
+    deploy(client, "teapot", HTTP_ERROR)
+    response = client.post("/teapot/run", json={"text": "please"})
+    assert (response.status_code, response.json()) == (418, {"detail": "no coffee: please"})
+
+
+def test_run_endpoints_appear_in_openapi_with_their_schema(client):
+    spec = client.get("/openapi.json").json()
+    operation = spec["paths"]["/shout/run"]["post"]
+    assert operation["description"].startswith("Shout the text back")
+    schema_ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    request_schema = spec["components"]["schemas"][schema_ref.split("/")[-1]]
+    assert request_schema["required"] == ["text"]
+    assert request_schema["properties"]["text"]["description"] == "The text to shout."
+
+
+def test_docs_page_is_served(client):
+    assert client.get("/docs").status_code == 200
+
+
+def test_deployer_is_the_apps_own(client):
+    assert isinstance(client.app.state.deployer, Deployer)

@@ -1,0 +1,31 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from hayhooks.settings import AppSettings
+
+
+def test_defaults_match_hayhooks(monkeypatch):
+    settings = AppSettings(_env_file=None)
+    assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 1416, 1)
+
+
+def test_reads_hayhooks_variables(monkeypatch):
+    monkeypatch.setenv("HAYHOOKS_PORT", "9000")
+    monkeypatch.setenv("HAYHOOKS_PIPELINES_DIR", "/srv/p")
+    monkeypatch.setenv("HAYHOOKS_SHOW_TRACEBACKS", "true")
+    settings = AppSettings(_env_file=None)
+    assert (settings.port, settings.pipelines_dir, settings.show_tracebacks) == (9000, Path("/srv/p"), True)
+
+
+def test_bad_value_names_the_variable(monkeypatch):
+    monkeypatch.setenv("HAYHOOKS_PORT", "lots")
+    with pytest.raises(ValidationError) as info:
+        AppSettings(_env_file=None)
+    assert info.value.errors()[0]["loc"] == ("port",)
+
+
+@pytest.mark.parametrize(("given", "expected"), [("", ""), ("/", ""), ("api/", "/api"), ("/a/b/", "/a/b")])
+def test_root_path_is_normalised(given, expected):
+    assert AppSettings(root_path=given, _env_file=None).root_path == expected
