@@ -56,15 +56,15 @@ def start_server(
     port = free_port()
     full_env = {**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", **(env or {})}
     log_path = tmp_path / f"server-{port}.log"
-    log_file = log_path.open("wb")
-    process = subprocess.Popen(
-        [*hayhooks_command(), "run", "--host", "127.0.0.1", "--port", str(port), *args],
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        env=full_env,
-        cwd=tmp_path,
-        start_new_session=True,
-    )
+    with log_path.open("wb") as log_file:  # the child keeps its own descriptor
+        process = subprocess.Popen(
+            [*hayhooks_command(), "run", "--host", "127.0.0.1", "--port", str(port), *args],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=full_env,
+            cwd=tmp_path,
+            start_new_session=True,
+        )
     server = Server(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path, env=full_env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

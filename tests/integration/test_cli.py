@@ -1,0 +1,76 @@
+"""The ``hayhooks`` command against a real server: status, deploy, run, undeploy, and one-line errors."""
+
+import subprocess
+
+import pytest
+
+from tests.conftest import EXAMPLES, FIXTURES
+from tests.servers import hayhooks_command
+
+pytestmark = pytest.mark.integration
+
+
+def cli(*args: str, server: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    extra = ["--server", server] if server else []
+    return subprocess.run(
+        [*hayhooks_command(), *args, *extra], capture_output=True, text=True, timeout=60, env=env
+    )
+
+
+@pytest.fixture
+def server(server_factory, tmp_path):
+    (tmp_path / "pl").mkdir()
+    return server_factory("--pipelines-dir", str(tmp_path / "pl"))
+
+
+def test_deploy_run_status_undeploy_round_trip(server):
+    deployed = cli("pipeline", "deploy-files", "-n", "loud", str(EXAMPLES / "shout"), server=server.url)
+    assert deployed.returncode == 0, deployed.stderr
+    assert "Deployed 'loud' at /loud/run" in deployed.stdout
+
+    ran = cli("pipeline", "run", "loud", "--param", "text=hello", server=server.url)
+    assert ran.returncode == 0, ran.stderr
+    assert '"result": "HELLO!"' in ran.stdout
+
+    status = cli("status", server=server.url)
+    assert "Up!" in status.stdout and "loud" in status.stdout
+
+    assert cli("pipeline", "undeploy", "loud", server=server.url).returncode == 0
+    assert "loud" not in cli("status", server=server.url).stdout
+
+
+def test_deploy_yaml(server):
+    result = cli("pipeline", "deploy-yaml", str(EXAMPLES / "greet.yml"), server=server.url)
+    assert result.returncode == 0, result.stderr
+    ran = cli("pipeline", "run", "greet", "-p", "name=Al", "-p", "place=Paris", server=server.url)
+    assert "HELLO AL, WELCOME TO PARIS!" in ran.stdout
+
+
+def test_server_errors_print_one_line(server):
+    result = cli("pipeline", "run", "ghost", "--param", "x=1", server=server.url)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: 404: Pipeline 'ghost' not found (deployed: none)"
+
+
+def test_broken_wrapper_deploy_prints_file_and_line(server):
+    result = cli("pipeline", "deploy-files", "-n", "bad", str(FIXTURES / "broken_wrapper"), server=server.url)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "pipeline_wrapper.py:4" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_server_prints_one_line():
+    result = cli("status", server="http://127.0.0.1:9")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot reach the server at http://127.0.0.1:9")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_setting_prints_one_line_naming_the_variable():
+    import os
+
+    result = cli("run", env={**os.environ, "HAYHOOKS_PORT": "lots"})
+    assert result.returncode == 1
+    assert "HAYHOOKS_PORT" in result.stderr and "'lots'" in result.stderr
+    assert "Traceback" not in result.stderr
