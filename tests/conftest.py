@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from hayhooks.server.app import create_app
 from hayhooks.settings import AppSettings
@@ -37,10 +40,10 @@ def make_client(tmp_path: Path) -> Iterator:
     """Build an in-process app (lifespan included) for given settings; closed at the end of the test."""
     clients: list[TestClient] = []
 
-    def make(pipelines_dir: Path | None = None, **settings: object) -> TestClient:
+    def make(pipelines_dir: Path | None = None, *, tracer_provider=None, **settings: object) -> TestClient:
         folder = pipelines_dir if pipelines_dir is not None else tmp_path / "empty"
         folder.mkdir(parents=True, exist_ok=True)
-        app = create_app(AppSettings(pipelines_dir=folder, **settings))
+        app = create_app(AppSettings(pipelines_dir=folder, **settings), tracer_provider=tracer_provider)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)
@@ -55,3 +58,20 @@ def make_client(tmp_path: Path) -> Iterator:
 def client(make_client, examples_dir: Path) -> TestClient:
     """The app serving the example pipelines."""
     return make_client(examples_dir)
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """An exporter that keeps finished spans; pass ``spans.provider`` to ``make_client``."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    exporter.provider = provider  # type: ignore[attr-defined]
+    yield exporter
+    provider.shutdown()
+
+
+@pytest.fixture
+def traced(make_client, examples_dir: Path, spans: InMemorySpanExporter) -> TestClient:
+    """The example app with every span kept in ``spans``."""
+    return make_client(examples_dir, tracer_provider=spans.provider)

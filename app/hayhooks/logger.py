@@ -7,19 +7,36 @@ keep working.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from loguru import logger as log
+from opentelemetry import trace
 
 __all__ = ["configure_logging", "log"]
+
+
+def _add_trace_ids(record: Any) -> None:
+    """Put the active span's ids on the record, so a log line can be found from its trace and back."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        record["extra"]["trace_id"] = format(context.trace_id, "032x")
+        record["extra"]["span_id"] = format(context.span_id, "016x")
+
+
+def _format(record: Any) -> str:
+    ids = " | trace_id={extra[trace_id]} span_id={extra[span_id]}" if "trace_id" in record["extra"] else ""
+    return (
+        "<green>{time:HH:mm:ss.SSS}</green> | <level>{level: <7}</level> | {process}" + ids + " | {message}\n{exception}"
+    )
 
 
 def configure_logging(level: str = "INFO") -> None:
     """Send hayhooks' own log lines to stderr at ``level``; safe to call again with a new level."""
     log.remove()
-    log.add(
-        sys.stderr,
-        level=level,
-        format="<green>{time:HH:mm:ss.SSS}</green> | <level>{level: <7}</level> | {process} | {message}",
-        backtrace=False,
-        diagnose=False,
-    )
+    log.configure(patcher=_add_trace_ids)
+    # Write to whatever sys.stderr is at the time, not the object it was at configure time.
+    log.add(_to_stderr, level=level, format=_format, backtrace=False, diagnose=False, colorize=sys.stderr.isatty())
+
+
+def _to_stderr(message: str) -> None:
+    sys.stderr.write(message)

@@ -7,6 +7,7 @@ tests (and each gunicorn worker) build their own.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,18 @@ class AppSettings(BaseSettings):
         default=10, ge=0, le=300, description="Seconds to drain in-flight requests on shutdown."
     )
     log_level: str = Field(default="INFO", description="Log level of the server and of hayhooks.log.")
+
+    tracing_excluded_spans: list[Literal["send", "receive"]] = Field(
+        default=["send", "receive"],
+        description='HTTP instrumentation sub-spans to leave out, as a JSON list (e.g. \'["send"]\' or \'[]\').',
+    )
+    tracing_tag_max_length: int = Field(
+        default=4096, ge=64, le=1_000_000, description="Longest span tag value, in characters; longer ones are cut."
+    )
+    dashboard_trace_include_payload_values: bool = Field(
+        default=False,
+        description="Record raw request values in traces (secrets still redacted); by default only their shapes.",
+    )
 
     @field_validator("root_path")
     @classmethod

@@ -11,6 +11,9 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.trace import TracerProvider
+from starlette.concurrency import run_in_threadpool
 
 from hayhooks import __version__
 from hayhooks.logger import configure_logging, log
@@ -20,18 +23,35 @@ from hayhooks.server.errors import install_error_handlers
 from hayhooks.server.routers import deploy, status
 from hayhooks.server.worker import WorkerHeaderMiddleware, worker_id
 from hayhooks.settings import AppSettings
+from hayhooks.tracing.haystack_tracer import enable_haystack_tracing
+from hayhooks.tracing.operations import OperationMiddleware
+from hayhooks.tracing.provider import build_tracing
+
+# The server's own read-only endpoints; polling them must not flood the traces.
+UNTRACED_URLS = "dashboard/api,/status,/docs,/redoc,/openapi.json"
 
 
-def create_app(settings: AppSettings | None = None) -> FastAPI:
-    """Build the server for ``settings`` (read from ``HAYHOOKS_*`` when not given)."""
+def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerProvider | None = None) -> FastAPI:
+    """Build the server for ``settings`` (read from ``HAYHOOKS_*`` when not given).
+
+    ``tracer_provider`` replaces the one built from ``OTEL_*`` (tests pass one with an in-memory exporter).
+    """
     settings = settings or AppSettings()
     configure_logging(settings.log_level)
+    tracing = build_tracing(tracer_provider)
+    if tracing.enabled:
+        enable_haystack_tracing(
+            tracing.tracer("haystack"),
+            raw=settings.dashboard_trace_include_payload_values,
+            max_length=settings.tracing_tag_max_length,
+        )
     if settings.additional_python_path and settings.additional_python_path not in sys.path:
         sys.path.append(settings.additional_python_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            stack.push_async_callback(run_in_threadpool, tracing.shutdown)
             stack.push_async_callback(app.state.deployer.aclose)
             await app.state.deployer.load_dir()
             log.info(
@@ -51,10 +71,20 @@ def create_app(settings: AppSettings | None = None) -> FastAPI:
     )
     registry = PipelineRegistry()
     app.state.settings = settings
+    app.state.tracing = tracing
     app.state.registry = registry
-    app.state.deployer = Deployer(app, registry, settings.pipelines_dir)
+    app.state.deployer = Deployer(app, registry, settings, tracing.tracer())
     install_error_handlers(app, show_tracebacks=settings.show_tracebacks)
     app.include_router(status.router)
     app.include_router(deploy.router)
+    # Starlette puts the last added middleware outermost: the operation span wraps the HTTP spans.
+    if tracing.enabled:
+        app.add_middleware(
+            OpenTelemetryMiddleware,
+            tracer_provider=tracing.provider,
+            excluded_urls=UNTRACED_URLS,
+            exclude_spans=settings.tracing_excluded_spans,
+        )
+        app.add_middleware(OperationMiddleware, tracer=tracing.tracer())
     app.add_middleware(WorkerHeaderMiddleware)
     return app

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from fastapi import FastAPI
+from opentelemetry import trace
 from starlette.concurrency import run_in_threadpool
 
 from hayhooks.logger import log
@@ -17,6 +18,8 @@ from hayhooks.pipelines.registry import Deployment, PipelineRegistry
 from hayhooks.pipelines.sources import check_file_names, check_name, read_folder, write_folder
 from hayhooks.pipelines.yaml_wrapper import YAMLPipelineWrapper
 from hayhooks.server.run_route import build_run_route, route_name
+from hayhooks.settings import AppSettings
+from hayhooks.tracing.operations import operation
 
 YAML_SUFFIXES = (".yml", ".yaml")
 
@@ -24,10 +27,14 @@ YAML_SUFFIXES = (".yml", ".yaml")
 class Deployer:
     """Owns this worker's registry and the routes derived from it; one deploy at a time."""
 
-    def __init__(self, app: FastAPI, registry: PipelineRegistry, pipelines_dir: Path) -> None:
+    def __init__(
+        self, app: FastAPI, registry: PipelineRegistry, settings: AppSettings, tracer: trace.Tracer | None = None
+    ) -> None:
         self.app = app
+        self.tracer = tracer or trace.NoOpTracer()
+        self.raw_payloads = settings.dashboard_trace_include_payload_values
         self.registry = registry
-        self.pipelines_dir = pipelines_dir
+        self.pipelines_dir = settings.pipelines_dir
         self.load_errors: dict[str, str] = {}
         self._lock = asyncio.Lock()
         self._workdir = Path(tempfile.mkdtemp(prefix="hayhooks-"))
@@ -49,8 +56,9 @@ class Deployer:
             else:
                 continue
             try:
-                check_name(name)
-                await load
+                with operation(self.tracer, "deploy", name, "startup"):
+                    check_name(name)
+                    await load
                 log.info("Deployed pipeline '{}' from {}", name, entry)
             except (PipelineDefinitionError, ValueError) as exc:
                 load.close()
@@ -63,6 +71,10 @@ class Deployer:
         check_file_names(files)
         if WRAPPER_FILE not in files:
             raise PipelineDefinitionError(name, f"missing required file {WRAPPER_FILE}")
+        with operation(self.tracer, "deploy", name, "rest"):
+            return await self._deploy_files(name, files, overwrite=overwrite, save_files=save_files)
+
+    async def _deploy_files(self, name: str, files: dict[str, str], *, overwrite: bool, save_files: bool) -> Deployment:
         async with self._lock:
             self._check_free(name, overwrite)
             staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self._workdir))
@@ -88,6 +100,12 @@ class Deployer:
         description: str | None = None,
         save_file: bool = True,
     ) -> Deployment:
+        with operation(self.tracer, "deploy", name, "rest"):
+            return await self._deploy_yaml_and_save(name, source, overwrite, description, save_file)
+
+    async def _deploy_yaml_and_save(
+        self, name: str, source: str, overwrite: bool, description: str | None, save_file: bool
+    ) -> Deployment:
         async with self._lock:
             self._check_free(name, overwrite)
             deployment = await self._deploy_yaml(name, source, description=description)
@@ -105,6 +123,10 @@ class Deployer:
         Pipelines loaded from the pipelines dir at start keep their files: undeploy never deletes what the
         user put there.
         """
+        with operation(self.tracer, "undeploy", name, "rest"):
+            return await self._undeploy(name)
+
+    async def _undeploy(self, name: str) -> Deployment:
         async with self._lock:
             deployment = self.registry.remove(name)
             self._drop_route(name)
@@ -133,7 +155,7 @@ class Deployer:
         previous = self.registry.add(deployment)
         self._drop_route(deployment.name)
         if deployment.run_method is not None:
-            self.app.router.routes.append(build_run_route(deployment))
+            self.app.router.routes.append(build_run_route(deployment, raw_payloads=self.raw_payloads))
         self.app.openapi_schema = None
         self.load_errors.pop(deployment.name, None)
         if previous is not None:

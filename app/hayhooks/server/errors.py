@@ -10,11 +10,14 @@ import re
 import traceback
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from hayhooks.logger import log
+from hayhooks.tracing.operations import record_error
 from hayhooks.pipelines.errors import (
     DeployDisabledError,
     HayhooksError,
@@ -50,10 +53,21 @@ def install_error_handlers(app: FastAPI, *, show_tracebacks: bool) -> None:
             body["location"] = exc.location
         if isinstance(exc, PipelineRunError):
             cause = exc.__cause__ or exc
+            record_error(cause)
             log.opt(exception=cause).error("Pipeline '{}' failed", exc.name)
             if show_tracebacks:
                 body["traceback"] = "".join(traceback.format_exception(cause))
+        else:
+            record_error(exc)
         return JSONResponse(body, status_code=status)
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        fields = "; ".join(
+            f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg')}" for error in exc.errors()[:5]
+        )
+        record_error(exc, f"Invalid request: {fields}")
+        return await request_validation_exception_handler(request, exc)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -63,7 +77,10 @@ def install_error_handlers(app: FastAPI, *, show_tracebacks: bool) -> None:
             if match:
                 deployed = ", ".join(request.app.state.registry.names()) or "none"
                 detail = f"Pipeline '{match['name']}' not found (deployed: {deployed})"
+        if exc.status_code >= 400:
+            record_error(exc, f"HTTP {exc.status_code}: {detail}")
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     app.add_exception_handler(HayhooksError, on_hayhooks_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)

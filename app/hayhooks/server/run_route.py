@@ -15,6 +15,8 @@ from starlette.responses import StreamingResponse
 
 from hayhooks.pipelines.errors import PipelineRunError
 from hayhooks.pipelines.registry import Deployment
+from hayhooks.tracing import operations
+from hayhooks.tracing.payload import payload_values
 
 
 def route_name(pipeline: str) -> str:
@@ -45,7 +47,7 @@ async def call_run(deployment: Deployment, kwargs: dict[str, Any]) -> Any:
         raise PipelineRunError(deployment.name, exc) from exc
 
 
-def build_run_route(deployment: Deployment) -> APIRoute:
+def build_run_route(deployment: Deployment, *, raw_payloads: bool = False) -> APIRoute:
     """An ``APIRoute`` whose body schema is the deployment's request model (so it shows in ``/docs``)."""
     request_model = deployment.request_model
     assert request_model is not None
@@ -54,10 +56,12 @@ def build_run_route(deployment: Deployment) -> APIRoute:
 
     async def run_pipeline(request: Request, body: request_model) -> Any:  # type: ignore[valid-type]
         kwargs = {name: getattr(body, name) for name in fields}
+        operations.annotate(**{operations.PAYLOAD: payload_values(kwargs, raw=raw_payloads)})
         if pass_headers:
             kwargs["headers"] = request.headers
         result = await call_run(deployment, kwargs)
         if inspect.isgenerator(result) or inspect.isasyncgen(result):
+            operations.annotate(**{operations.STREAMING: True})
             return StreamingResponse(_stream(result), media_type="text/plain; charset=utf-8")
         return {"result": result}
 

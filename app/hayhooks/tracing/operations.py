@@ -1,0 +1,178 @@
+"""Operation spans: every run, chat, deploy and undeploy is one trace whose root is its operation span.
+
+``OperationMiddleware`` is the outermost tracing layer. It recognises operations by method and path, starts
+the operation span (continuing an incoming ``traceparent``), makes it current for everything inside —
+HTTP instrumentation, the route, Haystack — and ends it when the response is complete, so a streamed answer
+keeps its span open until its last chunk. Routes enrich the span through ``annotate`` and ``record_error``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+KIND = "hayhooks.kind"
+PIPELINE = "hayhooks.pipeline.name"
+TRANSPORT = "hayhooks.transport"
+STREAMING = "hayhooks.streaming"
+PAYLOAD = "hayhooks.payload.values"
+
+SPAN_NAMES = {
+    "run": "hayhooks.pipeline.run",
+    "openai": "hayhooks.openai.run",
+    "deploy": "hayhooks.pipeline.deploy",
+    "undeploy": "hayhooks.pipeline.undeploy",
+    "mcp": "hayhooks.mcp.call_tool",
+}
+_OPENAI_PATHS = frozenset({"/v1/chat/completions", "/chat/completions"})
+_DEPLOY_PATHS = frozenset({"/deploy_files", "/deploy-files", "/deploy-yaml"})
+
+_current: contextvars.ContextVar[trace.Span | None] = contextvars.ContextVar("hayhooks_operation", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    kind: str
+    pipeline: str | None
+    transport: str
+
+    @property
+    def span_name(self) -> str:
+        return SPAN_NAMES[self.kind]
+
+
+def classify(method: str, path: str) -> Operation | None:
+    """The operation a request performs, from its method and path (without root path); ``None`` if none."""
+    if method != "POST":
+        return None
+    if path in _OPENAI_PATHS:
+        return Operation("openai", None, "openai")
+    if path in _DEPLOY_PATHS:
+        return Operation("deploy", None, "rest")
+    parts = path.strip("/").split("/")
+    if len(parts) == 2 and parts[1] == "run":
+        return Operation("run", parts[0], "rest")
+    if len(parts) == 2 and parts[0] == "undeploy":
+        return Operation("undeploy", parts[1], "rest")
+    return None
+
+
+def current_operation() -> trace.Span | None:
+    return _current.get()
+
+
+def annotate(**attributes: Any) -> None:
+    """Set ``hayhooks.*`` attributes on the current operation span (no-op outside an operation)."""
+    span = _current.get()
+    if span is not None and span.is_recording():
+        for key, value in attributes.items():
+            if value is not None:
+                span.set_attribute(key, value)
+
+
+def record_error(exc: BaseException, description: str | None = None) -> None:
+    """Mark the current operation failed, with the exception's type, message and stack as its event."""
+    span = _current.get()
+    if span is None or not span.is_recording():
+        return
+    stack = "".join(traceback.format_exception(exc))
+    span.record_exception(exc, attributes={"exception.stacktrace": stack})
+    span.set_status(Status(StatusCode.ERROR, description or f"{type(exc).__name__}: {exc}"))
+
+
+def _start(tracer: trace.Tracer, operation: Operation, parent: otel_context.Context | None) -> trace.Span:
+    attributes: dict[str, Any] = {KIND: operation.kind, TRANSPORT: operation.transport, STREAMING: False}
+    if operation.pipeline:
+        attributes[PIPELINE] = operation.pipeline
+    return tracer.start_span(operation.span_name, context=parent, kind=SpanKind.SERVER, attributes=attributes)
+
+
+@contextmanager
+def operation(tracer: trace.Tracer, kind: str, pipeline: str | None, transport: str) -> Iterator[trace.Span]:
+    """The current operation if there is one (annotated with ``pipeline``), else a new one for this block.
+
+    Used by work that is not an HTTP request of its own: deploys at start, MCP tool calls.
+    """
+    existing = _current.get()
+    if existing is not None:
+        annotate(**{PIPELINE: pipeline})
+        yield existing
+        return
+    span = _start(tracer, Operation(kind, pipeline, transport), None)
+    token = otel_context.attach(trace.set_span_in_context(span))
+    op_token = _current.set(span)
+    try:
+        yield span
+    except BaseException as exc:
+        record_error(exc)
+        raise
+    finally:
+        _current.reset(op_token)
+        otel_context.detach(token)
+        span.end()
+
+
+class OperationMiddleware:
+    """Pure ASGI middleware that wraps each operation request in its operation span."""
+
+    def __init__(self, app: ASGIApp, tracer: trace.Tracer) -> None:
+        self.app = app
+        self.tracer = tracer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        root = scope.get("root_path", "")
+        path = scope["path"]
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        op = classify(scope["method"], path)
+        if op is None:
+            await self.app(scope, receive, send)
+            return
+
+        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", ()) if k in _TRACE_HEADERS}
+        parent = propagate.extract(carrier) if carrier else None
+        span = _start(self.tracer, op, parent)
+        span.set_attribute("http.request.method", scope["method"])
+        span.set_attribute("url.path", scope["path"])
+        token = otel_context.attach(trace.set_span_in_context(span, parent))
+        op_token = _current.set(span)
+        status_code = 0
+
+        async def send_and_watch(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+                span.set_attribute("http.response.status_code", status_code)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_watch)
+        except BaseException as exc:
+            record_error(exc)
+            raise
+        finally:
+            if status_code >= 400 and span.is_recording() and not _has_error(span):
+                span.set_status(Status(StatusCode.ERROR, f"HTTP {status_code}"))
+            _current.reset(op_token)
+            otel_context.detach(token)
+            span.end()
+
+
+_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
+
+
+def _has_error(span: trace.Span) -> bool:
+    status = getattr(span, "status", None)
+    return status is not None and status.status_code is StatusCode.ERROR

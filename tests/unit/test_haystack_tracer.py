@@ -1,0 +1,64 @@
+"""Haystack's own spans obey the payload policy: no raw inputs unless asked, secrets never, values capped."""
+
+from haystack import Pipeline, component
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from hayhooks.tracing.haystack_tracer import disable_haystack_tracing, enable_haystack_tracing
+from tests.traces import one
+
+
+@component
+class Echo:
+    @component.output_types(text=str)
+    def run(self, text: str, options: dict | None = None) -> dict:
+        return {"text": text}
+
+
+def run_traced(*, raw: bool, max_length: int = 4096, **inputs) -> list:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    enable_haystack_tracing(provider.get_tracer("haystack"), raw=raw, max_length=max_length)
+    try:
+        pipeline = Pipeline()
+        pipeline.add_component("echo", Echo())
+        pipeline.run({"echo": inputs})
+    finally:
+        disable_haystack_tracing()
+    return list(exporter.get_finished_spans())
+
+
+def all_values(spans) -> str:
+    return " ".join(str(v) for s in spans for v in s.attributes.values())
+
+
+def test_pipeline_input_data_carries_shapes_not_values_by_default():
+    spans = run_traced(raw=False, text="top secret question")
+    assert "top secret question" not in all_values(spans)
+    assert one(spans, "haystack.pipeline.run").attributes["haystack.pipeline.input_data"] == "echo={text=str(19)}"
+
+
+def test_component_inputs_and_outputs_are_not_raw_by_default(monkeypatch):
+    monkeypatch.setenv("HAYSTACK_CONTENT_TRACING_ENABLED", "true")
+    spans = run_traced(raw=False, text="private words")
+    assert "private words" not in all_values(spans)
+
+
+def test_raw_mode_records_values_with_secrets_redacted():
+    spans = run_traced(raw=True, text="hello", options={"api_key": "sk-live-123", "top_k": 2})
+    values = all_values(spans)
+    assert "hello" in values and '"top_k":2' in values
+    assert "sk-live-123" not in values
+
+
+def test_huge_values_are_capped():
+    spans = run_traced(raw=True, max_length=100, text="x" * 1_000_000)
+    longest = max(len(str(v)) for s in spans for v in s.attributes.values())
+    assert longest < 150
+
+
+def test_component_name_and_type_are_tagged():
+    span = one(run_traced(raw=False, text="a"), "haystack.component.run")
+    assert (span.attributes["haystack.component.name"], span.attributes["haystack.component.type"]) == ("echo", "Echo")

@@ -1,0 +1,193 @@
+"""Every operation is one trace whose root is its operation span, with Haystack's spans inside."""
+
+from opentelemetry.trace import SpanKind, StatusCode
+
+from tests.traces import children, descendants, named, one, operations
+
+WORDS = """
+from collections.abc import Generator
+from haystack import Pipeline, component
+from hayhooks import BasePipelineWrapper, streaming_generator
+from haystack.dataclasses import StreamingChunk
+
+@component
+class Words:
+    @component.output_types(replies=list[str])
+    def run(self, text: str, streaming_callback=None) -> dict:
+        for word in text.split():
+            if word == "boom":
+                raise RuntimeError("exploded mid-stream")
+            if streaming_callback:
+                streaming_callback(StreamingChunk(content=word + " "))
+        return {"replies": [text]}
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = Pipeline()
+        self.pipeline.add_component("words", Words())
+
+    def run_api(self, text: str) -> Generator:
+        return streaming_generator(self.pipeline, pipeline_run_args={"words": {"text": text}})
+"""
+
+
+def test_run_is_one_trace_rooted_at_the_operation_span(traced, spans):
+    spans.clear()
+    assert traced.post("/shout/run", json={"text": "hi"}).status_code == 200
+    finished = spans.get_finished_spans()
+    root = one(finished, "hayhooks.pipeline.run")
+    assert root.parent is None
+    assert root.kind is SpanKind.SERVER
+    assert {s.context.trace_id for s in finished} == {root.context.trace_id}
+    assert root.attributes["hayhooks.kind"] == "run"
+    assert root.attributes["hayhooks.pipeline.name"] == "shout"
+    assert root.attributes["hayhooks.transport"] == "rest"
+    assert root.attributes["hayhooks.streaming"] is False
+    assert root.status.status_code is not StatusCode.ERROR
+
+
+def test_haystack_pipeline_and_component_spans_nest_under_the_operation(traced, spans):
+    spans.clear()
+    traced.post("/shout/run", json={"text": "hi"})
+    finished = spans.get_finished_spans()
+    root = one(finished, "hayhooks.pipeline.run")
+    pipeline_span = one(finished, "haystack.pipeline.run")
+    assert pipeline_span in descendants(finished, root)
+    components = children(finished, pipeline_span)
+    assert sorted(s.attributes["haystack.component.name"] for s in components) == ["exclaim", "upper"]
+    assert {s.attributes["haystack.component.type"] for s in components} == {"Upper", "Exclaim"}
+
+
+def test_http_spans_sit_inside_the_operation_without_send_and_receive(traced, spans):
+    spans.clear()
+    traced.post("/shout/run", json={"text": "hi"})
+    finished = spans.get_finished_spans()
+    root = one(finished, "hayhooks.pipeline.run")
+    http = [s for s in children(finished, root) if s.name.startswith("POST")]
+    assert len(http) == 1 and http[0].kind is SpanKind.INTERNAL
+    assert not [s for s in finished if s.name.endswith(("http send", "http receive"))]
+
+
+def test_send_and_receive_spans_appear_when_not_excluded(make_client, examples_dir, spans):
+    client = make_client(examples_dir, tracer_provider=spans.provider, tracing_excluded_spans=[])
+    spans.clear()
+    client.post("/shout/run", json={"text": "hi"})
+    names = [s.name for s in spans.get_finished_spans()]
+    assert any(n.endswith("http send") for n in names) and any(n.endswith("http receive") for n in names)
+
+
+def test_incoming_traceparent_is_continued(traced, spans):
+    spans.clear()
+    parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    traced.post("/shout/run", json={"text": "hi"}, headers={"traceparent": parent})
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    assert format(root.context.trace_id, "032x") == "0af7651916cd43dd8448eb211c80319c"
+    assert root.parent is not None and root.parent.is_remote
+
+
+def test_pipeline_failure_marks_the_trace_failed_with_type_message_and_stack(traced, spans):
+    spans.clear()
+    assert traced.post("/flaky/run", json={"text": "fail please"}).status_code == 500
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    assert root.status.status_code is StatusCode.ERROR
+    event = next(e for e in root.events if e.name == "exception")
+    assert event.attributes["exception.type"].endswith("PipelineRuntimeError")
+    assert "asks to fail" in event.attributes["exception.message"]
+    assert "Traceback" in event.attributes["exception.stacktrace"]
+
+
+def test_validation_rejection_is_a_failed_trace_naming_the_field(traced, spans):
+    spans.clear()
+    assert traced.post("/shout/run", json={"wrong": 1}).status_code == 422
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    assert root.status.status_code is StatusCode.ERROR
+    assert "body.text" in root.status.description
+    assert root.attributes["http.response.status_code"] == 422
+
+
+def test_unknown_pipeline_is_a_failed_run_trace(traced, spans):
+    spans.clear()
+    traced.post("/ghost/run", json={})
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    assert root.attributes["hayhooks.pipeline.name"] == "ghost"
+    assert root.status.status_code is StatusCode.ERROR
+
+
+def test_streamed_run_keeps_its_span_open_until_the_last_chunk(make_client, spans):
+    client = make_client(tracer_provider=spans.provider)
+    client.post("/deploy_files", json={"name": "words", "files": {"pipeline_wrapper.py": WORDS}, "save_files": False})
+    spans.clear()
+    response = client.post("/words/run", json={"text": "a b c"})
+    assert response.text == "a b c "
+    finished = spans.get_finished_spans()
+    root = one(finished, "hayhooks.pipeline.run")
+    component = one(finished, "haystack.component.run")
+    assert root.attributes["hayhooks.streaming"] is True
+    assert component in descendants(finished, root)
+    assert root.end_time >= component.end_time
+
+
+def test_failure_mid_stream_marks_the_streamed_trace_failed(make_client, spans):
+    client = make_client(tracer_provider=spans.provider)
+    client.post("/deploy_files", json={"name": "words", "files": {"pipeline_wrapper.py": WORDS}, "save_files": False})
+    spans.clear()
+    try:
+        client.post("/words/run", json={"text": "a boom"})
+    except Exception:
+        pass
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    assert root.status.status_code is StatusCode.ERROR
+    assert "exploded mid-stream" in root.status.description
+
+
+def test_deploy_and_undeploy_over_http_are_traces_with_the_pipeline_name(make_client, spans, examples_dir):
+    client = make_client(tracer_provider=spans.provider)
+    source = (examples_dir / "shout" / "pipeline_wrapper.py").read_text()
+    spans.clear()
+    client.post("/deploy_files", json={"name": "loud", "files": {"pipeline_wrapper.py": source}, "save_files": False})
+    client.post("/undeploy/loud")
+    ops = operations(spans.get_finished_spans())
+    assert [(s.name, s.attributes["hayhooks.kind"], s.attributes["hayhooks.pipeline.name"]) for s in ops] == [
+        ("hayhooks.pipeline.deploy", "deploy", "loud"),
+        ("hayhooks.pipeline.undeploy", "undeploy", "loud"),
+    ]
+    assert all(s.parent is None for s in ops)
+
+
+def test_deploys_at_start_are_traces_too(make_client, examples_dir, spans):
+    make_client(examples_dir, tracer_provider=spans.provider)
+    deploys = named(spans.get_finished_spans(), "hayhooks.pipeline.deploy")
+    assert sorted(s.attributes["hayhooks.pipeline.name"] for s in deploys) == ["chat", "flaky", "greet", "shout"]
+    assert {s.attributes["hayhooks.transport"] for s in deploys} == {"startup"}
+
+
+def test_status_and_docs_are_not_traced(traced, spans):
+    spans.clear()
+    traced.get("/status")
+    traced.get("/openapi.json")
+    assert spans.get_finished_spans() == ()
+
+
+def test_payload_shapes_are_recorded_not_values(traced, spans):
+    spans.clear()
+    traced.post("/greet/run", json={"name": "Alexandra", "place": "Rome"})
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    assert root.attributes["hayhooks.payload.values"] == "name=str(9), place=str(4)"
+    assert not any("Alexandra" in str(v) for s in spans.get_finished_spans() for v in s.attributes.values())
+
+
+def test_raw_payload_values_when_asked_with_secrets_still_redacted(make_client, examples_dir, spans):
+    client = make_client(examples_dir, tracer_provider=spans.provider, dashboard_trace_include_payload_values=True)
+    spans.clear()
+    client.post("/greet/run", json={"name": "Alexandra", "place": "Rome"})
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    assert root.attributes["hayhooks.payload.values"] == 'name="Alexandra", place="Rome"'
+
+
+def test_log_lines_carry_the_trace_and_span_ids(capsys, traced, spans):
+    spans.clear()
+    traced.post("/flaky/run", json={"text": "fail"})
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    err = capsys.readouterr().err
+    line = next(line for line in err.splitlines() if "Pipeline 'flaky' failed" in line)
+    assert f"trace_id={root.context.trace_id:032x}" in line
