@@ -58,22 +58,55 @@ def test_haystack_pipeline_and_component_spans_nest_under_the_operation(traced, 
     assert {s.attributes["haystack.component.type"] for s in components} == {"Upper", "Exclaim"}
 
 
-def test_http_spans_sit_inside_the_operation_without_send_and_receive(traced, spans):
+def test_operation_span_carries_the_http_attributes(traced, spans):
     spans.clear()
     traced.post("/shout/run", json={"text": "hi"})
-    finished = spans.get_finished_spans()
-    root = one(finished, "hayhooks.pipeline.run")
-    http = [s for s in children(finished, root) if s.name.startswith("POST")]
-    assert len(http) == 1 and http[0].kind is SpanKind.INTERNAL
-    assert not [s for s in finished if s.name.endswith(("http send", "http receive"))]
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    assert root.attributes["http.request.method"] == "POST"
+    assert root.attributes["http.route"] == "/{name}/run"
+    assert root.attributes["url.path"] == "/shout/run"
+    assert root.attributes["http.response.status_code"] == 200
 
 
-def test_send_and_receive_spans_appear_when_not_excluded(make_client, examples_dir, spans):
+def test_send_and_receive_spans_are_left_out_by_default(traced, spans):
+    spans.clear()
+    traced.post("/shout/run", json={"text": "hi"})
+    assert not [s for s in spans.get_finished_spans() if s.name.endswith(("http send", "http receive"))]
+
+
+def test_send_and_receive_spans_appear_under_the_operation_when_not_excluded(make_client, examples_dir, spans):
     client = make_client(examples_dir, tracer_provider=spans.provider, tracing_excluded_spans=[])
     spans.clear()
     client.post("/shout/run", json={"text": "hi"})
-    names = [s.name for s in spans.get_finished_spans()]
-    assert any(n.endswith("http send") for n in names) and any(n.endswith("http receive") for n in names)
+    finished = spans.get_finished_spans()
+    root = one(finished, "hayhooks.pipeline.run")
+    names = [s.name for s in children(finished, root)]
+    assert "POST /{name}/run http send" in names and "POST /{name}/run http receive" in names
+
+
+def test_only_send_spans_when_receive_is_excluded(make_client, examples_dir, spans):
+    client = make_client(examples_dir, tracer_provider=spans.provider, tracing_excluded_spans=["receive"])
+    spans.clear()
+    client.post("/shout/run", json={"text": "hi"})
+    names = {s.name for s in spans.get_finished_spans()}
+    assert "POST /{name}/run http send" in names and "POST /{name}/run http receive" not in names
+
+
+def test_fastapi_native_telemetry_does_not_add_spans_above_the_operation(make_client, examples_dir, spans):
+    from opentelemetry import trace as otel_trace
+
+    client = make_client(examples_dir, tracer_provider=spans.provider)
+    # Even with a global provider, where FastAPI's own telemetry would trace, the operation stays the root.
+    previous = otel_trace._TRACER_PROVIDER
+    otel_trace._TRACER_PROVIDER = spans.provider
+    try:
+        spans.clear()
+        client.post("/shout/run", json={"text": "hi"})
+    finally:
+        otel_trace._TRACER_PROVIDER = previous
+    finished = spans.get_finished_spans()
+    assert [s.name for s in finished if s.parent is None] == ["hayhooks.pipeline.run"]
+    assert not [s for s in finished if s.name.startswith("fastapi.")]
 
 
 def test_incoming_traceparent_is_continued(traced, spans):

@@ -6,12 +6,13 @@ call; nothing is created at import, so every worker builds its own state after f
 
 from __future__ import annotations
 
+import gc
+import inspect
 import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.trace import TracerProvider
 from starlette.concurrency import run_in_threadpool
 
@@ -27,8 +28,14 @@ from hayhooks.tracing.haystack_tracer import enable_haystack_tracing
 from hayhooks.tracing.operations import OperationMiddleware
 from hayhooks.tracing.provider import build_tracing
 
-# The server's own read-only endpoints; polling them must not flood the traces.
-UNTRACED_URLS = "dashboard/api,/status,/docs,/redoc,/openapi.json"
+# FastAPI's native telemetry (when this FastAPI has it) would open its own server span *above* the operation
+# span and add dependency, endpoint and serialization spans to every request: the operation span is the HTTP
+# server span here, so it is switched off.
+_NO_NATIVE_TELEMETRY = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters
+    else {}
+)
 
 
 def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerProvider | None = None) -> FastAPI:
@@ -54,6 +61,9 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
             stack.push_async_callback(run_in_threadpool, tracing.shutdown)
             stack.push_async_callback(app.state.deployer.aclose)
             await app.state.deployer.load_dir()
+            # Everything loaded so far (Haystack, pipelines) lives as long as the worker: move it out of the
+            # collector's reach, so full collections stay short and do not stall requests.
+            gc.freeze()
             log.info(
                 "Worker {} serving {} pipeline(s) from {}",
                 worker_id(),
@@ -68,6 +78,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
         description="Haystack pipelines served over HTTP.",
         root_path=settings.root_path,
         lifespan=lifespan,
+        **_NO_NATIVE_TELEMETRY,
     )
     registry = PipelineRegistry()
     app.state.settings = settings
@@ -77,14 +88,9 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     install_error_handlers(app, show_tracebacks=settings.show_tracebacks)
     app.include_router(status.router)
     app.include_router(deploy.router)
-    # Starlette puts the last added middleware outermost: the operation span wraps the HTTP spans.
     if tracing.enabled:
         app.add_middleware(
-            OpenTelemetryMiddleware,
-            tracer_provider=tracing.provider,
-            excluded_urls=UNTRACED_URLS,
-            exclude_spans=settings.tracing_excluded_spans,
+            OperationMiddleware, tracer=tracing.tracer(), excluded_spans=frozenset(settings.tracing_excluded_spans)
         )
-        app.add_middleware(OperationMiddleware, tracer=tracing.tracer())
     app.add_middleware(WorkerHeaderMiddleware)
     return app

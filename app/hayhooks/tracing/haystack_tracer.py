@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from haystack import tracing as haystack_tracing
-from haystack.tracing import utils as haystack_tracing_utils
 from haystack_integrations.tracing.opentelemetry import OpenTelemetryTracer
 from haystack_integrations.tracing.opentelemetry.tracer import OpenTelemetrySpan
+import orjson
 from opentelemetry import trace
 
 from hayhooks.tracing.payload import cap, redact, shape, to_text
@@ -39,23 +39,51 @@ def _shapes(value: Any) -> str:
     return shape(value)
 
 
+def _plain(value: Any) -> Any:
+    """An attribute value: primitives as they are, anything else as compact JSON (orjson: this is the hot path)."""
+    if isinstance(value, str | bool | int | float):
+        return value
+    if value is None:
+        return "None"
+    try:
+        return orjson.dumps(value, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return repr(value)
+
+
+class _Policy:
+    """Turns Haystack tags into span attributes: content keys by shape (or redacted), every string capped."""
+
+    def __init__(self, *, raw: bool, max_length: int) -> None:
+        self.raw = raw
+        self.max_length = max_length
+
+    def value(self, key: str, value: Any) -> Any:
+        if key in CONTENT_KEYS:
+            value = to_text(redact(value)) if self.raw else _shapes(value)
+        else:
+            value = _plain(value)
+        if isinstance(value, str) and len(value) > self.max_length:
+            value = cap(value, self.max_length)
+        return value
+
+    def attributes(self, tags: dict[str, Any]) -> dict[str, Any]:
+        return {key: self.value(key, value) for key, value in tags.items()}
+
+
 class _PolicySpan(OpenTelemetrySpan):
-    def __init__(self, span: trace.Span, *, raw: bool, max_length: int) -> None:
+    def __init__(self, span: trace.Span, policy: _Policy) -> None:
         super().__init__(span)
-        self._raw = raw
-        self._max_length = max_length
+        self._policy = policy
 
     def set_tag(self, key: str, value: Any) -> None:
-        if key in CONTENT_KEYS:
-            value = to_text(redact(value)) if self._raw else _shapes(value)
-        else:
-            value = haystack_tracing_utils.coerce_tag_value(value)
-        if isinstance(value, str):
-            value = cap(value, self._max_length)
-        self._span.set_attribute(key, value)
+        self._span.set_attribute(key, self._policy.value(key, value))
+
+    def set_tags(self, tags: dict[str, Any]) -> None:
+        self._span.set_attributes(self._policy.attributes(tags))
 
     def set_content_tag(self, key: str, value: Any) -> None:
-        # Content goes through set_tag's policy whatever HAYSTACK_CONTENT_TRACING_ENABLED says.
+        # Content goes through the policy whatever HAYSTACK_CONTENT_TRACING_ENABLED says.
         self.set_tag(key, value)
 
 
@@ -64,24 +92,21 @@ class PolicyTracer(OpenTelemetryTracer):
 
     def __init__(self, tracer: trace.Tracer, *, raw: bool = False, max_length: int = 4096) -> None:
         super().__init__(tracer)
-        self._raw = raw
-        self._max_length = max_length
+        self._policy = _Policy(raw=raw, max_length=max_length)
 
     @contextlib.contextmanager
     def trace(
         self, operation_name: str, tags: dict[str, Any] | None = None, parent_span: Any = None
     ) -> Iterator[Any]:
-        with self._tracer.start_as_current_span(operation_name) as raw_span:
-            span = _PolicySpan(raw_span, raw=self._raw, max_length=self._max_length)
-            if tags:
-                span.set_tags(tags)
-            yield span
+        attributes = self._policy.attributes(tags) if tags else None
+        with self._tracer.start_as_current_span(operation_name, attributes=attributes) as raw_span:
+            yield _PolicySpan(raw_span, self._policy)
 
     def current_span(self) -> Any:
         current = trace.get_current_span()
         if not current.is_recording():
             return None
-        return _PolicySpan(current, raw=self._raw, max_length=self._max_length)
+        return _PolicySpan(current, self._policy)
 
 
 def enable_haystack_tracing(tracer: trace.Tracer, *, raw: bool, max_length: int) -> None:

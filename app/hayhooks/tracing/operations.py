@@ -1,9 +1,12 @@
 """Operation spans: every run, chat, deploy and undeploy is one trace whose root is its operation span.
 
-``OperationMiddleware`` is the outermost tracing layer. It recognises operations by method and path, starts
-the operation span (continuing an incoming ``traceparent``), makes it current for everything inside —
-HTTP instrumentation, the route, Haystack — and ends it when the response is complete, so a streamed answer
-keeps its span open until its last chunk. Routes enrich the span through ``annotate`` and ``record_error``.
+``OperationMiddleware`` is the HTTP instrumentation of the server. It recognises operations by method and path
+and starts the operation span — a SERVER span with the HTTP semantic-convention attributes, continuing an
+incoming ``traceparent`` — makes it current for everything inside (the route, Haystack) and ends it when the
+response is complete, so a streamed answer keeps its span open until its last chunk. Like OpenTelemetry's ASGI
+instrumentation it can add ``http receive`` / ``http send`` child spans; ``HAYHOOKS_TRACING_EXCLUDED_SPANS``
+leaves them out (both, by default). Requests that are not operations (status, docs, dashboard polling) are
+not traced. Routes enrich the span through ``annotate`` and ``record_error``.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class Operation:
     kind: str
     pipeline: str | None
     transport: str
+    route: str = ""
 
     @property
     def span_name(self) -> str:
@@ -55,14 +59,14 @@ def classify(method: str, path: str) -> Operation | None:
     if method != "POST":
         return None
     if path in _OPENAI_PATHS:
-        return Operation("openai", None, "openai")
+        return Operation("openai", None, "openai", path)
     if path in _DEPLOY_PATHS:
-        return Operation("deploy", None, "rest")
+        return Operation("deploy", None, "rest", path)
     parts = path.strip("/").split("/")
     if len(parts) == 2 and parts[1] == "run":
-        return Operation("run", parts[0], "rest")
+        return Operation("run", parts[0], "rest", "/{name}/run")
     if len(parts) == 2 and parts[0] == "undeploy":
-        return Operation("undeploy", parts[1], "rest")
+        return Operation("undeploy", parts[1], "rest", "/undeploy/{name}")
     return None
 
 
@@ -89,11 +93,25 @@ def record_error(exc: BaseException, description: str | None = None) -> None:
     span.set_status(Status(StatusCode.ERROR, description or f"{type(exc).__name__}: {exc}"))
 
 
-def _start(tracer: trace.Tracer, operation: Operation, parent: otel_context.Context | None) -> trace.Span:
+def _start(
+    tracer: trace.Tracer,
+    operation: Operation,
+    parent: otel_context.Context | None,
+    extra: dict[str, Any] | None = None,
+) -> trace.Span:
     attributes: dict[str, Any] = {KIND: operation.kind, TRANSPORT: operation.transport, STREAMING: False}
     if operation.pipeline:
         attributes[PIPELINE] = operation.pipeline
-    return tracer.start_span(operation.span_name, context=parent, kind=SpanKind.SERVER, attributes=attributes)
+    if extra:
+        attributes.update(extra)
+    return tracer.start_span(
+        operation.span_name,
+        context=parent,
+        kind=SpanKind.SERVER,
+        attributes=attributes,
+        record_exception=False,
+        set_status_on_exception=False,
+    )
 
 
 @contextmanager
@@ -124,9 +142,11 @@ def operation(tracer: trace.Tracer, kind: str, pipeline: str | None, transport: 
 class OperationMiddleware:
     """Pure ASGI middleware that wraps each operation request in its operation span."""
 
-    def __init__(self, app: ASGIApp, tracer: trace.Tracer) -> None:
+    def __init__(self, app: ASGIApp, tracer: trace.Tracer, excluded_spans: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.tracer = tracer
+        self.trace_receive = "receive" not in excluded_spans
+        self.trace_send = "send" not in excluded_spans
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -141,24 +161,44 @@ class OperationMiddleware:
             await self.app(scope, receive, send)
             return
 
-        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", ()) if k in _TRACE_HEADERS}
+        carrier = None
+        for key, value in scope.get("headers", ()):
+            if key in _TRACE_HEADERS:
+                carrier = carrier or {}
+                carrier[key.decode("latin-1")] = value.decode("latin-1")
         parent = propagate.extract(carrier) if carrier else None
-        span = _start(self.tracer, op, parent)
-        span.set_attribute("http.request.method", scope["method"])
-        span.set_attribute("url.path", scope["path"])
+        http = {
+            "http.request.method": scope["method"],
+            "http.route": op.route,
+            "url.path": scope["path"],
+            "url.scheme": scope.get("scheme", "http"),
+        }
+        span = _start(self.tracer, op, parent, http)
         token = otel_context.attach(trace.set_span_in_context(span, parent))
         op_token = _current.set(span)
         status_code = 0
+        span_prefix = f"{scope['method']} {op.route}"
 
         async def send_and_watch(message: Message) -> None:
             nonlocal status_code
             if message["type"] == "http.response.start":
                 status_code = message["status"]
                 span.set_attribute("http.response.status_code", status_code)
-            await send(message)
+            if self.trace_send:
+                with self.tracer.start_as_current_span(f"{span_prefix} http send") as child:
+                    child.set_attribute("asgi.event.type", message["type"])
+                    await send(message)
+            else:
+                await send(message)
+
+        async def receive_traced() -> Message:
+            with self.tracer.start_as_current_span(f"{span_prefix} http receive") as child:
+                message = await receive()
+                child.set_attribute("asgi.event.type", message["type"])
+                return message
 
         try:
-            await self.app(scope, receive, send_and_watch)
+            await self.app(scope, receive_traced if self.trace_receive else receive, send_and_watch)
         except BaseException as exc:
             record_error(exc)
             raise

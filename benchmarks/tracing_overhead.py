@@ -1,0 +1,63 @@
+"""What tracing costs a run request: tracing off, on with no exporter, on with OTLP export to a receiver.
+
+Usage: .venv/bin/python benchmarks/tracing_overhead.py [--quick] [--rounds N] [--seconds S]
+
+One worker per configuration, the two-component `shout` pipeline (Upper → Exclaim), wrk with one thread and
+8 connections; configurations alternate within each round (A B C A B C ...) so drift hits them alike.
+Target (issue 3): tracing on costs ≤ 5 % of throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.harness import EXAMPLES, hayhooks_server, summarise, wrk  # noqa: E402
+from tests.otlp_receivers import HttpReceiver  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s (under a minute)")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=6)
+    args = parser.parse_args()
+    rounds, seconds = (2, 2.0) if args.quick else (args.rounds, args.seconds)
+
+    receiver = HttpReceiver()
+    configs = {
+        "off": {"OTEL_SDK_DISABLED": "true"},
+        "on": {},
+        "on+otlp": {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.port}"},
+    }
+    body = '{"text": "hello world"}'
+    results: dict[str, list] = {name: [] for name in configs}
+    servers = {name: hayhooks_server("--pipelines-dir", str(EXAMPLES), env=env) for name, env in configs.items()}
+    urls = {name: server.__enter__() for name, server in servers.items()}
+    try:
+        for name, url in urls.items():  # warm-up
+            wrk(f"{url}/shout/run", body, seconds=1)
+        for round_no in range(rounds):
+            for name, url in urls.items():
+                load = wrk(f"{url}/shout/run", body, seconds=seconds)
+                results[name].append(load)
+                print(f"round {round_no + 1} {name:8s} {load.requests_per_s:8.0f} req/s  p50 {load.p50_ms:6.2f} ms"
+                      f"  p99 {load.p99_ms:6.2f} ms  errors {load.errors}", flush=True)
+    finally:
+        for server in servers.values():
+            server.__exit__(None, None, None)
+        receiver.close()
+
+    print("\nratios to 'off' per round (1.000 = no cost):")
+    for name in ("on", "on+otlp"):
+        ratios = [on.requests_per_s / off.requests_per_s for on, off in zip(results[name], results["off"], strict=True)]
+        print("  " + summarise(f"{name:8s}/off", ratios))
+    spans = len([s for s in receiver.received.spans if s.name == "hayhooks.pipeline.run"])
+    print(f"\nOTLP receiver got {spans} run traces")
+
+
+if __name__ == "__main__":
+    main()
