@@ -1,0 +1,56 @@
+import { useState } from 'preact/hooks';
+import { Ctx } from './context';
+import type { Model } from './state';
+import type { Sync } from './sync';
+import { Header } from './components/Header';
+import { StatusBanner } from './components/StatusBanner';
+import { StatsBar } from './components/StatsBar';
+import { Sidebar } from './components/Sidebar';
+import { ListToolbar } from './components/ListToolbar';
+import { TraceList } from './components/TraceList';
+import { ConfirmDialog } from './components/ConfirmDialog';
+import { TokenDialog } from './components/TokenDialog';
+import './App.css';
+
+type Props = { model: Model; sync: Sync };
+
+export function App({ model, sync }: Props) {
+  const [confirmOpen, setConfirmOpen] = useState(false);
+
+  async function confirmClear() {
+    try {
+      model.actions.setNotice(await sync.clear());
+    } catch (e) {
+      model.actions.setNotice(`Clear failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    setConfirmOpen(false);
+  }
+
+  return (
+    <Ctx.Provider value={{ model, sync }}>
+      <div class="app">
+        <Header onClear={() => setConfirmOpen(true)} />
+        <main class="app__main">
+          <StatusBanner />
+          <StatsBar />
+          <div class="app__columns">
+            <Sidebar />
+            <section class="app__traces" aria-labelledby="traces-heading">
+              <ListToolbar />
+              <TraceList />
+            </section>
+          </div>
+        </main>
+        <ConfirmDialog
+          open={confirmOpen}
+          title="Clear all traces?"
+          body="This removes every stored trace for all workers and all viewers of this dashboard. It cannot be undone."
+          confirmLabel="Clear traces"
+          onConfirm={confirmClear}
+          onCancel={() => setConfirmOpen(false)}
+        />
+        {model.auth.value !== 'ok' && <TokenDialog />}
+      </div>
+    </Ctx.Provider>
+  );
+}

@@ -1,0 +1,36 @@
+import { CopyButton } from './CopyButton';
+import { Icon } from './Icon';
+import './EmptyState.css';
+
+type Props = { pipeline: string | null; filtered: boolean; onReset(): void };
+
+/** Server root URL: the page URL without its `/dashboard/...` suffix. */
+function serverRoot(): string {
+  const path = window.location.pathname.replace(/\/dashboard(\/.*)?$/, '');
+  return `${window.location.origin}${path}`;
+}
+
+export function EmptyState({ pipeline, filtered, onReset }: Props) {
+  if (filtered) {
+    return (
+      <div class="empty" data-testid="empty-filtered">
+        <Icon name="search" size={22} class="empty__icon" />
+        <p class="empty__title">No traces match</p>
+        <p class="empty__text">Try another pipeline or search term.</p>
+        <button type="button" class="btn btn--outline" onClick={onReset}>Show all traces</button>
+      </div>
+    );
+  }
+  const command = `curl -X POST ${serverRoot()}/${pipeline ?? 'upper'}/run -H 'Content-Type: application/json' -d '{}'`;
+  return (
+    <div class="empty" data-testid="empty-state">
+      <Icon name="activity" size={22} class="empty__icon" />
+      <p class="empty__title">Waiting for traces</p>
+      <p class="empty__text">Run a pipeline and its trace appears here live. For example:</p>
+      <div class="empty__command">
+        <code>{command}</code>
+        <CopyButton text={command} label="Copy command" />
+      </div>
+    </div>
+  );
+}

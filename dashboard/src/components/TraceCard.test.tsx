@@ -1,0 +1,106 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { render } from 'preact';
+import { signal } from '@preact/signals';
+import { act } from 'preact/test-utils';
+import { TraceCard } from './TraceCard';
+import { makeSpan, makeTrace } from '../test/fixtures';
+import type { Trace } from '../types';
+
+let host: HTMLElement;
+
+function mount(trace: Trace, props: Partial<{ fresh: boolean; expanded: boolean; onToggle: (id: string) => void }> = {}) {
+  host = document.createElement('div');
+  document.body.appendChild(host);
+  act(() => {
+    render(<TraceCard trace={trace} fresh={props.fresh ?? false} expanded={props.expanded ?? false} now={signal(0)} onToggle={props.onToggle ?? (() => {})} />, host);
+  });
+  return host;
+}
+
+afterEach(() => {
+  render(null, host);
+  host.remove();
+});
+
+const xss = '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>';
+const failed = makeTrace({
+  seq: 1,
+  status: 'error',
+  error: { type: 'ValueError', message: xss, stack: 'Traceback (most recent call last):\n  boom' },
+  tags: [{ key: 'hayhooks.transport', value: 'http' }, { key: 'evil', value: '<b>bold</b>' }],
+  root_span: makeSpan({
+    span_id: 'root', name: 'hayhooks.pipeline.run', start_time_ms: 0, duration_ms: 100,
+    children: [makeSpan({ span_id: 'c', name: 'haystack.component.run', start_time_ms: 10, duration_ms: 50, tags: [{ key: 'haystack.component.name', value: 'exclaim' }, { key: 'haystack.component.type', value: 'Exclaim' }] })],
+  }),
+  slowest_component: { span_id: 'c', name: 'exclaim', type: 'Exclaim', duration_ms: 1500 },
+});
+
+describe('TraceCard', () => {
+  it('exposes test ids and data attributes', () => {
+    const el = mount(makeTrace({ seq: 2, kind: 'openai', streaming: true, worker: 'w:1' }));
+    const card = el.querySelector('[data-testid=trace-card]') as HTMLElement;
+    expect(card.dataset).toMatchObject({ traceId: 'trace-2', status: 'ok', kind: 'openai' });
+    expect(el.querySelector('[data-testid=kind-badge]')!.textContent).toBe('openai');
+    expect(el.querySelector('[data-testid=stream-badge]')).not.toBeNull();
+    expect(el.querySelector('[data-testid=worker-label]')!.textContent).toBe('w:1');
+  });
+
+  it('shows a failed badge instead of the kind and renders HTML in errors and tags as text', () => {
+    const el = mount(failed, { expanded: true });
+    expect(el.querySelector('[data-testid=kind-badge]')).toBeNull();
+    expect(el.querySelector('[data-testid=failed-badge]')).not.toBeNull();
+    const block = el.querySelector('[data-testid=error-block]')!;
+    expect(block.textContent).toContain(xss);
+    expect(el.querySelector('img')).toBeNull();
+    expect(el.querySelector('script')).toBeNull();
+    expect(el.querySelector('b')).toBeNull();
+    expect((window as unknown as { __xss?: number }).__xss).toBeUndefined();
+    const chip = el.querySelector('[data-tag-key=evil]') as HTMLElement;
+    expect(chip.title).toBe('evil: <b>bold</b>');
+  });
+
+  it('toggles the stack and shows the waterfall with component labels', () => {
+    const el = mount(failed, { expanded: true });
+    const stack = el.querySelector('[data-testid=error-stack]') as HTMLElement;
+    expect(stack.hidden).toBe(true);
+    const toggle = el.querySelector('[data-testid=error-stack-toggle]') as HTMLButtonElement;
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    act(() => toggle.click());
+    expect(stack.hidden).toBe(false);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(stack.textContent).toContain('Traceback');
+    const rows = [...el.querySelectorAll('[data-testid=span-row]')] as HTMLElement[];
+    expect(rows).toHaveLength(2);
+    expect(rows[1]!.textContent).toContain('exclaim');
+    expect(rows[1]!.textContent).toContain('Exclaim');
+    expect(rows[1]!.className).toContain('span-row--slowest');
+    expect((rows[1]!.querySelector('.span-row__bar') as HTMLElement).style.left).toBe('10%');
+    expect(el.querySelectorAll('[data-testid=slowest-chip]')).toHaveLength(1);
+  });
+
+  it('selecting a span shows its tags', () => {
+    const el = mount(failed, { expanded: true });
+    const rows = [...el.querySelectorAll('[data-testid=span-row]')] as HTMLButtonElement[];
+    act(() => rows[1]!.click());
+    const keys = [...el.querySelectorAll('[data-testid=tag-chip]')].map((c) => (c as HTMLElement).dataset.tagKey);
+    expect(keys).toEqual(['haystack.component.name', 'haystack.component.type']);
+  });
+
+  it('summary button reports expansion and calls onToggle with the id', () => {
+    const onToggle = vi.fn();
+    const el = mount(makeTrace({ seq: 3 }), { onToggle });
+    const button = el.querySelector('.card__summary') as HTMLButtonElement;
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    act(() => button.click());
+    expect(onToggle).toHaveBeenCalledWith('trace-3');
+  });
+
+  it('shows running and NEW indicators, and usage', () => {
+    const el = mount(makeTrace({ seq: 4, running: true, status: 'running', usage: { prompt_tokens: 12, completion_tokens: 30, total_tokens: 42 } }), { fresh: true });
+    expect(el.querySelector('[data-testid=running-badge]')).not.toBeNull();
+    expect(el.querySelector('[data-testid=new-badge]')).not.toBeNull();
+    expect(el.querySelector('[data-testid=usage-chip]')!.textContent).toContain('42 tokens');
+    expect((el.querySelector('[data-testid=trace-card]') as HTMLElement).dataset.status).toBe('running');
+  });
+});

@@ -1,0 +1,61 @@
+import { useApp } from '../context';
+import { EmptyState } from './EmptyState';
+import { TraceCard } from './TraceCard';
+import './TraceList.css';
+
+function Skeleton() {
+  return (
+    <div class="skeleton" aria-hidden="true">
+      {[0, 1, 2].map((i) => (
+        <div key={i} class="skeleton__card">
+          <span class="skeleton__bar skeleton__bar--title" />
+          <span class="skeleton__bar" />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function TraceList() {
+  const { model } = useApp();
+  const visible = model.visible.value;
+  const fresh = model.fresh.value;
+  const expanded = model.expanded.value;
+  const { toggleExpanded } = model.actions;
+  const loaded = model.loaded.value;
+  const hasAny = model.traces.value.length > 0;
+
+  return (
+    <div class="trace-list" data-testid="trace-list" aria-busy={!loaded}>
+      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="live-announcer">
+        {model.liveMessage.value}
+      </div>
+      {!loaded && !hasAny ? (
+        model.unreachable.value === null ? <Skeleton /> : null
+      ) : visible.length === 0 ? (
+        <EmptyState
+          pipeline={model.filter.value ?? model.entrypoints.value[0] ?? null}
+          filtered={hasAny}
+          onReset={() => {
+            model.actions.setFilter(null);
+            model.actions.setQuery('');
+          }}
+        />
+      ) : (
+        <ul class="trace-list__items" role="list">
+          {visible.map((trace) => (
+            <li key={trace.trace_id}>
+              <TraceCard
+                trace={trace}
+                fresh={fresh.has(trace.trace_id)}
+                expanded={expanded.has(trace.trace_id)}
+                now={model.now}
+                onToggle={toggleExpanded}
+              />
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

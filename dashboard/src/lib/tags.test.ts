@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { makeSpan, makeTrace } from '../test/fixtures';
+import { allTraceTags, sortTags, spanLabel, summaryChips, tagLabel } from './tags';
+
+describe('tags', () => {
+  it('labels known keys and strips the hayhooks prefix', () => {
+    expect(tagLabel('hayhooks.transport')).toBe('transport');
+    expect(tagLabel('hayhooks.custom.thing')).toBe('custom.thing');
+    expect(tagLabel('other.key')).toBe('other.key');
+  });
+
+  it('dedupes and orders known keys first', () => {
+    const sorted = sortTags([
+      { key: 'zeta', value: '1' }, { key: 'hayhooks.transport', value: 'http' }, { key: 'alpha', value: '2' },
+      { key: 'hayhooks.pipeline.name', value: 'upper' }, { key: 'zeta', value: 'dup' },
+    ]);
+    expect(sorted.map((t) => t.key)).toEqual(['hayhooks.pipeline.name', 'hayhooks.transport', 'alpha', 'zeta']);
+    expect(sorted.at(-1)!.value).toBe('1');
+  });
+
+  it('summary chips: transport and status', () => {
+    expect(summaryChips(makeTrace())).toEqual([
+      { label: 'transport', value: 'http', tone: 'neutral' },
+      { label: 'status', value: 'ok', tone: 'ok' },
+    ]);
+    const failed = makeTrace({ tags: [], status: 'error', error: { type: 'ValueError', message: 'x', stack: null } });
+    expect(summaryChips(failed)).toEqual([{ label: 'status', value: 'ValueError', tone: 'error' }]);
+    expect(summaryChips(makeTrace({ status: 'running', running: true }))[1]).toEqual({ label: 'status', value: 'running', tone: 'running' });
+  });
+
+  it('component spans use the component name', () => {
+    const span = makeSpan({ name: 'haystack.component.run', tags: [{ key: 'haystack.component.name', value: 'llm' }, { key: 'haystack.component.type', value: 'OpenAIGenerator' }] });
+    expect(spanLabel(span)).toEqual({ title: 'llm', component: 'llm', componentType: 'OpenAIGenerator' });
+    expect(spanLabel(makeSpan({ name: 'haystack.component.run' })).title).toBe('haystack.component.run');
+    expect(spanLabel(makeSpan({ name: 'x' }))).toEqual({ title: 'x', component: null, componentType: null });
+  });
+
+  it('all trace tags merge trace-level and root span tags', () => {
+    const t = makeTrace({ tags: [{ key: 'a', value: '1' }], root_span: makeSpan({ tags: [{ key: 'b', value: '2' }, { key: 'a', value: 'x' }] }) });
+    expect(allTraceTags(t)).toEqual([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+  });
+});

@@ -1,0 +1,77 @@
+// Tag helpers: lookups, readable labels, which tags make the collapsed summary.
+import type { Span, Tag, Trace } from '../types';
+
+export const COMPONENT_SPAN = 'haystack.component.run';
+export const COMPONENT_NAME_TAG = 'haystack.component.name';
+export const COMPONENT_TYPE_TAG = 'haystack.component.type';
+export const PIPELINE_NAME_TAG = 'hayhooks.pipeline.name';
+export const TRANSPORT_TAG = 'hayhooks.transport';
+
+const LABELS: Record<string, string> = {
+  'hayhooks.pipeline.name': 'pipeline',
+  'hayhooks.transport': 'transport',
+  'hayhooks.route': 'route',
+  'hayhooks.success': 'success',
+  'hayhooks.error.type': 'error',
+  'hayhooks.error.message': 'error message',
+  'hayhooks.http.status_code': 'http',
+  'hayhooks.payload.values': 'payload',
+  'hayhooks.payload.has_files': 'has files',
+  'hayhooks.openai.operation': 'openai op',
+  'hayhooks.openai.stream_requested': 'stream',
+  'hayhooks.response.streaming': 'streaming',
+  'haystack.component.name': 'component',
+  'haystack.component.type': 'type',
+};
+
+const PRIORITY = [
+  'hayhooks.pipeline.name', 'hayhooks.transport', 'hayhooks.route', 'hayhooks.http.status_code',
+  'hayhooks.success', 'hayhooks.error.type', 'hayhooks.payload.values', 'hayhooks.payload.has_files',
+];
+
+export function tagValue(tags: readonly Tag[], key: string): string | undefined {
+  return tags.find((t) => t.key === key)?.value;
+}
+
+export function tagLabel(key: string): string {
+  return LABELS[key] ?? key.replace(/^hayhooks\./, '');
+}
+
+/** Deduplicated (first wins) and ordered: known keys first, then alphabetical. */
+export function sortTags(tags: readonly Tag[]): Tag[] {
+  const seen = new Map<string, Tag>();
+  for (const tag of tags) if (!seen.has(tag.key)) seen.set(tag.key, tag);
+  const rank = (key: string) => {
+    const i = PRIORITY.indexOf(key);
+    return i === -1 ? PRIORITY.length : i;
+  };
+  return [...seen.values()].sort((a, b) => rank(a.key) - rank(b.key) || a.key.localeCompare(b.key));
+}
+
+export type SummaryChip = { label: string; value: string; tone: 'neutral' | 'ok' | 'error' | 'running' };
+
+/** The two chips of a collapsed card: transport and status. */
+export function summaryChips(trace: Trace): SummaryChip[] {
+  const chips: SummaryChip[] = [];
+  const transport = tagValue(trace.tags, TRANSPORT_TAG) ?? tagValue(trace.root_span.tags, TRANSPORT_TAG);
+  if (transport !== undefined) chips.push({ label: 'transport', value: transport, tone: 'neutral' });
+  if (trace.status === 'running') chips.push({ label: 'status', value: 'running', tone: 'running' });
+  else if (trace.status === 'error') chips.push({ label: 'status', value: trace.error?.type ?? 'error', tone: 'error' });
+  else chips.push({ label: 'status', value: 'ok', tone: 'ok' });
+  return chips;
+}
+
+/** Readable label for a span: component spans show their component name. */
+export function spanLabel(span: Span): { title: string; component: string | null; componentType: string | null } {
+  if (span.name === COMPONENT_SPAN) {
+    const component = tagValue(span.tags, COMPONENT_NAME_TAG) ?? null;
+    const componentType = tagValue(span.tags, COMPONENT_TYPE_TAG) ?? null;
+    return { title: component ?? span.name, component, componentType };
+  }
+  return { title: span.name, component: null, componentType: null };
+}
+
+/** All tags shown in the expanded view: trace-level tags, then the root span's own. */
+export function allTraceTags(trace: Trace): Tag[] {
+  return sortTags([...trace.tags, ...trace.root_span.tags]);
+}

@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createModel, ANNOUNCE_DELAY_MS } from './state';
+import { DEFAULT_CONFIG } from './lib/normalize';
+import { makePage, makeTrace } from './test/fixtures';
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('model', () => {
+  it('merges pages, advances the cursor and adopts the first generation', () => {
+    const m = createModel();
+    const t1 = makeTrace({ seq: 1, cursor: '100-0' });
+    const t2 = makeTrace({ seq: 2, cursor: '100-1' });
+    expect(m.actions.receivePage(makePage([t2, t1], { next_after_seq: '100-1', generation: 4 }), false)).toBe('merged');
+    expect(m.traces.value.map((t) => t.trace_id)).toEqual(['trace-2', 'trace-1']);
+    expect(m.cursor.value).toBe('100-1');
+    expect(m.generation.value).toBe(4);
+    expect(m.loaded.value).toBe(true);
+    // initial load: nothing is "new"
+    expect(m.fresh.value.size).toBe(0);
+  });
+
+  it('resets when a page carries another generation', () => {
+    const m = createModel();
+    m.actions.receivePage(makePage([makeTrace({ seq: 1 })], { generation: 1 }), false);
+    m.actions.toggleExpanded('trace-1');
+    const outcome = m.actions.receivePage(makePage([makeTrace({ seq: 2 })], { generation: 2 }), true);
+    expect(outcome).toBe('generation-changed');
+    expect(m.traces.value).toEqual([]);
+    expect(m.cursor.value).toBeNull();
+    expect(m.generation.value).toBe(2);
+    expect(m.expanded.value.size).toBe(0);
+  });
+
+  it('marks live arrivals fresh for fresh_ms and announces them once, batched', () => {
+    const m = createModel();
+    m.actions.applyConfig({ ...DEFAULT_CONFIG, fresh_ms: 6000 });
+    m.actions.receivePage(makePage([makeTrace({ seq: 1 })]), false);
+    m.actions.receiveTrace(makeTrace({ seq: 2 }));
+    m.actions.receiveTrace(makeTrace({ seq: 3, status: 'error' }));
+    m.actions.tick(Date.now());
+    expect([...m.fresh.value].sort()).toEqual(['trace-2', 'trace-3']);
+    expect(m.liveMessage.value).toBe('');
+    vi.advanceTimersByTime(ANNOUNCE_DELAY_MS);
+    expect(m.liveMessage.value).toBe('2 new traces, 1 failed');
+    m.actions.tick(Date.now() + 6000);
+    expect(m.fresh.value.size).toBe(0);
+    expect(m.arrivals.value.size).toBe(0);
+  });
+
+  it('keeps the fresh set identity while nothing changes (no re-render per clock tick)', () => {
+    const m = createModel();
+    m.actions.receiveTrace(makeTrace({ seq: 1 }));
+    const t0 = Date.now();
+    m.actions.tick(t0);
+    const first = m.fresh.value;
+    m.actions.tick(t0 + 1000);
+    expect(m.fresh.value).toBe(first);
+    m.actions.receiveTrace(makeTrace({ seq: 2 }));
+    expect(m.fresh.value).not.toBe(first);
+    expect(m.fresh.value.size).toBe(2);
+  });
+
+  it('running -> finished updates in place and is not announced as new', () => {
+    const m = createModel();
+    const running = makeTrace({ seq: 5, running: true, status: 'running', cursor: '10-0' });
+    m.actions.receivePage(makePage([running]), false);
+    m.actions.receiveTrace({ ...running, running: false, status: 'ok', cursor: '11-0', duration_ms: 77 });
+    expect(m.traces.value).toHaveLength(1);
+    expect(m.traces.value[0]!.running).toBe(false);
+    expect(m.traces.value[0]!.duration_ms).toBe(77);
+    expect(m.cursor.value).toBe('11-0');
+    expect(m.fresh.value.size).toBe(0);
+  });
+
+  it('applies list_cap, also when the config shrinks it', () => {
+    const m = createModel();
+    m.actions.applyConfig({ ...DEFAULT_CONFIG, list_cap: 3 });
+    m.actions.receivePage(makePage([1, 2, 3, 4, 5].map((seq) => makeTrace({ seq }))), false);
+    expect(m.traces.value.map((t) => t.trace_id)).toEqual(['trace-5', 'trace-4', 'trace-3']);
+    m.actions.applyConfig({ ...DEFAULT_CONFIG, list_cap: 2 });
+    expect(m.traces.value.map((t) => t.trace_id)).toEqual(['trace-5', 'trace-4']);
+  });
+
+  it('filter, search and sort drive visible traces and stats', () => {
+    const m = createModel();
+    m.actions.receivePage(makePage([
+      makeTrace({ seq: 1, entrypoint: 'upper', duration_ms: 10 }),
+      makeTrace({ seq: 2, entrypoint: 'chat', duration_ms: 30, status: 'error' }),
+      makeTrace({ seq: 3, entrypoint: 'upper', duration_ms: 20 }),
+    ]), false);
+    expect(m.stats.value.count).toBe(3);
+    m.actions.setFilter('upper');
+    expect(m.visible.value.map((t) => t.trace_id)).toEqual(['trace-3', 'trace-1']);
+    expect(m.stats.value).toMatchObject({ count: 2, failures: 0, avgMs: 15 });
+    m.actions.toggleSort();
+    expect(m.visible.value.map((t) => t.trace_id)).toEqual(['trace-3', 'trace-1']);
+    m.actions.setFilter(null);
+    expect(m.visible.value.map((t) => t.trace_id)).toEqual(['trace-2', 'trace-3', 'trace-1']);
+    m.actions.setQuery('chat');
+    expect(m.stats.value).toMatchObject({ count: 1, failures: 1 });
+    expect(m.pipelines.value.map((p) => [p.name, p.count])).toEqual([['chat', 1], ['upper', 2]]);
+  });
+
+  it('theme: a user choice is marked as chosen, a system change is not', () => {
+    const m = createModel('light');
+    m.actions.setTheme('dark', false);
+    expect(m.theme.value).toBe('dark');
+    expect(m.themeChosen.value).toBe(false);
+    m.actions.setTheme('light');
+    expect(m.themeChosen.value).toBe(true);
+  });
+
+  it('toggleExpanded replaces the set', () => {
+    const m = createModel();
+    const before = m.expanded.value;
+    m.actions.toggleExpanded('a');
+    expect(m.expanded.value).not.toBe(before);
+    expect(m.expanded.value.has('a')).toBe(true);
+    m.actions.toggleExpanded('a', true);
+    expect(m.expanded.value.has('a')).toBe(true);
+    m.actions.toggleExpanded('a');
+    expect(m.expanded.value.has('a')).toBe(false);
+  });
+});

@@ -1,0 +1,189 @@
+// The dashboard's single signals model: signals, computed values and named
+// actions. Arrays/maps/sets are replaced, never mutated.
+import { batch, computed, signal } from '@preact/signals';
+import type { DashboardConfig, SortMode, ThemeName, Trace, TracePage } from './types';
+import { DEFAULT_CONFIG } from './lib/normalize';
+import { advanceCursor, capTraces, mergeTraces } from './lib/merge';
+import { filterTraces, pipelineCounts, sortTraces, type PipelineFilter } from './lib/filters';
+import { computeStats } from './lib/stats';
+import { announcement, freshIds, pruneArrivals, recordArrivals } from './lib/freshness';
+import { describeViewMode } from './lib/viewMode';
+
+export type Connection = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'offline';
+export type AuthState = 'ok' | 'required' | 'checking' | 'wrong';
+export type PageOutcome = 'merged' | 'generation-changed';
+
+export const ANNOUNCE_DELAY_MS = 1200;
+
+export function createModel(initialTheme: ThemeName = 'light') {
+  const config = signal<DashboardConfig>({ ...DEFAULT_CONFIG });
+  const configLoaded = signal(false);
+  const traces = signal<Trace[]>([]);
+  const cursor = signal<string | null>(null);
+  const generation = signal<number | null>(null);
+  const entrypoints = signal<string[]>([]);
+  const arrivals = signal<ReadonlyMap<string, number>>(new Map());
+  const now = signal(Date.now());
+  const loaded = signal(false);
+  const connection = signal<Connection>('connecting');
+  const unreachable = signal<string | null>(null);
+  const auth = signal<AuthState>('ok');
+  const lastUpdated = signal<number | null>(null);
+  const notice = signal<string | null>(null);
+
+  const filter = signal<PipelineFilter>(null);
+  const query = signal('');
+  const sort = signal<SortMode>('newest');
+  const expanded = signal<ReadonlySet<string>>(new Set());
+  const theme = signal<ThemeName>(initialTheme);
+  /** True once the user picked a theme (then it is stored and system changes are ignored). */
+  const themeChosen = signal(false);
+  const liveMessage = signal('');
+
+  const filtered = computed(() => filterTraces(traces.value, filter.value, query.value));
+  const visible = computed(() => sortTraces(filtered.value, sort.value));
+  const stats = computed(() => computeStats(filtered.value));
+  const pipelines = computed(() => pipelineCounts(traces.value, entrypoints.value));
+  // Keeps its identity while the set of fresh ids is unchanged, so the clock
+  // ticking every second does not re-render the list.
+  let lastFresh: ReadonlySet<string> = new Set();
+  const fresh = computed(() => {
+    const next = freshIds(arrivals.value, now.value, config.value.fresh_ms);
+    if (next.size === lastFresh.size && [...next].every((id) => lastFresh.has(id))) return lastFresh;
+    lastFresh = next;
+    return next;
+  });
+  const viewMode = computed(() => describeViewMode(config.value));
+
+  let pendingNew = 0;
+  let pendingFailed = 0;
+  let announceTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function announceNew(added: readonly Trace[]) {
+    if (added.length === 0) return;
+    pendingNew += added.length;
+    pendingFailed += added.filter((t) => t.status === 'error').length;
+    if (announceTimer !== null) return;
+    announceTimer = setTimeout(() => {
+      liveMessage.value = announcement(pendingNew, pendingFailed);
+      pendingNew = 0;
+      pendingFailed = 0;
+      announceTimer = null;
+    }, ANNOUNCE_DELAY_MS);
+  }
+
+  /** Merge records into the list; `live` ones get the NEW highlight and an announcement. */
+  function mergeIncoming(incoming: readonly Trace[], live: boolean) {
+    const result = mergeTraces(traces.value, incoming, config.value.list_cap);
+    batch(() => {
+      cursor.value = advanceCursor(cursor.value, null, incoming);
+      lastUpdated.value = Date.now();
+      if (!result.changed) return;
+      traces.value = result.traces;
+      if (live && result.added.length > 0) {
+        const addedSet = new Set(result.added);
+        arrivals.value = recordArrivals(arrivals.value, result.added, Date.now());
+        announceNew(result.traces.filter((t) => addedSet.has(t.trace_id)));
+      }
+    });
+  }
+
+  const actions = {
+    applyConfig(next: DashboardConfig) {
+      batch(() => {
+        config.value = next;
+        configLoaded.value = true;
+        if (traces.value.length > next.list_cap) traces.value = capTraces(traces.value, next.list_cap);
+      });
+    },
+    /** Drop everything because the store was cleared (generation changed). */
+    resetForGeneration(next: number | null) {
+      batch(() => {
+        generation.value = next;
+        traces.value = [];
+        cursor.value = null;
+        arrivals.value = new Map();
+        expanded.value = new Set();
+      });
+    },
+    /** True when `gen` is known and differs from ours (the store was cleared elsewhere). */
+    isNewGeneration(gen: number | null): boolean {
+      return gen !== null && generation.value !== null && gen !== generation.value;
+    },
+    receivePage(page: TracePage, live: boolean): PageOutcome {
+      if (actions.isNewGeneration(page.generation)) {
+        actions.resetForGeneration(page.generation);
+        return 'generation-changed';
+      }
+      batch(() => {
+        if (generation.value === null && page.generation !== null) generation.value = page.generation;
+        mergeIncoming(page.traces, live);
+        cursor.value = advanceCursor(cursor.value, page.next_after_seq, []);
+        loaded.value = true;
+      });
+      return 'merged';
+    },
+    receiveTrace(trace: Trace) {
+      mergeIncoming([trace], true);
+    },
+    setEntrypoints(names: string[]) {
+      const same = names.length === entrypoints.value.length && names.every((n, i) => n === entrypoints.value[i]);
+      if (!same) entrypoints.value = names;
+    },
+    setConnection(next: Connection) {
+      connection.value = next;
+    },
+    setUnreachable(message: string | null) {
+      unreachable.value = message;
+      if (message !== null) connection.value = 'offline';
+    },
+    setAuth(next: AuthState) {
+      auth.value = next;
+    },
+    setNotice(message: string | null) {
+      notice.value = message;
+    },
+    tick(ms = Date.now()) {
+      batch(() => {
+        now.value = ms;
+        if (arrivals.value.size > 0 && fresh.value.size < arrivals.value.size) {
+          arrivals.value = pruneArrivals(arrivals.value, ms, config.value.fresh_ms, new Set(traces.value.map((t) => t.trace_id)));
+        }
+      });
+    },
+    setFilter(next: PipelineFilter) {
+      filter.value = next;
+    },
+    setQuery(next: string) {
+      query.value = next;
+    },
+    toggleSort() {
+      sort.value = sort.value === 'newest' ? 'slowest' : 'newest';
+    },
+    /** `chosen`: picked by the user (persisted) rather than following the system. */
+    setTheme(next: ThemeName, chosen = true) {
+      batch(() => {
+        theme.value = next;
+        if (chosen) themeChosen.value = true;
+      });
+    },
+    toggleExpanded(traceId: string, open?: boolean) {
+      const isOpen = expanded.value.has(traceId);
+      const want = open ?? !isOpen;
+      if (want === isOpen) return;
+      const next = new Set(expanded.value);
+      if (want) next.add(traceId);
+      else next.delete(traceId);
+      expanded.value = next;
+    },
+  };
+
+  return {
+    config, configLoaded, traces, cursor, generation, entrypoints, arrivals, now, loaded, connection, unreachable,
+    auth, lastUpdated, notice, filter, query, sort, expanded, theme, themeChosen, liveMessage,
+    filtered, visible, stats, pipelines, fresh, viewMode,
+    actions,
+  };
+}
+
+export type Model = ReturnType<typeof createModel>;

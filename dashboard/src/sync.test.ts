@@ -1,0 +1,232 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, type Api, type StreamHandlers, type TraceQuery } from './api';
+import { createModel } from './state';
+import { createSync, STREAM_MAX_ERRORS, STREAM_RETRY_MS } from './sync';
+import { DEFAULT_CONFIG } from './lib/normalize';
+import { makePage, makeTrace } from './test/fixtures';
+import type { DashboardConfig, TracePage } from './types';
+
+type FakeApi = Api & {
+  queries: TraceQuery[];
+  streams: Array<{ afterSeq: string | null; handlers: StreamHandlers; closed: boolean }>;
+  config: DashboardConfig;
+  pages: (q: TraceQuery) => TracePage;
+  failConfig: unknown;
+};
+
+function fakeApi(config: Partial<DashboardConfig> = {}): FakeApi {
+  const api: FakeApi = {
+    base: '/dashboard/api',
+    queries: [],
+    streams: [],
+    config: { ...DEFAULT_CONFIG, poll_ms: 1000, generation: 1, ...config },
+    failConfig: null,
+    pages: () => makePage([], { generation: 1, next_after_seq: null }),
+    async getConfig() {
+      if (api.failConfig) throw api.failConfig;
+      return api.config;
+    },
+    async getEntrypoints() {
+      return ['upper'];
+    },
+    async getTraces(q) {
+      api.queries.push(q);
+      return api.pages(q);
+    },
+    async clearTraces() {
+      api.config = { ...api.config, generation: 9 };
+      api.pages = () => makePage([], { generation: 9, next_after_seq: null });
+      return { message: 'Cleared 3 traces', generation: 9 };
+    },
+    async login(token) {
+      return token === 'secret';
+    },
+    openStream(afterSeq, handlers) {
+      const entry = { afterSeq, handlers, closed: false };
+      api.streams.push(entry);
+      return { close: () => { entry.closed = true; } };
+    },
+    streamSupported: () => true,
+  };
+  return api;
+}
+
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('sync', () => {
+  it('loads config, entrypoints and newest traces, then opens the stream after the cursor', async () => {
+    const api = fakeApi();
+    api.pages = () => makePage([makeTrace({ seq: 2, cursor: '50-1' }), makeTrace({ seq: 1, cursor: '50-0' })], { next_after_seq: '50-1' });
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    expect(api.queries[0]).toEqual({ limit: 100 });
+    expect(model.traces.value).toHaveLength(2);
+    expect(model.entrypoints.value).toEqual(['upper']);
+    expect(api.streams).toHaveLength(1);
+    expect(api.streams[0]!.afterSeq).toBe('50-1');
+    api.streams[0]!.handlers.onOpen();
+    expect(model.connection.value).toBe('live');
+    api.streams[0]!.handlers.onTrace(makeTrace({ seq: 3, cursor: '51-0' }));
+    expect(model.traces.value[0]!.trace_id).toBe('trace-3');
+    expect(model.cursor.value).toBe('51-0');
+    sync.stop();
+  });
+
+  it('follows has_more right away so a burst bigger than the limit is not lost', async () => {
+    const api = fakeApi({ fetch_limit: 2 });
+    const burst = [1, 2, 3, 4, 5].map((seq) => makeTrace({ seq, cursor: `60-${seq}` }));
+    api.pages = (q) => {
+      if (!q.afterSeq) return makePage([], { next_after_seq: '60-0' });
+      const after = Number(q.afterSeq.split('-')[1]);
+      const rest = burst.filter((t) => Number(t.cursor.split('-')[1]) > after);
+      const chunk = rest.slice(0, q.limit);
+      return makePage([...chunk].reverse(), { next_after_seq: chunk.at(-1)?.cursor ?? q.afterSeq, has_more: rest.length > q.limit });
+    };
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    api.streams[0]!.handlers.onSnapshot(makePage([], { next_after_seq: '60-0', has_more: true }));
+    await flush();
+    expect(api.queries.slice(1).map((q) => q.afterSeq)).toEqual(['60-0', '60-2', '60-4']);
+    expect(model.traces.value.map((t) => t.trace_id)).toEqual(['trace-5', 'trace-4', 'trace-3', 'trace-2', 'trace-1']);
+    expect(model.cursor.value).toBe('60-5');
+    sync.stop();
+  });
+
+  it('falls back to polling after repeated stream errors and retries the stream later', async () => {
+    const api = fakeApi();
+    api.pages = (q) => makePage(q.afterSeq ? [] : [makeTrace({ seq: 1, cursor: '70-0' })], { next_after_seq: '70-0' });
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    const first = api.streams[0]!;
+    for (let i = 0; i < STREAM_MAX_ERRORS - 1; i += 1) first.handlers.onError(false);
+    expect(model.connection.value).toBe('reconnecting');
+    first.handlers.onError(false);
+    expect(first.closed).toBe(true);
+    expect(model.connection.value).toBe('polling');
+    await flush();
+    const polls = () => api.queries.filter((q) => q.afterSeq === '70-0').length;
+    expect(polls()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(polls()).toBe(2);
+    await vi.advanceTimersByTimeAsync(STREAM_RETRY_MS);
+    expect(api.streams).toHaveLength(2);
+    api.streams[1]!.handlers.onOpen();
+    expect(model.connection.value).toBe('live');
+    const after = polls();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(polls()).toBe(after);
+    sync.stop();
+  });
+
+  it('polls when the stream is disabled; a closed stream falls back immediately', async () => {
+    const api = fakeApi({ stream_enabled: false });
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    expect(api.streams).toHaveLength(0);
+    expect(model.connection.value).toBe('polling');
+    sync.stop();
+
+    const api2 = fakeApi();
+    const model2 = createModel();
+    const sync2 = createSync(api2, model2);
+    await sync2.start();
+    api2.streams[0]!.handlers.onError(true);
+    expect(model2.connection.value).toBe('polling');
+    sync2.stop();
+  });
+
+  it('drops the list and reloads from scratch when the generation changes', async () => {
+    const api = fakeApi({ stream_enabled: false });
+    let generation = 1;
+    api.pages = (q) => {
+      if (generation === 1) return makePage(q.afterSeq ? [] : [makeTrace({ seq: 1, cursor: '80-0' })], { generation: 1, next_after_seq: '80-0' });
+      return makePage(q.afterSeq ? [] : [makeTrace({ seq: 9, cursor: '90-0' })], { generation: 2, next_after_seq: '90-0' });
+    };
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    await flush();
+    expect(model.traces.value.map((t) => t.trace_id)).toEqual(['trace-1']);
+    generation = 2;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(model.generation.value).toBe(2);
+    expect(model.traces.value.map((t) => t.trace_id)).toEqual(['trace-9']);
+    expect(api.queries.at(-1)).toEqual({ limit: 100 });
+    sync.stop();
+  });
+
+  it('a stream clear event for a new generation resets and reloads', async () => {
+    const api = fakeApi();
+    api.pages = () => makePage([makeTrace({ seq: 1 })], { generation: 1 });
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    api.pages = () => makePage([], { generation: 5, next_after_seq: null });
+    api.streams[0]!.handlers.onClear(5);
+    expect(model.traces.value).toEqual([]);
+    expect(model.generation.value).toBe(5);
+    await flush();
+    // same generation again: no-op
+    api.pages = () => makePage([makeTrace({ seq: 2 })], { generation: 5 });
+    await sync.refresh();
+    api.streams[0]!.handlers.onClear(5);
+    expect(model.traces.value).toHaveLength(1);
+    sync.stop();
+  });
+
+  it('clear() resets to the generation returned by the server', async () => {
+    const api = fakeApi();
+    api.pages = () => makePage([makeTrace({ seq: 1 })], { generation: 1 });
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    expect(await sync.clear()).toBe('Cleared 3 traces');
+    await flush();
+    expect(model.traces.value).toEqual([]);
+    expect(model.generation.value).toBe(9);
+    // the stream's clear event for the same generation does not drop traces that arrived since
+    api.streams[0]!.handlers.onTrace(makeTrace({ seq: 7 }));
+    api.streams[0]!.handlers.onClear(9);
+    expect(model.traces.value.map((t) => t.trace_id)).toEqual(['trace-7']);
+    sync.stop();
+  });
+
+  it('asks for a token on 401 and restarts after a successful login', async () => {
+    const api = fakeApi();
+    api.failConfig = new ApiError('unauthorized', 401, 'token required');
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    expect(model.auth.value).toBe('required');
+    expect(api.streams).toHaveLength(0);
+    expect(await sync.login('nope')).toBe(false);
+    expect(model.auth.value).toBe('wrong');
+    api.failConfig = null;
+    expect(await sync.login('secret')).toBe(true);
+    expect(model.auth.value).toBe('ok');
+    expect(api.streams).toHaveLength(1);
+    sync.stop();
+  });
+
+  it('shows the unreachable banner and keeps retrying until the server answers', async () => {
+    const api = fakeApi();
+    api.failConfig = new ApiError('network', null, 'Failed to fetch');
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    expect(model.unreachable.value).toMatch(/Cannot reach/);
+    expect(model.connection.value).toBe('offline');
+    api.failConfig = null;
+    await vi.advanceTimersByTimeAsync(DEFAULT_CONFIG.poll_ms);
+    expect(model.unreachable.value).toBeNull();
+    expect(api.streams).toHaveLength(1);
+    sync.stop();
+  });
+});

@@ -1,0 +1,287 @@
+// Keeps the model in sync with the server: config, initial load, then the SSE
+// stream, falling back to polling `/traces?after_seq=` when the stream fails
+// repeatedly or is disabled. Handles has_more follow-ups, generation resets
+// (store cleared anywhere), 401 (token prompt) and an unreachable server.
+import type { Api, StreamHandle } from './api';
+import { ApiError, isUnauthorized } from './api';
+import type { Model } from './state';
+import type { TracePage } from './types';
+
+export const STREAM_MAX_ERRORS = 3;
+export const STREAM_RETRY_MS = 30_000;
+export const CONFIG_REFRESH_MS = 15_000;
+export const MAX_FOLLOW_UPS = 50;
+export const MAX_BACKOFF_MS = 30_000;
+
+export type Sync = {
+  start(): Promise<void>;
+  stop(): void;
+  /** Re-read config and the newest traces now. */
+  refresh(): Promise<void>;
+  clear(): Promise<string>;
+  login(token: string): Promise<boolean>;
+};
+
+export function createSync(api: Api, model: Model): Sync {
+  const { actions } = model;
+  let running = false;
+  let stream: StreamHandle | null = null;
+  let streamErrors = 0;
+  let pollTimer: ReturnType<typeof setTimeout> | null = null;
+  let streamRetryTimer: ReturnType<typeof setTimeout> | null = null;
+  let configTimer: ReturnType<typeof setTimeout> | null = null;
+  let failures = 0;
+  let polling = false;
+
+  const clearTimer = (t: ReturnType<typeof setTimeout> | null) => {
+    if (t !== null) clearTimeout(t);
+    return null;
+  };
+
+  function stop() {
+    running = false;
+    polling = false;
+    stream?.close();
+    stream = null;
+    pollTimer = clearTimer(pollTimer);
+    streamRetryTimer = clearTimer(streamRetryTimer);
+    configTimer = clearTimer(configTimer);
+  }
+
+  /** Common error handling; returns the retry delay. */
+  function onFailure(error: unknown): number | null {
+    if (isUnauthorized(error)) {
+      stop();
+      if (model.auth.value !== 'wrong') actions.setAuth('required');
+      return null;
+    }
+    failures += 1;
+    const detail = error instanceof ApiError ? error.message : String(error);
+    actions.setUnreachable(`Cannot reach the trace server (${detail}). Retrying…`);
+    return Math.min(MAX_BACKOFF_MS, model.config.value.poll_ms * 2 ** Math.min(failures - 1, 4));
+  }
+
+  /** Returns true when this success ends an outage. */
+  function onSuccess(): boolean {
+    const recovered = failures > 0 || model.unreachable.value !== null;
+    failures = 0;
+    if (model.unreachable.value !== null) actions.setUnreachable(null);
+    return recovered;
+  }
+
+  function canStream(): boolean {
+    return model.config.value.stream_enabled && api.streamSupported();
+  }
+
+  /**
+   * Reload the newest traces from scratch (initial load or after a generation change).
+   * Asks for a full list (list_cap) at once: there is no way to page backwards.
+   */
+  async function loadNewest(): Promise<void> {
+    const { fetch_limit: fetchLimit, list_cap: listCap } = model.config.value;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const page = await api.getTraces({ limit: Math.max(fetchLimit, listCap) });
+      if (actions.receivePage(page, false) === 'merged') return;
+    }
+  }
+
+  /** Fetch pages after our cursor until the server says there is no more. */
+  async function catchUp(): Promise<void> {
+    for (let i = 0; i < MAX_FOLLOW_UPS; i += 1) {
+      const page: TracePage = await api.getTraces({ limit: model.config.value.fetch_limit, afterSeq: model.cursor.value });
+      if (actions.receivePage(page, true) === 'generation-changed') {
+        await loadNewest();
+        return;
+      }
+      if (!page.has_more || page.traces.length === 0) return;
+    }
+  }
+
+  async function refreshEntrypoints() {
+    try {
+      actions.setEntrypoints(await api.getEntrypoints());
+    } catch (e) {
+      if (isUnauthorized(e)) onFailure(e);
+    }
+  }
+
+  /** Re-read config (workers, degraded, store stats); a new generation means a clear elsewhere. */
+  async function reloadConfig() {
+    try {
+      const config = await api.getConfig();
+      actions.applyConfig(config);
+      onSuccess();
+      if (actions.isNewGeneration(config.generation)) {
+        actions.resetForGeneration(config.generation);
+        await loadNewest();
+      }
+    } catch (e) {
+      onFailure(e);
+    }
+  }
+
+  async function refreshConfig() {
+    await reloadConfig();
+    void refreshEntrypoints();
+    configTimer = clearTimer(configTimer);
+    if (running) configTimer = setTimeout(() => void refreshConfig(), Math.max(CONFIG_REFRESH_MS, model.config.value.poll_ms));
+  }
+
+  function schedulePoll(delay: number) {
+    pollTimer = clearTimer(pollTimer);
+    if (running && polling) pollTimer = setTimeout(() => void pollOnce(), delay);
+  }
+
+  async function pollOnce() {
+    if (!running || !polling) return;
+    let delay: number | null = model.config.value.poll_ms;
+    try {
+      if (model.cursor.value === null) await loadNewest();
+      else await catchUp();
+      const recovered = onSuccess();
+      if (model.connection.value !== 'live') actions.setConnection('polling');
+      // Back from an outage: try the live stream again right away.
+      if (recovered && canStream() && stream === null) {
+        streamRetryTimer = clearTimer(streamRetryTimer);
+        openStream();
+      }
+    } catch (e) {
+      delay = onFailure(e);
+    }
+    if (delay !== null) schedulePoll(delay);
+  }
+
+  /** Poll now and every poll_ms; while polling, try the stream again every STREAM_RETRY_MS. */
+  function startPolling() {
+    if (!polling) {
+      polling = true;
+      actions.setConnection('polling');
+      schedulePoll(0);
+    }
+    streamRetryTimer = clearTimer(streamRetryTimer);
+    if (running && canStream()) {
+      streamRetryTimer = setTimeout(() => {
+        streamRetryTimer = null;
+        openStream();
+      }, STREAM_RETRY_MS);
+    }
+  }
+
+  function stopPolling() {
+    polling = false;
+    pollTimer = clearTimer(pollTimer);
+  }
+
+  function streamFailed() {
+    stream?.close();
+    stream = null;
+    startPolling();
+  }
+
+  function openStream() {
+    if (!running) return;
+    stream?.close();
+    streamErrors = 0;
+    if (!polling) actions.setConnection('connecting');
+    stream = api.openStream(model.cursor.value, {
+      onOpen() {
+        streamErrors = 0;
+        stopPolling();
+        onSuccess();
+        actions.setConnection('live');
+      },
+      onSnapshot(page) {
+        streamErrors = 0;
+        const live = model.loaded.value;
+        if (actions.receivePage(page, live) === 'generation-changed') {
+          void loadNewest().catch(onFailure);
+        } else if (page.has_more) {
+          void catchUp().catch(onFailure);
+        }
+      },
+      onTrace(trace) {
+        streamErrors = 0;
+        actions.receiveTrace(trace);
+        if (!trace.running && (trace.kind === 'deploy' || trace.kind === 'undeploy')) void refreshEntrypoints();
+      },
+      onClear(gen) {
+        if (gen === null || actions.isNewGeneration(gen)) {
+          actions.resetForGeneration(gen ?? model.generation.value);
+          void loadNewest().catch(onFailure);
+          void reloadConfig();
+        }
+      },
+      onError(closed) {
+        streamErrors += 1;
+        if (closed || streamErrors >= STREAM_MAX_ERRORS) streamFailed();
+        else if (!polling) {
+          actions.setConnection('reconnecting');
+          // Is the server itself gone? Shows the banner without waiting for the fallback.
+          if (streamErrors === 1) void reloadConfig();
+        }
+      },
+    });
+  }
+
+  async function start() {
+    stop();
+    running = true;
+    actions.setConnection('connecting');
+    try {
+      const config = await api.getConfig();
+      actions.applyConfig(config);
+      if (actions.isNewGeneration(config.generation)) actions.resetForGeneration(config.generation);
+      else if (model.generation.value === null) model.generation.value = config.generation;
+      void refreshEntrypoints();
+      await loadNewest();
+      onSuccess();
+    } catch (e) {
+      const delay = onFailure(e);
+      if (delay !== null && running) configTimer = setTimeout(() => void start(), delay);
+      return;
+    }
+    if (!running) return;
+    configTimer = setTimeout(() => void refreshConfig(), Math.max(CONFIG_REFRESH_MS, model.config.value.poll_ms));
+    if (canStream()) openStream();
+    else startPolling();
+  }
+
+  return {
+    start,
+    stop,
+    async refresh() {
+      try {
+        const config = await api.getConfig();
+        actions.applyConfig(config);
+        if (actions.isNewGeneration(config.generation)) actions.resetForGeneration(config.generation);
+        await loadNewest();
+        await refreshEntrypoints();
+        onSuccess();
+      } catch (e) {
+        onFailure(e);
+      }
+    },
+    async clear() {
+      const result = await api.clearTraces();
+      // The stream's `clear` event may have reset us already; then keep what arrived since.
+      if (result.generation === null || result.generation !== model.generation.value) {
+        actions.resetForGeneration(result.generation ?? model.generation.value);
+      }
+      void reloadConfig();
+      return result.message;
+    },
+    async login(token) {
+      actions.setAuth('checking');
+      let ok: boolean;
+      try {
+        ok = await api.login(token);
+      } catch (e) {
+        actions.setAuth('required');
+        throw e;
+      }
+      actions.setAuth(ok ? 'ok' : 'wrong');
+      if (ok) await start();
+      return ok;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// Shapes of the dashboard JSON API (see README.md, "API contract").
+// Everything coming off the wire is validated by `lib/normalize.ts` first, so
+// the rest of the app can rely on these types.
+
+export type Tag = { key: string; value: string };
+
+export type TraceKind = 'run' | 'openai' | 'deploy' | 'undeploy' | 'mcp' | 'other';
+export type TraceStatus = 'ok' | 'error' | 'running';
+
+export type Span = {
+  span_id: string;
+  name: string;
+  start_time_ms: number;
+  duration_ms: number;
+  running: boolean;
+  tags: Tag[];
+  children: Span[];
+};
+
+export type TraceError = { type: string; message: string; stack: string | null };
+
+export type SlowestComponent = {
+  span_id: string;
+  name: string;
+  type: string | null;
+  duration_ms: number;
+};
+
+export type Usage = {
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+};
+
+export type Trace = {
+  trace_id: string;
+  cursor: string;
+  start_time_ms: number;
+  duration_ms: number;
+  entrypoint: string | null;
+  kind: TraceKind;
+  status: TraceStatus;
+  running: boolean;
+  streaming: boolean;
+  worker: string | null;
+  tags: Tag[];
+  span_count: number;
+  error: TraceError | null;
+  slowest_component: SlowestComponent | null;
+  usage: Usage | null;
+  root_span: Span;
+};
+
+export type TracePage = {
+  traces: Trace[];
+  next_after_seq: string | null;
+  has_more: boolean;
+  generation: number | null;
+};
+
+export type StoreStats = {
+  stored: number | null;
+  capacity: number | null;
+  dropped: number | null;
+  stragglers: number | null;
+  pending: number | null;
+};
+
+export type DashboardConfig = {
+  poll_ms: number;
+  list_cap: number;
+  fetch_limit: number;
+  fresh_ms: number;
+  slow_component_min_duration_ms: number;
+  api_base: string | null;
+  stream_enabled: boolean;
+  store: 'memory' | 'redis';
+  consistent: boolean;
+  degraded: boolean;
+  generation: number | null;
+  workers: string[];
+  this_worker: string | null;
+  stats: StoreStats | null;
+};
+
+export type SortMode = 'newest' | 'slowest';
+export type ThemeName = 'light' | 'dark';
