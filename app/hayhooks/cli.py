@@ -55,6 +55,12 @@ def run(
     additional_python_path: Annotated[
         str | None, typer.Option(help="Extra folder on sys.path for wrappers [env HAYHOOKS_ADDITIONAL_PYTHON_PATH]")
     ] = None,
+    with_tracing_dashboard: Annotated[
+        bool, typer.Option("--with-tracing-dashboard", help="Capture traces and serve /dashboard [env HAYHOOKS_DASHBOARD_ENABLED]")
+    ] = False,
+    redis_url: Annotated[
+        str | None, typer.Option(help="Share traces (and deploys) through this Redis [env HAYHOOKS_REDIS_URL]")
+    ] = None,
 ) -> None:
     """Run the server."""
     from hayhooks.server.serve import serve
@@ -66,6 +72,8 @@ def run(
         workers=workers,
         root_path=root_path,
         additional_python_path=additional_python_path,
+        dashboard_enabled=True if with_tracing_dashboard else None,
+        redis_url=redis_url,
     )
     if pipelines_dir is not None and not pipelines_dir.is_dir():
         raise fail(f"--pipelines-dir {pipelines_dir} is not a directory")

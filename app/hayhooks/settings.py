@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -65,6 +65,62 @@ class AppSettings(BaseSettings):
         description="Record raw request values in traces (secrets still redacted); by default only their shapes.",
     )
 
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="Redis (or Valkey) URL of the shared trace store, e.g. redis://user:pass@host:6379/0 or "
+        "rediss:// for TLS. Unset: traces stay in this process's memory.",
+    )
+    redis_key_prefix: str = Field(
+        default="hayhooks:",
+        description="Prefix of every Redis key, so deployments can share a Redis; put a {hash tag} in it for Cluster.",
+    )
+    dashboard_enabled: bool = Field(default=False, description="Capture traces and serve the dashboard and its API.")
+    dashboard_path: str = Field(default="/dashboard", description="Where the dashboard and its API are mounted.")
+    dashboard_dist_dir: Path | None = Field(
+        default=None, description="A prebuilt dashboard (the output of npm run build) to serve instead of building it."
+    )
+    dashboard_token: SecretStr | None = Field(
+        default=None, description="Token that the dashboard and its API require (bearer header or login cookie)."
+    )
+    dashboard_trace_buffer_capacity: int = Field(
+        default=200, ge=1, le=1_000_000, description="How many traces the store keeps (newest first)."
+    )
+    dashboard_trace_include_haystack_spans: bool = Field(
+        default=True, description="Keep Haystack's pipeline and component spans in stored traces."
+    )
+    dashboard_trace_max_spans: int = Field(default=500, ge=1, le=100_000, description="Spans kept per trace.")
+    dashboard_trace_max_tags: int = Field(default=48, ge=1, le=1000, description="Tags kept per span.")
+    dashboard_trace_tag_max_length: int = Field(
+        default=2048, ge=16, le=1_000_000, description="Longest tag value kept in a stored trace."
+    )
+    dashboard_trace_default_limit: int = Field(default=50, ge=1, le=1000, description="Traces per page by default.")
+    dashboard_trace_max_limit: int = Field(default=500, ge=1, le=5000, description="Most traces one page may ask for.")
+    dashboard_trace_grace_ms: int = Field(
+        default=25, ge=0, le=10_000, description="Wait after an operation ends for its late spans before storing it."
+    )
+    dashboard_running_after_ms: int = Field(
+        default=250, ge=0, le=60_000, description="Operations running longer than this are shown as running."
+    )
+    dashboard_local_buffer_capacity: int = Field(
+        default=10_000, ge=1, le=1_000_000,
+        description="Traces a worker keeps while the shared store is unreachable, to replay when it returns.",
+    )
+    dashboard_stream_enabled: bool = Field(default=True, description="Serve the live SSE stream of traces.")
+    dashboard_stream_heartbeat_ms: int = Field(
+        default=15_000, ge=1000, le=120_000, description="Keep-alive comment interval on the SSE stream."
+    )
+    dashboard_ui_poll_ms: int = Field(
+        default=2500, ge=250, le=60_000, description="UI: polling interval when the live stream is unavailable."
+    )
+    dashboard_ui_list_cap: int = Field(default=100, ge=1, le=5000, description="UI: most traces kept in the list.")
+    dashboard_ui_fetch_limit: int = Field(default=50, ge=1, le=5000, description="UI: traces fetched per request.")
+    dashboard_ui_fresh_ms: int = Field(
+        default=6000, ge=0, le=600_000, description="UI: how long a new trace keeps its NEW highlight."
+    )
+    dashboard_ui_slow_component_min_duration_ms: int = Field(
+        default=1000, ge=0, description="Flag a trace's slowest component when it took at least this long."
+    )
+
     @field_validator("root_path")
     @classmethod
     def _normalise_root_path(cls, value: str) -> str:
@@ -72,6 +128,19 @@ class AppSettings(BaseSettings):
         if value in ("", "/"):
             return ""
         return "/" + value.strip("/")
+
+    @field_validator("dashboard_path")
+    @classmethod
+    def _normalise_dashboard_path(cls, value: str) -> str:
+        value = "/" + value.strip().strip("/")
+        if value == "/":
+            raise ValueError("must be a path below the root, such as /dashboard")
+        return value
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the server only listens on this machine."""
+        return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")
 
     @field_validator("log_level")
     @classmethod

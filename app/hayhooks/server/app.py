@@ -17,6 +17,8 @@ from opentelemetry.trace import TracerProvider
 from starlette.concurrency import run_in_threadpool
 
 from hayhooks import __version__
+from hayhooks.dashboard import api as dashboard_api
+from hayhooks.dashboard.service import Dashboard
 from hayhooks.logger import configure_logging, log
 from hayhooks.pipelines.registry import PipelineRegistry
 from hayhooks.server.deployer import Deployer
@@ -60,6 +62,9 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
         async with AsyncExitStack() as stack:
             stack.push_async_callback(run_in_threadpool, tracing.shutdown)
             stack.push_async_callback(app.state.deployer.aclose)
+            if dashboard is not None:
+                await dashboard.start()
+                stack.push_async_callback(dashboard.aclose)
             await app.state.deployer.load_dir()
             # Everything loaded so far (Haystack, pipelines) lives as long as the worker: move it out of the
             # collector's reach, so full collections stay short and do not stall requests.
@@ -85,9 +90,13 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     app.state.tracing = tracing
     app.state.registry = registry
     app.state.deployer = Deployer(app, registry, settings, tracing.tracer())
+    dashboard = Dashboard(settings, tracing, worker_id()) if settings.dashboard_enabled else None
+    app.state.dashboard = dashboard
     install_error_handlers(app, show_tracebacks=settings.show_tracebacks)
     app.include_router(status.router)
     app.include_router(deploy.router)
+    if dashboard is not None:
+        app.include_router(dashboard_api.build_router(settings))
     if tracing.enabled:
         app.add_middleware(
             OperationMiddleware, tracer=tracing.tracer(), excluded_spans=frozenset(settings.tracing_excluded_spans)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
+
+from pydantic import SecretStr
 
 from hayhooks.settings import AppSettings
 
@@ -12,16 +15,20 @@ APP_FACTORY = "hayhooks.server.app:create_app"
 
 def export_settings(settings: AppSettings) -> None:
     """Put ``settings`` in the environment, where every worker's ``AppSettings()`` reads them back."""
-    for name, value in settings.model_dump(mode="json").items():
-        if value is None:
-            continue
-        os.environ[f"HAYHOOKS_{name.upper()}"] = value if isinstance(value, str) else _encode(value)
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if value is not None:
+            os.environ[f"HAYHOOKS_{name.upper()}"] = _encode(value)
 
 
 def _encode(value: Any) -> str:
-    import json
-
-    return json.dumps(value) if isinstance(value, list | dict) else str(value)
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
 
 
 def serve(settings: AppSettings) -> None:

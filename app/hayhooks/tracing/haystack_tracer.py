@@ -51,6 +51,37 @@ def _plain(value: Any) -> Any:
         return repr(value)
 
 
+def usage_of(output: Any) -> dict[str, int]:
+    """Token usage a generator reports in its output (``meta`` dicts or ``replies`` messages), summed.
+
+    Recorded as ``gen_ai.usage.*`` numbers — counts, not content — whatever the capture mode.
+    """
+    if not isinstance(output, dict):
+        return {}
+    metas: list[Any] = list(output.get("meta") or []) if isinstance(output.get("meta"), list) else []
+    for reply in output.get("replies") or []:
+        meta = getattr(reply, "meta", None)
+        if isinstance(meta, dict):
+            metas.append(meta)
+    totals = {"input": 0, "output": 0}
+    found = False
+    for meta in metas:
+        usage = meta.get("usage") if isinstance(meta, dict) else None
+        if not isinstance(usage, dict):
+            continue
+        prompt = usage.get("prompt_tokens", usage.get("input_tokens"))
+        completion = usage.get("completion_tokens", usage.get("output_tokens"))
+        if isinstance(prompt, int):
+            totals["input"] += prompt
+            found = True
+        if isinstance(completion, int):
+            totals["output"] += completion
+            found = True
+    if not found:
+        return {}
+    return {"gen_ai.usage.input_tokens": totals["input"], "gen_ai.usage.output_tokens": totals["output"]}
+
+
 class _Policy:
     """Turns Haystack tags into span attributes: content keys by shape (or redacted), every string capped."""
 
@@ -85,6 +116,8 @@ class _PolicySpan(OpenTelemetrySpan):
     def set_content_tag(self, key: str, value: Any) -> None:
         # Content goes through the policy whatever HAYSTACK_CONTENT_TRACING_ENABLED says.
         self.set_tag(key, value)
+        if key == "haystack.component.output" and (usage := usage_of(value)):
+            self._span.set_attributes(usage)
 
 
 class PolicyTracer(OpenTelemetryTracer):

@@ -1,0 +1,211 @@
+"""The dashboard's JSON API and live stream: ``<dashboard path>/api/...`` (the UI's only data source).
+
+No ``from __future__ import annotations``: the query constraints close over the settings, FastAPI must see them.
+"""
+
+
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from hayhooks.dashboard.auth import COOKIE, check_access, cookie_value, token_matches
+from hayhooks.dashboard.flusher import STORE_ERRORS
+from hayhooks.dashboard.service import Dashboard
+from hayhooks.dashboard.store import Cursor, Page
+from hayhooks.settings import AppSettings
+
+CURSOR_PATTERN = r"^\d{1,15}(-\d{1,19})?$"
+CURSOR_HELP = "cursor from next_after_seq: '<ms>-<seq>' (or '<ms>', or 0 for the start)"
+
+
+class LoginRequest(BaseModel):
+    token: str = Field(min_length=1, max_length=4096)
+
+
+class JSONBytes(Response):
+    media_type = "application/json"
+
+
+def _dashboard(request: Request) -> Dashboard:
+    dashboard: Dashboard = request.app.state.dashboard
+    return dashboard
+
+
+def page_body(page: Page) -> dict[str, Any]:
+    return {
+        "traces": page.traces,
+        "next_after_seq": str(page.next_after) if page.next_after is not None else None,
+        "has_more": page.has_more,
+        "generation": page.generation,
+    }
+
+
+def build_router(settings: AppSettings) -> APIRouter:
+    def require_access(request: Request) -> None:
+        check_access(request, settings)
+
+    router = APIRouter(prefix=f"{settings.dashboard_path}/api", tags=["dashboard"])
+    guarded = [Depends(require_access)]
+
+    @router.post("/login", status_code=204, summary="Exchange the dashboard token for a session cookie")
+    async def login(body: LoginRequest, request: Request) -> Response:
+        token = settings.dashboard_token
+        if token is None:
+            return Response(status_code=204)
+        if not token_matches(body.token, token.get_secret_value()):
+            raise HTTPException(status_code=401, detail="Wrong dashboard token")
+        response = Response(status_code=204)
+        response.set_cookie(
+            COOKIE,
+            cookie_value(token.get_secret_value()),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path=f"{request.scope.get('root_path', '')}{settings.dashboard_path}",
+        )
+        return response
+
+    @router.get("/config", dependencies=guarded, summary="Dashboard settings and the state of the trace store")
+    async def config(request: Request) -> dict[str, Any]:
+        dashboard = _dashboard(request)
+        store = dashboard.view()
+        try:
+            stats = await store.stats()
+        except STORE_ERRORS:
+            stats = await dashboard.flusher.local.stats() if dashboard.flusher else None
+        capture = dashboard.processor.stats
+        flusher = dashboard.flusher
+        workers = stats.workers if stats and stats.workers else [dashboard.worker]
+        return {
+            "poll_ms": settings.dashboard_ui_poll_ms,
+            "list_cap": settings.dashboard_ui_list_cap,
+            "fetch_limit": min(settings.dashboard_ui_fetch_limit, settings.dashboard_trace_max_limit),
+            "fresh_ms": settings.dashboard_ui_fresh_ms,
+            "slow_component_min_duration_ms": settings.dashboard_ui_slow_component_min_duration_ms,
+            "api_base": f"{request.scope.get('root_path', '')}{settings.dashboard_path}/api",
+            "stream_enabled": settings.dashboard_stream_enabled,
+            "store": dashboard.store.kind,
+            "consistent": dashboard.consistent,
+            "degraded": dashboard.degraded,
+            "capturing": dashboard.capturing,
+            "generation": stats.generation if stats else 0,
+            "workers": workers,
+            "this_worker": dashboard.worker,
+            "auth_required": settings.dashboard_token is not None,
+            "stats": {
+                "stored": stats.stored if stats else 0,
+                "capacity": stats.capacity if stats else settings.dashboard_trace_buffer_capacity,
+                "captured": capture.traces,
+                "dropped": capture.dropped + (flusher.backlog_dropped if flusher else 0),
+                "stragglers": capture.stragglers,
+                "pending": dashboard.processor.pending() + (len(flusher.backlog) if flusher else 0),
+                "cleared_before_flush": flusher.stale_dropped if flusher else 0,
+            },
+        }
+
+    @router.get("/entrypoints", dependencies=guarded, summary="Deployed pipeline names")
+    async def entrypoints(request: Request) -> dict[str, list[str]]:
+        return {"entrypoints": request.app.state.registry.names()}
+
+    @router.get("/traces", dependencies=guarded, summary="A page of traces (newest first) and the cursor to go on")
+    async def traces(
+        request: Request,
+        limit: Annotated[
+            int, Query(ge=1, le=settings.dashboard_trace_max_limit, description="traces per page")
+        ] = settings.dashboard_trace_default_limit,
+        since_ms: Annotated[int | None, Query(ge=0, le=10**15, description="only traces stored at or after")] = None,
+        after_seq: Annotated[str | None, Query(pattern=CURSOR_PATTERN, description=CURSOR_HELP)] = None,
+        entrypoint: Annotated[str | None, Query(max_length=128, description="only this pipeline")] = None,
+    ) -> Response:
+        after = Cursor.parse(after_seq) if after_seq is not None else None
+        page = await _page(_dashboard(request), after=after, since_ms=since_ms, limit=limit, pipeline=entrypoint)
+        body = page_body(page)
+        return JSONBytes(
+            orjson.dumps(body),
+            headers={"X-Hayhooks-Trace-Cursor": body["next_after_seq"] or "", "Cache-Control": "no-store"},
+        )
+
+    @router.post("/traces/clear", dependencies=guarded, summary="Clear the traces of every worker")
+    async def clear(request: Request) -> dict[str, Any]:
+        dashboard = _dashboard(request)
+        try:
+            before = (await dashboard.store.stats()).stored
+            generation = await dashboard.store.clear()
+        except STORE_ERRORS as exc:
+            raise HTTPException(status_code=503, detail=f"Trace store unreachable, nothing cleared: {type(exc).__name__}") from exc
+        if dashboard.flusher is not None:
+            await dashboard.flusher.local.clear()
+        return {"ok": True, "message": f"Cleared {before} traces", "generation": generation}
+
+    @router.get("/traces/stream", dependencies=guarded, summary="Live traces (server-sent events)")
+    async def stream(
+        request: Request,
+        after_seq: Annotated[str | None, Query(pattern=CURSOR_PATTERN, description=CURSOR_HELP)] = None,
+        entrypoint: Annotated[str | None, Query(max_length=128)] = None,
+    ) -> Response:
+        if not settings.dashboard_stream_enabled:
+            raise HTTPException(status_code=404, detail="The live stream is off (HAYHOOKS_DASHBOARD_STREAM_ENABLED)")
+        last_event_id = request.headers.get("last-event-id")
+        resume = last_event_id if last_event_id and _valid_cursor(last_event_id) else after_seq
+        after = Cursor.parse(resume) if resume else None
+        dashboard = _dashboard(request)
+        return EventSourceResponse(
+            _events(dashboard, after, entrypoint, settings),
+            ping=settings.dashboard_stream_heartbeat_ms // 1000,
+            send_timeout=30,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return router
+
+
+def _valid_cursor(text: str) -> bool:
+    try:
+        Cursor.parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+async def _page(dashboard: Dashboard, **query: Any) -> Page:
+    try:
+        return await dashboard.view().page(**query)
+    except STORE_ERRORS:
+        if dashboard.flusher is None:
+            raise
+        return await dashboard.flusher.local.page(**query)
+
+
+async def _events(
+    dashboard: Dashboard, after: Cursor | None, pipeline: str | None, settings: AppSettings
+) -> AsyncIterator[ServerSentEvent]:
+    """``snapshot`` first, then each new ``trace`` (id = cursor) and ``clear``; subscribed before the snapshot."""
+    subscription = dashboard.view().follow(after)
+    try:
+        limit = max(settings.dashboard_ui_list_cap, settings.dashboard_ui_fetch_limit)
+        snapshot = await _page(dashboard, after=after, limit=min(limit, settings.dashboard_trace_max_limit),
+                               pipeline=pipeline)
+        floor = snapshot.next_after
+        yield ServerSentEvent(data=orjson.dumps(page_body(snapshot)).decode(), event="snapshot",
+                              id=str(floor) if floor else None, retry=2000)
+        async for event in subscription:
+            if event.trace is None:
+                floor = event.cursor
+                yield ServerSentEvent(data=orjson.dumps({"generation": event.generation}).decode(), event="clear")
+                continue
+            if floor is not None and event.cursor <= floor:
+                continue
+            if pipeline is not None and event.trace.get("entrypoint") != pipeline:
+                continue
+            record = {**event.trace, "cursor": str(event.cursor)}
+            yield ServerSentEvent(data=orjson.dumps(record).decode(), event="trace", id=str(event.cursor))
+    except asyncio.CancelledError:
+        raise
+    finally:
+        subscription.close()

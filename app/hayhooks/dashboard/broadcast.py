@@ -1,0 +1,73 @@
+"""Fan one stream of store events out to every live subscriber (SSE clients) of this worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from hayhooks.dashboard.store import Cursor, StoreEvent
+
+QUEUE_SIZE = 1000
+
+
+class Subscription:
+    """Events published after it was made (registered at once, so nothing falls between a snapshot and it).
+
+    Iterate it with ``async for``; it ends when the broadcaster closes or the subscriber falls too far behind.
+    """
+
+    def __init__(self, broadcaster: Broadcaster, after: Cursor | None) -> None:
+        self._broadcaster = broadcaster
+        self._queue: asyncio.Queue[StoreEvent | None] = asyncio.Queue(QUEUE_SIZE)
+        self.after = after
+        broadcaster._subscribers.add(self)
+
+    def _offer(self, event: StoreEvent | None) -> bool:
+        try:
+            self._queue.put_nowait(event)
+            return True
+        except asyncio.QueueFull:
+            return False
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> StoreEvent:
+        while True:
+            event = await self._queue.get()
+            if event is None:
+                self.close()
+                raise StopAsyncIteration
+            if self.after is None or event.trace is None or event.cursor > self.after:
+                return event
+
+    def close(self) -> None:
+        self._broadcaster._subscribers.discard(self)
+
+
+class Broadcaster:
+    """Each subscriber has its own bounded queue; one too slow to keep up is cut off, never waited for."""
+
+    def __init__(self, on_first_subscriber: Callable[[], None] | None = None) -> None:
+        self._subscribers: set[Subscription] = set()
+        self._on_first = on_first_subscriber
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)
+
+    def subscribe(self, after: Cursor | None = None) -> Subscription:
+        if self._on_first is not None:
+            self._on_first()
+        return Subscription(self, after)
+
+    def publish(self, event: StoreEvent) -> None:
+        for subscription in list(self._subscribers):
+            if not subscription._offer(event):
+                subscription.close()
+
+    def close(self) -> None:
+        for subscription in list(self._subscribers):
+            while not subscription._offer(None):
+                subscription._queue.get_nowait()
+        self._subscribers.clear()

@@ -1,0 +1,182 @@
+"""``DashboardSpanProcessor``: collect each operation's spans and hand over finished traces.
+
+``on_start`` / ``on_end`` run on whatever thread starts or ends a span, inside the request's time: they only
+take a lock and append (no I/O, no formatting, never raise). A trace is complete when its local root — the
+operation span — ends; it is handed over a short grace later, so spans that end just after the root still
+join it. Spans of a trace that was already handed over are counted as stragglers. Traces whose root is not an
+operation (someone else's instrumentation on a shared provider) are dropped. Everything is bounded: the
+open traces and the hand-over queue drop their oldest entry when full, and count it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from opentelemetry.context import Context
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+
+from hayhooks.tracing.operations import KIND
+
+
+def _is_local_root(span: ReadableSpan) -> bool:
+    return span.parent is None or span.parent.is_remote
+
+
+@dataclass(slots=True)
+class Finished:
+    """A trace whose operation span ended: its root and the other spans collected for it."""
+
+    trace_id: int
+    root: ReadableSpan
+    spans: list[ReadableSpan]
+    due: float
+
+
+@dataclass(slots=True)
+class Running:
+    """An operation still in flight, announced once it has run longer than a threshold."""
+
+    trace_id: int
+    root: Span
+    spans: list[ReadableSpan]
+
+
+@dataclass
+class CaptureStats:
+    traces: int = 0
+    dropped: int = 0
+    stragglers: int = 0
+    evicted_open: int = 0
+    foreign: int = 0
+    errors: int = 0
+
+
+@dataclass(slots=True)
+class _Open:
+    root: Span | None = None
+    started: float = 0.0
+    announced: bool = False
+    spans: list[ReadableSpan] = field(default_factory=list)
+
+
+class DashboardSpanProcessor(SpanProcessor):
+    def __init__(
+        self,
+        *,
+        grace_s: float = 0.025,
+        queue_size: int = 10_000,
+        max_open: int = 10_000,
+        max_spans: int = 500,
+    ) -> None:
+        self.grace_s = grace_s
+        self.max_open = max_open
+        self.max_spans = max_spans
+        self.stats = CaptureStats()
+        self._lock = threading.Lock()
+        self._open: OrderedDict[int, _Open] = OrderedDict()
+        self._ready: deque[Finished] = deque()
+        self._queue_size = queue_size
+        self._by_trace: dict[int, Finished] = {}
+        self._handed: OrderedDict[int, None] = OrderedDict()
+        self._wake: Callable[[], None] | None = None
+        self._wake_pending = False
+
+    def set_waker(self, wake: Callable[[], None] | None) -> None:
+        """``wake`` is called (from any thread) when a trace is ready and the flusher may be asleep."""
+        self._wake = wake
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        try:
+            if _is_local_root(span) and span.attributes and KIND in span.attributes:
+                with self._lock:
+                    entry = self._open_entry(span.context.trace_id)
+                    entry.root, entry.started = span, time.monotonic()
+        except Exception:
+            self.stats.errors += 1
+
+    def on_end(self, span: ReadableSpan) -> None:
+        try:
+            self._on_end(span)
+        except Exception:
+            self.stats.errors += 1
+
+    def _on_end(self, span: ReadableSpan) -> None:
+        trace_id = span.context.trace_id
+        wake = None
+        with self._lock:
+            if _is_local_root(span):
+                entry = self._open.pop(trace_id, None)
+                if not (span.attributes and KIND in span.attributes):
+                    self.stats.foreign += 1
+                    return
+                finished = Finished(trace_id, span, entry.spans if entry else [], time.monotonic() + self.grace_s)
+                if len(self._ready) >= self._queue_size:
+                    dropped = self._ready.popleft()
+                    self._by_trace.pop(dropped.trace_id, None)
+                    self.stats.dropped += 1
+                self._ready.append(finished)
+                self._by_trace[trace_id] = finished
+                if not self._wake_pending and self._wake is not None:
+                    self._wake_pending = True
+                    wake = self._wake
+            elif (late := self._by_trace.get(trace_id)) is not None:
+                late.spans.append(span)
+            elif trace_id in self._handed:
+                self.stats.stragglers += 1
+            else:
+                entry = self._open_entry(trace_id)
+                if len(entry.spans) < self.max_spans * 2:
+                    entry.spans.append(span)
+        if wake is not None:
+            wake()
+
+    def _open_entry(self, trace_id: int) -> _Open:
+        entry = self._open.get(trace_id)
+        if entry is None:
+            if len(self._open) >= self.max_open:
+                self._open.popitem(last=False)
+                self.stats.evicted_open += 1
+            entry = self._open[trace_id] = _Open()
+        return entry
+
+    def take_ready(self, now: float | None = None) -> tuple[list[Finished], float | None]:
+        """Traces whose grace is over, and when the next one will be (``None``: nothing waiting)."""
+        now = time.monotonic() if now is None else now
+        taken: list[Finished] = []
+        with self._lock:
+            self._wake_pending = False
+            while self._ready and self._ready[0].due <= now:
+                finished = self._ready.popleft()
+                self._by_trace.pop(finished.trace_id, None)
+                self._handed[finished.trace_id] = None
+                taken.append(finished)
+            while len(self._handed) > self.max_open:
+                self._handed.popitem(last=False)
+            next_due = self._ready[0].due if self._ready else None
+            self.stats.traces += len(taken)
+        return taken, next_due
+
+    def take_running(self, older_than_s: float, now: float | None = None) -> list[Running]:
+        """Operations in flight for longer than ``older_than_s`` that were not announced yet."""
+        now = time.monotonic() if now is None else now
+        found = []
+        with self._lock:
+            for trace_id, entry in self._open.items():
+                if entry.root is not None and not entry.announced and now - entry.started >= older_than_s:
+                    entry.announced = True
+                    found.append(Running(trace_id, entry.root, list(entry.spans)))
+        return found
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._ready)
+
+    def shutdown(self) -> None:
+        self._wake = None
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return True

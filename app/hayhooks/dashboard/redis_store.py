@@ -1,0 +1,294 @@
+"""``RedisTraceStore``: one capped Redis stream shared by every worker and host.
+
+Keys (all under ``prefix``, which may carry a Redis Cluster hash tag such as ``{hayhooks}:``, so that every key
+of a deployment lands in one slot):
+
+- ``<prefix>traces``: the stream; each entry is ``p`` (pipeline name) and ``t`` (the trace record as JSON), or a
+  clear marker ``clear`` = generation. Entry IDs are the dashboard's cursors. ``XADD … MAXLEN ~ capacity``.
+- ``<prefix>generation`` and ``<prefix>cleared_at``: how many clears happened, and when the last one did.
+- ``<prefix>workers``: worker → last heartbeat (ms), to show who shares the view.
+
+Appends and clears are Lua scripts, so "refuse a batch written for an old generation" is atomic. A clear trims
+the stream to nothing instead of deleting it, which keeps its last ID: cursors never go backwards. Live follow
+is one ``XREAD BLOCK`` loop per worker, fanned out to its SSE clients. Needs Redis ≥ 6.2 (exclusive ranges).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from hayhooks.dashboard.broadcast import Broadcaster, Subscription
+from hayhooks.dashboard.store import (
+    ZERO,
+    Appended,
+    Cursor,
+    Page,
+    StoreEvent,
+    StoreStats,
+    TraceRecord,
+    newest_per_trace,
+    with_cursor,
+)
+from hayhooks.logger import log
+
+_APPEND = """
+local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
+if gen ~= tonumber(ARGV[1]) then
+  return {0, gen, redis.call('GET', KEYS[3]) or '0'}
+end
+local ids = {}
+for i = 3, #ARGV, 2 do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'p', ARGV[i], 't', ARGV[i + 1])
+end
+return {1, gen, ids}
+"""
+
+_CLEAR = """
+local t = redis.call('TIME')
+local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('XTRIM', KEYS[1], 'MAXLEN', 0)
+local gen = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[3], ms)
+redis.call('XADD', KEYS[1], '*', 'clear', gen)
+return gen
+"""
+
+HEARTBEAT_S = 5.0
+WORKER_TTL_MS = 15_000
+_CHUNK = 200
+
+
+def _cursor(entry_id: bytes | str) -> Cursor:
+    text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    ms, _, seq = text.partition("-")
+    return Cursor(int(ms), int(seq or 0))
+
+
+def _decode(fields: dict[bytes, bytes]) -> TraceRecord | None:
+    payload = fields.get(b"t")
+    return orjson.loads(payload) if payload is not None else None
+
+
+def redact_url(url: str) -> str:
+    """The Redis URL without its password, for logs and the config endpoint."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    netloc = f"{user}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+class RedisTraceStore:
+    """The shared store: every worker of every host pointed at the same Redis and prefix sees one view."""
+
+    kind = "redis"
+    shared = True
+
+    def __init__(self, url: str, *, prefix: str = "hayhooks:", capacity: int = 200, worker: str = "") -> None:
+        self.url = url
+        self.capacity = capacity
+        self.worker = worker
+        self.stream_key = f"{prefix}traces"
+        self.generation_key = f"{prefix}generation"
+        self.cleared_key = f"{prefix}cleared_at"
+        self.workers_key = f"{prefix}workers"
+        self._redis = aioredis.Redis.from_url(
+            url, socket_connect_timeout=1.0, socket_timeout=2.0, retry_on_timeout=False, health_check_interval=10
+        )
+        # Live follow blocks a connection; it gets its own, so requests never queue behind it.
+        self._reader_redis = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=10.0)
+        self._append_script = self._redis.register_script(_APPEND)
+        self._clear_script = self._redis.register_script(_CLEAR)
+        self._broadcaster = Broadcaster(on_first_subscriber=self._ensure_reader)
+        self._reader: asyncio.Task[None] | None = None
+        self._closed = False
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except (RedisError, OSError):
+            return False
+
+    async def append(self, traces: Sequence[TraceRecord], generation: int) -> Appended:
+        args: list[Any] = [generation, self.capacity]
+        for record in traces:
+            args += [record.get("entrypoint") or "", orjson.dumps(record)]
+        keys = [self.stream_key, self.generation_key, self.cleared_key]
+        ok, current, result = await self._append_script(keys=keys, args=args)
+        if not ok:
+            return Appended(generation=int(current), stale=True, cleared_at_ms=float(result))
+        return Appended(cursors=[_cursor(i) for i in result], generation=int(current))
+
+    async def generation(self) -> int:
+        return int(await self._redis.get(self.generation_key) or 0)
+
+    async def page(
+        self,
+        *,
+        after: Cursor | None = None,
+        since_ms: int | None = None,
+        limit: int = 50,
+        pipeline: str | None = None,
+    ) -> Page:
+        wanted_pipeline = pipeline.encode() if pipeline is not None else None
+
+        def wanted(fields: dict[bytes, bytes]) -> bool:
+            return b"t" in fields and (wanted_pipeline is None or fields.get(b"p") == wanted_pipeline)
+
+        if after is None:
+            return await self._newest(limit, since_ms, wanted)
+        return await self._after(after, limit, since_ms, wanted)
+
+    async def _newest(self, limit: int, since_ms: int | None, wanted: Any) -> Page:
+        picked: list[tuple[Cursor, TraceRecord]] = []
+        seen: set[str] = set()
+        head: Cursor | None = None
+        upper = b"+"
+        scanned = 0
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.get(self.generation_key)
+            pipe.xrevrange(self.stream_key, upper, b"-", count=max(limit * 2, 20))
+            generation_raw, entries = await pipe.execute()
+        while True:
+            for entry_id, fields in entries:
+                cursor = _cursor(entry_id)
+                head = head or cursor
+                if since_ms is not None and cursor.ms < since_ms:
+                    entries = []
+                    break
+                if wanted(fields):
+                    record = _decode(fields)
+                    if record is not None and record.get("trace_id") not in seen:
+                        seen.add(record.get("trace_id", ""))
+                        picked.append((cursor, record))
+                        if len(picked) == limit:
+                            break
+            scanned += len(entries)
+            if len(picked) == limit or not entries or scanned >= self.capacity * 2:
+                break
+            upper = f"({entries[-1][0].decode()}".encode()
+            entries = await self._redis.xrevrange(self.stream_key, upper, b"-", count=_CHUNK)
+        next_after = picked[0][0] if picked else (head or ZERO)
+        return self._page(picked, next_after, False, int(generation_raw or 0))
+
+    async def _after(self, after: Cursor, limit: int, since_ms: int | None, wanted: Any) -> Page:
+        lower = after
+        if since_ms is not None and Cursor(since_ms, 0) > after:
+            lower = Cursor(since_ms, 0)
+            start = f"{lower}".encode()
+        else:
+            start = f"({after}".encode()
+        picked: list[tuple[Cursor, TraceRecord]] = []
+        scanned_to = after
+        has_more = False
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.get(self.generation_key)
+            pipe.xrange(self.stream_key, start, b"+", count=limit + 1)
+            generation_raw, entries = await pipe.execute()
+        while entries:
+            for entry_id, fields in entries:
+                cursor = _cursor(entry_id)
+                if len(picked) == limit:
+                    has_more = True
+                    break
+                scanned_to = cursor
+                if wanted(fields):
+                    record = _decode(fields)
+                    if record is not None:
+                        picked.append((cursor, record))
+            if has_more or len(picked) == limit:
+                break
+            entries = await self._redis.xrange(self.stream_key, f"({scanned_to}".encode(), b"+", count=_CHUNK)
+        return self._page(newest_per_trace(picked), scanned_to, has_more, int(generation_raw or 0))
+
+    @staticmethod
+    def _page(picked: list[tuple[Cursor, TraceRecord]], next_after: Cursor, has_more: bool, generation: int) -> Page:
+        traces = [with_cursor(c, r) for c, r in sorted(picked, key=lambda e: e[0], reverse=True)]
+        return Page(traces=traces, next_after=next_after, has_more=has_more, generation=generation)
+
+    def follow(self, after: Cursor | None = None) -> Subscription:
+        """Events after ``after`` from now on (the subscription is registered before this returns)."""
+        return self._broadcaster.subscribe(after)
+
+    def start_reader(self) -> None:
+        """Follow the stream from now on, before any client subscribes (so no entry falls in between)."""
+        self._ensure_reader()
+
+    def _ensure_reader(self) -> None:
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read_forever(), name="hayhooks-redis-follow")
+
+    async def _read_forever(self) -> None:
+        """One blocking ``XREAD`` loop per worker; every subscriber of this worker is fed from it."""
+        last: bytes = b"$"
+        failures = 0
+        while not self._closed:
+            try:
+                if last == b"$":
+                    newest = await self._reader_redis.xrevrange(self.stream_key, b"+", b"-", count=1)
+                    last = newest[0][0] if newest else b"0-0"
+                reply = await self._reader_redis.xread({self.stream_key: last}, block=5000, count=500)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                failures += 1
+                if failures == 1:
+                    log.warning("Live trace follow lost Redis ({}); retrying", type(exc).__name__)
+                await asyncio.sleep(min(2.0, 0.1 * 2**failures))
+                continue
+            for _stream, entries in reply or ():
+                for entry_id, fields in entries:
+                    last = entry_id
+                    cursor = _cursor(entry_id)
+                    if b"clear" in fields:
+                        self._broadcaster.publish(StoreEvent(cursor, None, int(fields[b"clear"])))
+                    else:
+                        record = _decode(fields)
+                        if record is not None:
+                            self._broadcaster.publish(StoreEvent(cursor, record, -1))
+
+    async def clear(self) -> int:
+        keys = [self.stream_key, self.generation_key, self.cleared_key]
+        return int(await self._clear_script(keys=keys))
+
+    async def heartbeat(self) -> None:
+        await self._redis.hset(self.workers_key, self.worker, int(time.time() * 1000))
+
+    async def workers(self) -> list[str]:
+        now = time.time() * 1000
+        seen = await self._redis.hgetall(self.workers_key)
+        return sorted(k.decode() for k, v in seen.items() if now - int(v) < WORKER_TTL_MS)
+
+    async def stats(self) -> StoreStats:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.xlen(self.stream_key)
+            pipe.get(self.generation_key)
+            stored, generation = await pipe.execute()
+        return StoreStats(kind=self.kind, stored=int(stored), capacity=self.capacity,
+                          generation=int(generation or 0), workers=await self.workers())
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._broadcaster.close()
+        if self._reader is not None:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+        try:
+            await asyncio.shield(self._redis.hdel(self.workers_key, self.worker))
+        except (RedisError, OSError):
+            pass
+        await self._redis.aclose()
+        await self._reader_redis.aclose()

@@ -1,0 +1,93 @@
+"""One worker's dashboard: the span processor, the store, the flusher, and the view the API reads from."""
+
+from __future__ import annotations
+
+from hayhooks.dashboard.flusher import STORE_ERRORS, Flusher
+from hayhooks.dashboard.memory_store import MemoryTraceStore
+from hayhooks.dashboard.processor import DashboardSpanProcessor
+from hayhooks.dashboard.record import Limits
+from hayhooks.dashboard.redis_store import RedisTraceStore, redact_url
+from hayhooks.dashboard.store import TraceStore
+from hayhooks.logger import log
+from hayhooks.settings import AppSettings
+from hayhooks.tracing.provider import Tracing
+
+
+class Dashboard:
+    """Built with the app (so the processor sees the first span); the store and flusher start in the lifespan."""
+
+    def __init__(self, settings: AppSettings, tracing: Tracing, worker: str) -> None:
+        self.settings = settings
+        self.worker = worker
+        self.limits = Limits(
+            max_spans=settings.dashboard_trace_max_spans,
+            max_tags=settings.dashboard_trace_max_tags,
+            max_tag_length=settings.dashboard_trace_tag_max_length,
+            include_haystack=settings.dashboard_trace_include_haystack_spans,
+            slow_component_ms=float(settings.dashboard_ui_slow_component_min_duration_ms),
+        )
+        self.processor = DashboardSpanProcessor(
+            grace_s=settings.dashboard_trace_grace_ms / 1000,
+            max_spans=settings.dashboard_trace_max_spans,
+        )
+        self.capturing = tracing.enabled
+        if tracing.enabled:
+            tracing.add_processor(self.processor)
+        else:
+            log.warning("OTEL_SDK_DISABLED=true: the dashboard is on but no trace will be captured")
+        self.store: TraceStore = MemoryTraceStore(settings.dashboard_trace_buffer_capacity)
+        self.flusher: Flusher | None = None
+
+    @property
+    def consistent(self) -> bool:
+        """Whether every worker serves the same view: a shared store, or a single worker."""
+        return self.store.shared or self.settings.workers == 1
+
+    @property
+    def degraded(self) -> bool:
+        return self.flusher is not None and self.flusher.degraded
+
+    def view(self) -> TraceStore:
+        """The store to read from: the shared one, or this worker's traces while it is unreachable."""
+        if self.flusher is not None and self.flusher.degraded:
+            return self.flusher.local
+        return self.store
+
+    async def start(self) -> None:
+        settings = self.settings
+        if settings.redis_url is not None:
+            url = settings.redis_url.get_secret_value()
+            store = RedisTraceStore(
+                url,
+                prefix=settings.redis_key_prefix,
+                capacity=settings.dashboard_trace_buffer_capacity,
+                worker=self.worker,
+            )
+            self.store = store
+            log.info("Dashboard traces are shared through Redis at {}", redact_url(url))
+            store.start_reader()
+        elif settings.workers > 1:
+            log.warning(
+                "{} workers without HAYHOOKS_REDIS_URL: each worker's dashboard shows only its own traces and "
+                "clear empties one worker. Set HAYHOOKS_REDIS_URL (or --redis-url) for one shared view.",
+                settings.workers,
+            )
+        self.flusher = Flusher(
+            self.processor,
+            self.store,
+            worker=self.worker,
+            limits=self.limits,
+            local_capacity=settings.dashboard_local_buffer_capacity,
+            running_after_s=settings.dashboard_running_after_ms / 1000,
+        )
+        await self.flusher.start()
+        if isinstance(self.store, RedisTraceStore):
+            try:
+                await self.store.heartbeat()
+            except STORE_ERRORS:
+                pass
+
+    async def aclose(self) -> None:
+        if self.flusher is not None:
+            await self.flusher.aclose()
+        await self.store.aclose()

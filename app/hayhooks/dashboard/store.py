@@ -1,0 +1,136 @@
+"""The trace store contract: what the dashboard needs from wherever traces are kept.
+
+Two implementations pass the same contract suite: ``MemoryTraceStore`` (this process only) and
+``RedisTraceStore`` (a capped Redis stream shared by every worker and host). Both issue cursors of the same
+form, ``<ms>-<seq>`` (a Redis stream entry ID), so nothing above the store knows which one it has.
+
+A *generation* counts clears. Every page carries it; a client that sees it change drops its list. ``append``
+takes the generation the writer last saw: if a clear happened since, the store refuses the batch and says
+when the clear happened, so that traces finished before it are dropped instead of coming back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+TraceRecord = dict[str, Any]
+"""One trace as the dashboard API returns it (see ``record.py``), without its ``cursor``."""
+
+_CURSOR = re.compile(r"^(\d{1,15})(?:-(\d{1,19}))?$")
+MAX_SEQ = 2**64 - 1
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Cursor:
+    """A position in the store: ``<ms>-<seq>``, ordered as Redis orders stream IDs."""
+
+    ms: int
+    seq: int = 0
+
+    @classmethod
+    def parse(cls, text: str, *, inclusive_ms: bool = False) -> Cursor:
+        """``"<ms>-<seq>"`` or ``"<ms>"``; a bare ``<ms>`` means the end of that millisecond (or its start)."""
+        match = _CURSOR.fullmatch(text.strip())
+        if not match:
+            raise ValueError(f"cursor must look like '<ms>-<seq>' (digits), got {text!r}")
+        seq = match[2]
+        if seq is None:
+            return cls(int(match[1]), 0 if inclusive_ms else MAX_SEQ)
+        value = int(seq)
+        if value > MAX_SEQ:
+            raise ValueError("cursor sequence is out of range")
+        return cls(int(match[1]), value)
+
+    def __str__(self) -> str:
+        return f"{self.ms}-{self.seq}"
+
+
+ZERO = Cursor(0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Traces newest first, the cursor to continue from, and the generation they belong to."""
+
+    traces: list[TraceRecord]
+    next_after: Cursor | None
+    has_more: bool
+    generation: int
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What ``append`` did: the cursors it gave, or — when a clear happened since — the clear it missed."""
+
+    cursors: list[Cursor] = field(default_factory=list)
+    generation: int = 0
+    stale: bool = False
+    cleared_at_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class StoreEvent:
+    """What ``follow`` yields: a stored trace, or a clear (``trace`` is None)."""
+
+    cursor: Cursor
+    trace: TraceRecord | None
+    generation: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    kind: str
+    stored: int
+    capacity: int
+    generation: int
+    workers: list[str] = field(default_factory=list)
+
+
+class TraceStore(Protocol):
+    """Where finished (and running) traces are kept; every method is safe to call from the event loop."""
+
+    kind: str
+    shared: bool
+
+    async def append(self, traces: Sequence[TraceRecord], generation: int) -> Appended: ...
+
+    async def page(
+        self,
+        *,
+        after: Cursor | None = None,
+        since_ms: int | None = None,
+        limit: int = 50,
+        pipeline: str | None = None,
+    ) -> Page: ...
+
+    def follow(self, after: Cursor | None = None) -> AsyncIterator[StoreEvent]:
+        """Events after ``after`` from the moment of the call on; ends when the store closes."""
+        ...
+
+    async def clear(self) -> int: ...
+
+    async def generation(self) -> int: ...
+
+    async def stats(self) -> StoreStats: ...
+
+    async def aclose(self) -> None: ...
+
+
+def newest_per_trace(entries: Sequence[tuple[Cursor, TraceRecord]]) -> list[tuple[Cursor, TraceRecord]]:
+    """Keep the newest entry of each trace (a finished record replaces its running one), newest first."""
+    seen: set[str] = set()
+    kept = []
+    for cursor, record in sorted(entries, key=lambda e: e[0], reverse=True):
+        trace_id = record.get("trace_id", "")
+        if trace_id in seen:
+            continue
+        seen.add(trace_id)
+        kept.append((cursor, record))
+    return kept
+
+
+def with_cursor(cursor: Cursor, record: TraceRecord) -> TraceRecord:
+    return {**record, "cursor": str(cursor)}

@@ -1,0 +1,163 @@
+"""One contract, two stores: every test runs on MemoryTraceStore and on RedisTraceStore (real redis-server)."""
+
+import asyncio
+import itertools
+
+import pytest
+
+from hayhooks.dashboard.memory_store import MemoryTraceStore
+from hayhooks.dashboard.redis_store import RedisTraceStore
+from hayhooks.dashboard.store import Cursor
+
+_ids = itertools.count()
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request):
+    if request.param == "memory":
+        made = MemoryTraceStore(capacity=50)
+    else:
+        url = request.getfixturevalue("redis_url")
+        made = RedisTraceStore(url, prefix=f"test{next(_ids)}:", capacity=50, worker="host:1")
+    yield made
+    await made.aclose()
+
+
+def trace(n: int, pipeline: str = "p", **extra) -> dict:
+    return {"trace_id": f"{n:032x}", "entrypoint": pipeline, "duration_ms": float(n), "kind": "run", **extra}
+
+
+async def fill(store, count: int, start: int = 0, pipeline: str = "p") -> list[Cursor]:
+    result = await store.append([trace(n, pipeline) for n in range(start, start + count)], await store.generation())
+    assert not result.stale
+    return result.cursors
+
+
+async def test_empty_store_pages_nothing(store):
+    page = await store.page()
+    assert (page.traces, page.has_more, page.generation) == ([], False, 0)
+
+
+async def test_newest_page_is_newest_first_with_cursors(store):
+    cursors = await fill(store, 5)
+    page = await store.page(limit=3)
+    assert [t["trace_id"] for t in page.traces] == [f"{n:032x}" for n in (4, 3, 2)]
+    assert [t["cursor"] for t in page.traces] == [str(c) for c in cursors[4:1:-1]]
+
+
+async def test_cursors_increase(store):
+    cursors = await fill(store, 10)
+    assert cursors == sorted(cursors) and len(set(cursors)) == 10
+
+
+async def test_cursor_is_the_last_trace_returned_so_bursts_lose_nothing(store):
+    first = await store.page(limit=10)
+    await fill(store, 25)  # a burst larger than the page between two polls
+    seen, cursor = [], first.next_after
+    while True:
+        page = await store.page(after=cursor, limit=10)
+        seen += [t["trace_id"] for t in page.traces]
+        cursor = page.next_after
+        if not page.has_more:
+            break
+    assert sorted(seen) == sorted(f"{n:032x}" for n in range(25))
+
+
+async def test_after_returns_only_newer_traces(store):
+    cursors = await fill(store, 6)
+    page = await store.page(after=cursors[3])
+    assert [t["trace_id"] for t in page.traces] == [f"{n:032x}" for n in (5, 4)]
+    assert page.next_after == cursors[5]
+
+
+async def test_after_the_newest_returns_nothing_and_keeps_the_cursor(store):
+    cursors = await fill(store, 3)
+    page = await store.page(after=cursors[-1])
+    assert (page.traces, page.next_after, page.has_more) == ([], cursors[-1], False)
+
+
+async def test_pipeline_filter(store):
+    await fill(store, 3, pipeline="a")
+    await fill(store, 2, start=10, pipeline="b")
+    page = await store.page(pipeline="a")
+    assert [t["entrypoint"] for t in page.traces] == ["a", "a", "a"]
+
+
+async def test_since_ms_filters_by_time(store):
+    cursors = await fill(store, 3)
+    page = await store.page(since_ms=cursors[-1].ms + 1)
+    assert page.traces == []
+    assert len((await store.page(since_ms=cursors[0].ms)).traces) == 3
+
+
+async def test_capacity_keeps_the_newest(store):
+    await fill(store, 120)
+    page = await store.page(limit=500)
+    ids = [t["trace_id"] for t in page.traces]
+    assert ids[0] == f"{119:032x}"
+    assert 50 <= len(ids) < 120  # Redis trims approximately (MAXLEN ~), never below capacity
+
+
+async def test_finished_record_replaces_its_running_one_in_a_page(store):
+    gen = await store.generation()
+    await store.append([trace(1, status="running", running=True)], gen)
+    await store.append([trace(1, status="ok", running=False)], gen)
+    page = await store.page()
+    assert [(t["trace_id"], t["status"]) for t in page.traces] == [(f"{1:032x}", "ok")]
+
+
+async def test_clear_empties_and_bumps_generation(store):
+    await fill(store, 5)
+    generation = await store.clear()
+    assert generation == 1
+    page = await store.page()
+    assert (page.traces, page.generation) == ([], 1)
+
+
+async def test_cursor_never_goes_backwards_after_a_clear(store):
+    before = (await fill(store, 3))[-1]
+    await store.clear()
+    after = (await fill(store, 1))[0]
+    assert after > before
+
+
+async def test_append_for_an_old_generation_is_refused_with_the_clear_time(store):
+    await store.clear()
+    result = await store.append([trace(1)], generation=0)
+    assert result.stale and result.generation == 1 and result.cleared_at_ms > 0
+    assert (await store.page()).traces == []
+
+
+async def test_follow_yields_new_traces_in_order(store):
+    events = []
+
+    async def consume():
+        async for event in store.follow():
+            events.append(event)
+            if len(events) == 3:
+                return
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.2)
+    cursors = await fill(store, 3)
+    await asyncio.wait_for(task, 5)
+    assert [e.cursor for e in events] == cursors
+    assert [e.trace["trace_id"] for e in events] == [f"{n:032x}" for n in range(3)]
+
+
+async def test_follow_announces_clears(store):
+    async def first_event():
+        async for event in store.follow():
+            return event
+
+    task = asyncio.create_task(first_event())
+    await asyncio.sleep(0.2)
+    await store.clear()
+    event = await asyncio.wait_for(task, 5)
+    assert event.trace is None and event.generation == 1
+
+
+async def test_stats_count_and_kind(store):
+    await fill(store, 4)
+    stats = await store.stats()
+    assert (stats.kind, stats.stored, stats.capacity) == (store.kind, 4, 50)

@@ -1,0 +1,224 @@
+"""The dashboard API in one process (memory store): records, paging, clear, validation, access control."""
+
+import time
+
+import pytest
+
+SLOW = """
+import time
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, seconds: float) -> str:
+        time.sleep(seconds)
+        return "done"
+"""
+
+
+@pytest.fixture
+def dash(make_client, examples_dir, spans):
+    return make_client(examples_dir, tracer_provider=spans.provider, dashboard_enabled=True)
+
+
+def wait_for_traces(client, count: int, **params) -> list[dict]:
+    """The finished run traces, once there are ``count`` of them (or after 5 s)."""
+    deadline = time.monotonic() + 5
+    while True:
+        traces = client.get("/dashboard/api/traces", params={"limit": 500, **params}).json()["traces"]
+        runs = [t for t in traces if t["kind"] != "deploy" and not t["running"]]
+        if len(runs) >= count or time.monotonic() > deadline:
+            return runs
+        time.sleep(0.02)
+
+
+def test_a_run_becomes_one_trace_record_with_hayhooks_shape(dash):
+    dash.post("/shout/run", json={"text": "hi"})
+    [trace] = wait_for_traces(dash, 1)
+    assert set(trace) >= {
+        "trace_id", "start_time_ms", "duration_ms", "entrypoint", "tags", "span_count", "root_span", "cursor",
+        "kind", "status", "streaming", "worker", "error", "slowest_component", "usage",
+    }
+    assert (trace["kind"], trace["status"], trace["entrypoint"], trace["streaming"]) == ("run", "ok", "shout", False)
+    assert trace["worker"] == dash.get("/dashboard/api/config").json()["this_worker"]
+    root = trace["root_span"]
+    assert set(root) >= {"span_id", "name", "start_time_ms", "duration_ms", "running", "tags", "children"}
+    assert root["name"] == "hayhooks.pipeline.run"
+    [pipeline] = root["children"]
+    assert pipeline["name"] == "haystack.pipeline.run"
+    names = sorted(tag["value"] for c in pipeline["children"] for tag in c["tags"] if tag["key"] == "haystack.component.name")
+    assert names == ["exclaim", "upper"]
+    assert trace["span_count"] == 4
+
+
+def test_durations_keep_sub_millisecond_precision(dash):
+    dash.post("/shout/run", json={"text": "hi"})
+    [trace] = wait_for_traces(dash, 1)
+    components = trace["root_span"]["children"][0]["children"]
+    assert any(c["duration_ms"] != round(c["duration_ms"]) for c in components)
+
+
+def test_failed_run_carries_type_message_and_stack(dash):
+    dash.post("/flaky/run", json={"text": "fail <img src=x onerror=alert(1)>"})
+    [trace] = wait_for_traces(dash, 1)
+    assert trace["status"] == "error"
+    assert trace["error"]["type"].endswith("PipelineRuntimeError")
+    assert "<img src=x onerror=alert(1)>" in trace["error"]["message"]
+    assert "Traceback" in trace["error"]["stack"]
+
+
+def test_haystack_spans_can_be_left_out_of_the_record(make_client, examples_dir, spans):
+    client = make_client(examples_dir, tracer_provider=spans.provider, dashboard_enabled=True,
+                         dashboard_trace_include_haystack_spans=False)
+    client.post("/shout/run", json={"text": "hi"})
+    [trace] = wait_for_traces(client, 1)
+    assert trace["root_span"]["children"] == [] and trace["span_count"] == 1
+    assert any(s.name == "haystack.component.run" for s in spans.get_finished_spans())  # OTLP still gets them
+
+
+def test_slowest_component_is_flagged_only_above_the_threshold(make_client, examples_dir, spans):
+    client = make_client(examples_dir, tracer_provider=spans.provider, dashboard_enabled=True,
+                         dashboard_ui_slow_component_min_duration_ms=0)
+    client.post("/shout/run", json={"text": "hi"})
+    [trace] = wait_for_traces(client, 1)
+    assert trace["slowest_component"]["name"] in {"upper", "exclaim"}
+    default = make_client(examples_dir, tracer_provider=spans.provider, dashboard_enabled=True)
+    default.post("/shout/run", json={"text": "hi"})
+    assert wait_for_traces(default, 1)[0]["slowest_component"] is None
+
+
+def test_token_usage_is_summed_from_generator_spans(dash):
+    dash.post("/chat/run", json={"question": "how many tokens is this"})
+    [trace] = wait_for_traces(dash, 1)
+    assert trace["usage"] == {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12}
+
+
+def test_a_burst_larger_than_the_limit_loses_nothing(dash):
+    first = dash.get("/dashboard/api/traces", params={"limit": 5}).json()
+    for i in range(12):
+        dash.post("/shout/run", json={"text": str(i)})
+    wait_for_traces(dash, 12)
+    seen, cursor = [], first["next_after_seq"]
+    for _ in range(10):
+        page = dash.get("/dashboard/api/traces", params={"limit": 5, "after_seq": cursor}).json()
+        seen += [t["trace_id"] for t in page["traces"] if t["kind"] == "run"]
+        cursor = page["next_after_seq"]
+        if not page["has_more"]:
+            break
+    assert len(set(seen)) == 12
+
+
+def test_cursor_header_matches_the_body(dash):
+    dash.post("/shout/run", json={"text": "x"})
+    wait_for_traces(dash, 1)
+    response = dash.get("/dashboard/api/traces")
+    assert response.headers["x-hayhooks-trace-cursor"] == response.json()["next_after_seq"]
+
+
+def test_entrypoint_filter(dash):
+    dash.post("/shout/run", json={"text": "x"})
+    dash.post("/flaky/run", json={"text": "y"})
+    wait_for_traces(dash, 2)
+    page = dash.get("/dashboard/api/traces", params={"entrypoint": "flaky"}).json()
+    assert {t["entrypoint"] for t in page["traces"]} == {"flaky"}
+
+
+def test_clear_empties_and_bumps_generation(dash):
+    dash.post("/shout/run", json={"text": "x"})
+    wait_for_traces(dash, 1)
+    body = dash.post("/dashboard/api/traces/clear").json()
+    assert body["ok"] and body["generation"] == 1
+    page = dash.get("/dashboard/api/traces").json()
+    assert (page["traces"], page["generation"]) == ([], 1)
+
+
+def test_slow_operation_is_visible_as_running_then_finished(make_client, spans):
+    client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_running_after_ms=50)
+    client.post("/deploy_files", json={"name": "slow", "files": {"pipeline_wrapper.py": SLOW}, "save_files": False})
+    import threading
+
+    runner = threading.Thread(target=lambda: client.post("/slow/run", json={"seconds": 1.0}))
+    runner.start()
+    deadline, running = time.monotonic() + 3, None
+    while running is None and time.monotonic() < deadline:
+        traces = client.get("/dashboard/api/traces").json()["traces"]
+        running = next((t for t in traces if t["entrypoint"] == "slow" and t["running"]), None)
+        time.sleep(0.02)
+    runner.join()
+    assert running is not None and running["status"] == "running" and running["root_span"]["running"]
+    finished = wait_for_traces(client, 1, entrypoint="slow")
+    assert [(t["trace_id"], t["status"]) for t in finished] == [(running["trace_id"], "ok")]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"limit": 0}, "limit"), ({"limit": 100_000}, "limit"), ({"limit": "ten"}, "limit"),
+     ({"since_ms": "yesterday"}, "since_ms"), ({"since_ms": -1}, "since_ms"), ({"after_seq": "12-ab"}, "after_seq"),
+     ({"after_seq": "<script>"}, "after_seq")],
+)
+def test_bad_query_is_422_naming_the_parameter(dash, params, field):
+    response = dash.get("/dashboard/api/traces", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", field]
+
+
+def test_config_reports_ui_settings_and_store(make_client, spans):
+    client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_ui_poll_ms=1234,
+                         dashboard_ui_list_cap=77, dashboard_ui_fetch_limit=33, dashboard_ui_fresh_ms=999,
+                         dashboard_ui_slow_component_min_duration_ms=321)
+    config = client.get("/dashboard/api/config").json()
+    assert (config["poll_ms"], config["list_cap"], config["fetch_limit"], config["fresh_ms"],
+            config["slow_component_min_duration_ms"]) == (1234, 77, 33, 999, 321)
+    assert (config["store"], config["consistent"], config["degraded"]) == ("memory", True, False)
+    assert set(config["stats"]) >= {"dropped", "stragglers", "stored", "capacity"}
+
+
+def test_memory_store_with_several_workers_is_not_consistent(make_client, spans):
+    config = make_client(tracer_provider=spans.provider, dashboard_enabled=True, workers=3).get(
+        "/dashboard/api/config").json()
+    assert config["consistent"] is False
+
+
+def test_entrypoints_lists_deployed_pipelines(dash):
+    assert dash.get("/dashboard/api/entrypoints").json() == {"entrypoints": ["chat", "flaky", "greet", "shout"]}
+
+
+def test_dashboard_polling_is_not_traced(dash, spans):
+    spans.clear()
+    dash.get("/dashboard/api/traces")
+    dash.get("/dashboard/api/config")
+    assert spans.get_finished_spans() == ()
+
+
+def test_dashboard_is_off_by_default(client):
+    assert client.get("/dashboard/api/config").status_code == 404
+
+
+class TestAccess:
+    def test_token_is_required_when_set(self, make_client, spans):
+        client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_token="s3cret")
+        response = client.get("/dashboard/api/config")
+        assert response.status_code == 401 and "token" in response.json()["detail"]
+        assert client.get("/dashboard/api/traces", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert client.get("/dashboard/api/traces", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+
+    def test_login_sets_a_cookie_that_is_not_the_token(self, make_client, spans):
+        client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_token="s3cret")
+        assert client.post("/dashboard/api/login", json={"token": "nope"}).status_code == 401
+        response = client.post("/dashboard/api/login", json={"token": "s3cret"})
+        assert response.status_code == 204
+        assert "s3cret" not in response.headers["set-cookie"] and "HttpOnly" in response.headers["set-cookie"]
+        assert client.get("/dashboard/api/config").status_code == 200
+
+    def test_public_host_without_token_is_refused(self, make_client, spans):
+        client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, host="0.0.0.0")
+        response = client.get("/dashboard/api/traces")
+        assert response.status_code == 403
+        assert "HAYHOOKS_DASHBOARD_TOKEN" in response.json()["detail"]
+
+    def test_public_host_with_token_is_fine(self, make_client, spans):
+        client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, host="0.0.0.0",
+                             dashboard_token="t")
+        assert client.get("/dashboard/api/traces", headers={"Authorization": "Bearer t"}).status_code == 200
