@@ -96,7 +96,7 @@ class AppSettings(BaseSettings):
     dashboard_trace_default_limit: int = Field(default=50, ge=1, le=1000, description="Traces per page by default.")
     dashboard_trace_max_limit: int = Field(default=500, ge=1, le=5000, description="Most traces one page may ask for.")
     dashboard_trace_grace_ms: int = Field(
-        default=25, ge=0, le=10_000, description="Wait after an operation ends for its late spans before storing it."
+        default=5, ge=0, le=10_000, description="Wait after an operation ends for its late spans before storing it."
     )
     dashboard_running_after_ms: int = Field(
         default=250, ge=0, le=60_000, description="Operations running longer than this are shown as running."

@@ -41,8 +41,8 @@ async def test_empty_store_pages_nothing(store):
 async def test_newest_page_is_newest_first_with_cursors(store):
     cursors = await fill(store, 5)
     page = await store.page(limit=3)
-    assert [t["trace_id"] for t in page.traces] == [f"{n:032x}" for n in (4, 3, 2)]
-    assert [t["cursor"] for t in page.traces] == [str(c) for c in cursors[4:1:-1]]
+    assert [t["trace_id"] for t in page.records()] == [f"{n:032x}" for n in (4, 3, 2)]
+    assert [t["cursor"] for t in page.records()] == [str(c) for c in cursors[4:1:-1]]
 
 
 async def test_cursors_increase(store):
@@ -56,7 +56,7 @@ async def test_cursor_is_the_last_trace_returned_so_bursts_lose_nothing(store):
     seen, cursor = [], first.next_after
     while True:
         page = await store.page(after=cursor, limit=10)
-        seen += [t["trace_id"] for t in page.traces]
+        seen += [t["trace_id"] for t in page.records()]
         cursor = page.next_after
         if not page.has_more:
             break
@@ -66,7 +66,7 @@ async def test_cursor_is_the_last_trace_returned_so_bursts_lose_nothing(store):
 async def test_after_returns_only_newer_traces(store):
     cursors = await fill(store, 6)
     page = await store.page(after=cursors[3])
-    assert [t["trace_id"] for t in page.traces] == [f"{n:032x}" for n in (5, 4)]
+    assert [t["trace_id"] for t in page.records()] == [f"{n:032x}" for n in (5, 4)]
     assert page.next_after == cursors[5]
 
 
@@ -80,7 +80,7 @@ async def test_pipeline_filter(store):
     await fill(store, 3, pipeline="a")
     await fill(store, 2, start=10, pipeline="b")
     page = await store.page(pipeline="a")
-    assert [t["entrypoint"] for t in page.traces] == ["a", "a", "a"]
+    assert [t["entrypoint"] for t in page.records()] == ["a", "a", "a"]
 
 
 async def test_since_ms_filters_by_time(store):
@@ -93,7 +93,7 @@ async def test_since_ms_filters_by_time(store):
 async def test_capacity_keeps_the_newest(store):
     await fill(store, 120)
     page = await store.page(limit=500)
-    ids = [t["trace_id"] for t in page.traces]
+    ids = [t["trace_id"] for t in page.records()]
     assert ids[0] == f"{119:032x}"
     assert 50 <= len(ids) < 120  # Redis trims approximately (MAXLEN ~), never below capacity
 
@@ -103,7 +103,7 @@ async def test_finished_record_replaces_its_running_one_in_a_page(store):
     await store.append([trace(1, status="running", running=True)], gen)
     await store.append([trace(1, status="ok", running=False)], gen)
     page = await store.page()
-    assert [(t["trace_id"], t["status"]) for t in page.traces] == [(f"{1:032x}", "ok")]
+    assert [(t["trace_id"], t["status"]) for t in page.records()] == [(f"{1:032x}", "ok")]
 
 
 async def test_clear_empties_and_bumps_generation(store):

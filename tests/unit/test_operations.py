@@ -224,3 +224,10 @@ def test_log_lines_carry_the_trace_and_span_ids(capsys, traced, spans):
     err = capsys.readouterr().err
     line = next(line for line in err.splitlines() if "Pipeline 'flaky' failed" in line)
     assert f"trace_id={root.context.trace_id:032x}" in line
+
+
+def test_response_names_its_trace(traced, spans):
+    spans.clear()
+    response = traced.post("/shout/run", json={"text": "hi"})
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    assert response.headers["x-hayhooks-trace-id"] == format(root.context.trace_id, "032x")

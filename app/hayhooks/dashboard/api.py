@@ -37,15 +37,6 @@ def _dashboard(request: Request) -> Dashboard:
     return dashboard
 
 
-def page_body(page: Page) -> dict[str, Any]:
-    return {
-        "traces": page.traces,
-        "next_after_seq": str(page.next_after) if page.next_after is not None else None,
-        "has_more": page.has_more,
-        "generation": page.generation,
-    }
-
-
 def build_router(settings: AppSettings) -> APIRouter:
     def require_access(request: Request) -> None:
         check_access(request, settings)
@@ -125,11 +116,8 @@ def build_router(settings: AppSettings) -> APIRouter:
     ) -> Response:
         after = Cursor.parse(after_seq) if after_seq is not None else None
         page = await _page(_dashboard(request), after=after, since_ms=since_ms, limit=limit, pipeline=entrypoint)
-        body = page_body(page)
-        return JSONBytes(
-            orjson.dumps(body),
-            headers={"X-Hayhooks-Trace-Cursor": body["next_after_seq"] or "", "Cache-Control": "no-store"},
-        )
+        cursor = str(page.next_after) if page.next_after is not None else ""
+        return JSONBytes(_dashboard(request).views.page_json(page), headers={"X-Hayhooks-Trace-Cursor": cursor, "Cache-Control": "no-store"})
 
     @router.post("/traces/clear", dependencies=guarded, summary="Clear the traces of every worker")
     async def clear(request: Request) -> dict[str, Any]:
@@ -192,19 +180,19 @@ async def _events(
         snapshot = await _page(dashboard, after=after, limit=min(limit, settings.dashboard_trace_max_limit),
                                pipeline=pipeline)
         floor = snapshot.next_after
-        yield ServerSentEvent(data=orjson.dumps(page_body(snapshot)).decode(), event="snapshot",
+        yield ServerSentEvent(data=dashboard.views.page_json(snapshot).decode(), event="snapshot",
                               id=str(floor) if floor else None, retry=2000)
         async for event in subscription:
-            if event.trace is None:
+            if event.payload is None:
                 floor = event.cursor
                 yield ServerSentEvent(data=orjson.dumps({"generation": event.generation}).decode(), event="clear")
                 continue
             if floor is not None and event.cursor <= floor:
                 continue
-            if pipeline is not None and event.trace.get("entrypoint") != pipeline:
+            if pipeline is not None and event.entrypoint != pipeline:
                 continue
-            record = {**event.trace, "cursor": str(event.cursor)}
-            yield ServerSentEvent(data=orjson.dumps(record).decode(), event="trace", id=str(event.cursor))
+            record = dashboard.views.record(event.payload)
+            yield ServerSentEvent(data=record.decode(), event="trace", id=str(event.cursor))
     except asyncio.CancelledError:
         raise
     finally:

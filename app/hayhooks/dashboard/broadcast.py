@@ -38,7 +38,7 @@ class Subscription:
             if event is None:
                 self.close()
                 raise StopAsyncIteration
-            if self.after is None or event.trace is None or event.cursor > self.after:
+            if self.after is None or event.payload is None or event.cursor > self.after:
                 return event
 
     def close(self) -> None:

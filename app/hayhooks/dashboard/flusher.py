@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 
 from hayhooks.dashboard.memory_store import MemoryTraceStore
 from hayhooks.dashboard.processor import DashboardSpanProcessor, Finished, Running
-from hayhooks.dashboard.record import Limits, build, compact
+from hayhooks.dashboard.record import Limits, pack
 from hayhooks.dashboard.store import TraceRecord, TraceStore
 from hayhooks.logger import log
 
@@ -56,6 +56,7 @@ class Flusher:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._last_heartbeat = 0.0
+        self._last_running_check = 0.0
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -89,12 +90,16 @@ class Flusher:
         next_due: float | None = None
         while True:
             timeout = TICK_S if next_due is None else max(0.0, min(TICK_S, next_due - time.monotonic()))
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):  # no task per wait, unlike wait_for
+                    await self._wake.wait()
             self._wake.clear()
             now = time.monotonic()
             finished, next_due = self.processor.take_ready(float("inf") if self._closing else now)
-            running = [] if self._closing else self.processor.take_running(self.running_after_s, now)
+            running = []
+            if not self._closing and now - self._last_running_check >= TICK_S:
+                self._last_running_check = now
+                running = self.processor.take_running(self.running_after_s, now)
             records = self._records(finished, running)
             try:
                 if records:
@@ -108,24 +113,16 @@ class Flusher:
                 return
 
     def _records(self, finished: list[Finished], running: list[Running]) -> list[TraceRecord]:
-        now_ns = time.time_ns()
         records = []
         for item in running:
             with contextlib.suppress(RuntimeError):  # attributes changing under us: skip this announcement
-                records.append(self._build(item.trace_id, item.root, item.spans, now_ns))
+                records.append(self._build(item.trace_id, item.root, item.spans))
         for item in finished:
-            records.append(self._build(item.trace_id, item.root, item.spans, now_ns))
+            records.append(self._build(item.trace_id, item.root, item.spans))
         return records
 
-    def _build(self, trace_id: int, root: Any, spans: list[Any], now_ns: int) -> TraceRecord:
-        return build(
-            format(trace_id, "032x"),
-            compact(root, self.limits),
-            [compact(s, self.limits) for s in spans],
-            worker=self.worker,
-            limits=self.limits,
-            now_ns=now_ns,
-        )
+    def _build(self, trace_id: int, root: Any, spans: list[Any]) -> TraceRecord:
+        return pack(trace_id, root, spans, worker=self.worker, limits=self.limits)
 
     async def write(self, records: list[TraceRecord]) -> None:
         """Append ``records`` to the store; on failure keep them locally (bounded) for the local view and replay."""
@@ -180,7 +177,9 @@ class Flusher:
 
     async def _recover(self) -> None:
         try:
-            self.generation = await self.store.generation()
+            # Reachable again? Keep the generation this worker knew: if a clear happened meanwhile, the store
+            # refuses the replay as stale and what finished before the clear is dropped.
+            await self.store.generation()
             while self.backlog:
                 batch = [self.backlog.popleft() for _ in range(min(500, len(self.backlog)))]
                 try:

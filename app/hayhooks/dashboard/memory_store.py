@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
 from collections import deque
+from itertools import islice
 from collections.abc import Sequence
 
 from hayhooks.dashboard.broadcast import Broadcaster, Subscription
@@ -13,9 +15,11 @@ from hayhooks.dashboard.store import (
     Appended,
     Cursor,
     Page,
+    Payload,
     StoreEvent,
     StoreStats,
     TraceRecord,
+    encode,
     newest_per_trace,
     with_cursor,
 )
@@ -29,7 +33,8 @@ class MemoryTraceStore:
 
     def __init__(self, capacity: int = 200) -> None:
         self.capacity = capacity
-        self._entries: deque[tuple[Cursor, TraceRecord]] = deque(maxlen=capacity)
+        # (cursor, trace_id, pipeline, payload with cursor)
+        self._entries: deque[tuple[Cursor, str, str | None, Payload]] = deque(maxlen=capacity)
         self._last = ZERO
         self._generation = 0
         self._cleared_at_ms = 0.0
@@ -47,9 +52,11 @@ class MemoryTraceStore:
         cursors = []
         for record in traces:
             cursor = self._next_cursor()
-            self._entries.append((cursor, record))
+            payload = with_cursor(cursor, encode(record))
+            pipeline = record.get("entrypoint")
+            self._entries.append((cursor, record.get("trace_id", ""), pipeline, payload))
             cursors.append(cursor)
-            self._broadcaster.publish(StoreEvent(cursor, record, self._generation))
+            self._broadcaster.publish(StoreEvent(cursor, payload, self._generation, pipeline))
         return Appended(cursors=cursors, generation=self._generation)
 
     async def page(
@@ -60,39 +67,32 @@ class MemoryTraceStore:
         limit: int = 50,
         pipeline: str | None = None,
     ) -> Page:
-        def wanted(cursor: Cursor, record: TraceRecord) -> bool:
-            return (since_ms is None or cursor.ms >= since_ms) and (
-                pipeline is None or record.get("entrypoint") == pipeline
-            )
-
         entries = list(self._entries)
         if after is None:
-            picked: list[tuple[Cursor, TraceRecord]] = []
+            picked: list[tuple[Cursor, str, Payload]] = []
             seen: set[str] = set()
-            for cursor, record in reversed(entries):
-                if wanted(cursor, record) and record.get("trace_id") not in seen:
-                    seen.add(record.get("trace_id", ""))
-                    picked.append((cursor, record))
+            for cursor, trace_id, entrypoint, payload in reversed(entries):
+                if since_ms is not None and cursor.ms < since_ms:
+                    break
+                if (pipeline is None or entrypoint == pipeline) and trace_id not in seen:
+                    seen.add(trace_id)
+                    picked.append((cursor, trace_id, payload))
                     if len(picked) == limit:
                         break
             head = picked[0][0] if picked else (entries[-1][0] if entries else self._last)
-            return self._page(picked, head, has_more=False)
+            return Page([p for _, _, p in picked], head, False, self._generation)
 
-        picked, scanned, has_more = [], after, False
-        for cursor, record in entries:
-            if cursor <= after:
-                continue
-            if len(picked) == limit:
+        chosen: list[tuple[Cursor, str, Payload]] = []
+        scanned, has_more = after, False
+        start = bisect.bisect_right(entries, after, key=lambda e: e[0])
+        for cursor, trace_id, entrypoint, payload in islice(entries, start, None):
+            if len(chosen) == limit:
                 has_more = True
                 break
             scanned = cursor
-            if wanted(cursor, record):
-                picked.append((cursor, record))
-        return self._page(newest_per_trace(picked), scanned, has_more=has_more)
-
-    def _page(self, picked: list[tuple[Cursor, TraceRecord]], next_after: Cursor, *, has_more: bool) -> Page:
-        traces = [with_cursor(c, r) for c, r in sorted(picked, key=lambda e: e[0], reverse=True)]
-        return Page(traces=traces, next_after=next_after, has_more=has_more, generation=self._generation)
+            if (since_ms is None or cursor.ms >= since_ms) and (pipeline is None or entrypoint == pipeline):
+                chosen.append((cursor, trace_id, payload))
+        return Page(newest_per_trace(chosen), scanned, has_more, self._generation)
 
     def follow(self, after: Cursor | None = None) -> Subscription:
         """Events after ``after`` from now on (the subscription is registered before this returns)."""

@@ -148,7 +148,6 @@ class DashboardSpanProcessor(SpanProcessor):
         now = time.monotonic() if now is None else now
         taken: list[Finished] = []
         with self._lock:
-            self._wake_pending = False
             while self._ready and self._ready[0].due <= now:
                 finished = self._ready.popleft()
                 self._by_trace.pop(finished.trace_id, None)
@@ -157,6 +156,8 @@ class DashboardSpanProcessor(SpanProcessor):
             while len(self._handed) > self.max_open:
                 self._handed.popitem(last=False)
             next_due = self._ready[0].due if self._ready else None
+            # While traces wait for their grace the flusher comes back by itself: only an idle one needs waking.
+            self._wake_pending = next_due is not None
             self.stats.traces += len(taken)
         return taken, next_due
 

@@ -1,7 +1,11 @@
-"""Compact spans and the trace record the dashboard API serves (Hayhooks' shape, plus what we add).
+"""The trace record: packed cheaply when a trace finishes, expanded when someone reads it.
 
-``compact`` runs in ``SpanProcessor.on_end`` on whatever thread ended the span, so it only copies what the
-record needs, capped; ``build`` runs later on the flusher and assembles the tree.
+Capture runs on the request path's CPU, reading runs when a dashboard asks; so ``pack`` copies only what
+the record needs into a compact dict (spans as tuples, attributes as the span's own dict) that orjson encodes
+in C, and ``expand`` builds the API's record — Hayhooks' shape: ``trace_id``, ``start_time_ms``,
+``duration_ms``, ``entrypoint``, ``tags``, ``span_count``, ``root_span`` tree, plus ``cursor``, ``kind``,
+``status``, ``running``, ``streaming``, ``worker``, ``error``, ``slowest_component``, ``usage`` — applying the
+caps on tags and spans. A trace no one looks at is never expanded.
 """
 
 from __future__ import annotations
@@ -31,10 +35,10 @@ TRACE_TAG_KEYS = (
     "http.route",
     "http.response.status_code",
 )
-_USAGE_KEYS = {
-    "gen_ai.usage.input_tokens": "prompt_tokens",
-    "gen_ai.usage.output_tokens": "completion_tokens",
-}
+_USAGE_KEYS = {"gen_ai.usage.input_tokens": "prompt_tokens", "gen_ai.usage.output_tokens": "completion_tokens"}
+_ERROR = StatusCode.ERROR.value
+# Indexes into a packed span.
+SPAN_ID, PARENT_ID, NAME, START, END, ATTRS, STATUS, DESCRIPTION, ERROR = range(9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,148 +50,157 @@ class Limits:
     slow_component_ms: float = 1000.0
 
 
-@dataclass(slots=True)
-class SpanRecord:
-    span_id: str
-    parent_id: str | None
-    name: str
-    start_ns: int
-    end_ns: int | None
-    tags: dict[str, Any]
-    error: dict[str, str] | None
-    failed: bool
-    status_description: str | None
+def _attributes(span: ReadableSpan) -> dict[str, Any]:
+    attributes = span._attributes  # the SDK's BoundedAttributes; its plain dict copies in C
+    inner = getattr(attributes, "_dict", None)
+    return dict(inner) if inner is not None else dict(attributes or {})
 
 
-def _tag_text(value: Any, limit: int) -> str:
-    if isinstance(value, tuple | list):
-        value = ", ".join(str(v) for v in value)
-    text = value if isinstance(value, str) else str(value)
-    return cap(text, limit) if len(text) > limit else text
-
-
-def compact(span: ReadableSpan, limits: Limits) -> SpanRecord:
-    """What the record needs of a finished (or running) span: ids, times, capped tags, error."""
-    context = span.context
+def _pack_span(span: ReadableSpan) -> tuple[Any, ...]:
     parent = span.parent
-    attributes = span.attributes or {}
-    tags = {}
-    for index, (key, value) in enumerate(attributes.items()):
-        if index >= limits.max_tags:
-            tags["…"] = f"+{len(attributes) - limits.max_tags} more tags"
-            break
-        tags[key] = value if isinstance(value, bool | int | float) else _tag_text(value, limits.max_tag_length)
-    error = None
-    for event in span.events:
-        if event.name == "exception":
-            attrs = event.attributes or {}
-            error = {
-                "type": _tag_text(attrs.get("exception.type", "Error"), 256),
-                "message": _tag_text(attrs.get("exception.message", ""), limits.max_tag_length),
-                "stack": _tag_text(attrs.get("exception.stacktrace", ""), 16_384),
-            }
     status = span.status
-    return SpanRecord(
-        span_id=format(context.span_id, "016x"),
-        parent_id=format(parent.span_id, "016x") if parent is not None and not parent.is_remote else None,
-        name=span.name,
-        start_ns=span.start_time or 0,
-        end_ns=span.end_time,
-        tags=tags,
-        error=error,
-        failed=status.status_code is StatusCode.ERROR,
-        status_description=status.description,
+    error = None
+    if status.status_code is StatusCode.ERROR:
+        for event in span.events:
+            if event.name == "exception":
+                error = dict(event.attributes or {})
+    return (
+        span.context.span_id,
+        parent.span_id if parent is not None and not parent.is_remote else 0,
+        span.name,
+        span.start_time or 0,
+        span.end_time,
+        _attributes(span),
+        status.status_code.value,
+        status.description,
+        error,
     )
 
 
-def _ms(ns: int) -> float:
-    return round(ns / 1e6, 3)
-
-
-def _node(span: SpanRecord, children: dict[str | None, list[SpanRecord]], now_ns: int) -> dict[str, Any]:
-    end = span.end_ns if span.end_ns is not None else now_ns
-    kids = sorted(children.get(span.span_id, []), key=lambda s: s.start_ns)
+def pack(
+    trace_id: int, root: ReadableSpan, spans: list[ReadableSpan], *, worker: str, limits: Limits
+) -> dict[str, Any]:
+    """The compact record of a trace (its root may still be running): cheap, and enough to expand later."""
+    if not limits.include_haystack:
+        spans = [s for s in spans if not s.name.startswith(HAYSTACK_PREFIX)]
+    dropped = max(0, len(spans) + 1 - limits.max_spans)
+    if dropped:
+        spans = spans[: limits.max_spans - 1]
+    packed_root = _pack_span(root)
+    attributes = packed_root[ATTRS]
+    running = root.end_time is None
     return {
-        "span_id": span.span_id,
-        "name": span.name,
-        "start_time_ms": _ms(span.start_ns),
-        "duration_ms": round((end - span.start_ns) / 1e6, 3),
-        "running": span.end_ns is None,
-        "tags": [{"key": k, "value": _str(v)} for k, v in span.tags.items()],
-        "children": [_node(child, children, now_ns) for child in kids],
+        "trace_id": format(trace_id, "032x"),
+        "entrypoint": attributes.get("hayhooks.pipeline.name") or None,
+        "kind": attributes.get("hayhooks.kind") or _KIND_BY_NAME.get(root.name, "run"),
+        "status": "running" if running else ("error" if packed_root[STATUS] == _ERROR else "ok"),
+        "running": running,
+        "worker": worker,
+        "finished_at_ms": None if running else root.end_time / 1e6,  # type: ignore[operator]
+        "dropped_spans": dropped,
+        "spans": [packed_root, *(_pack_span(s) for s in spans)],
     }
 
 
-def _str(value: Any) -> str:
+def _text(value: Any, limit: int) -> str:
     if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else str(value)
+        text = "true" if value else "false"
+    elif isinstance(value, list | tuple):
+        text = ", ".join(str(v) for v in value)
+    else:
+        text = value if isinstance(value, str) else str(value)
+    return cap(text, limit) if len(text) > limit else text
 
 
-def build(
-    trace_id: str, root: SpanRecord, spans: list[SpanRecord], *, worker: str, limits: Limits, now_ns: int
-) -> dict[str, Any]:
-    """The trace record of ``root`` with the spans collected for its trace (root itself may be running)."""
-    kept = [s for s in spans if s.span_id != root.span_id]
-    if not limits.include_haystack:
-        kept = [s for s in kept if not s.name.startswith(HAYSTACK_PREFIX)]
-    dropped = max(0, len(kept) + 1 - limits.max_spans)
-    if dropped:
-        kept = sorted(kept, key=lambda s: s.start_ns)[: limits.max_spans - 1]
-    children: dict[str | None, list[SpanRecord]] = {}
-    ids = {s.span_id for s in kept} | {root.span_id}
-    for span in kept:
-        parent = span.parent_id if span.parent_id in ids else root.span_id
+def _tags(attributes: dict[str, Any], limits: Limits) -> list[dict[str, str]]:
+    tags = []
+    for index, (key, value) in enumerate(attributes.items()):
+        if index == limits.max_tags:
+            tags.append({"key": "…", "value": f"+{len(attributes) - limits.max_tags} more tags"})
+            break
+        tags.append({"key": key, "value": _text(value, limits.max_tag_length)})
+    return tags
+
+
+def _error(raw: dict[str, Any] | None, description: str | None, limits: Limits) -> dict[str, str]:
+    raw = raw or {}
+    return {
+        "type": _text(raw.get("exception.type", "Error"), 256),
+        "message": _text(raw.get("exception.message", description or "failed"), limits.max_tag_length),
+        "stack": _text(raw.get("exception.stacktrace", ""), 16_384),
+    }
+
+
+def expand(compact: dict[str, Any], limits: Limits, now_ns: int) -> dict[str, Any]:
+    """The API's trace record from a packed one (``cursor`` kept if present)."""
+    spans = compact["spans"]
+    root, rest = spans[0], spans[1:]
+    ids = {s[SPAN_ID] for s in spans}
+    children: dict[int, list[Any]] = {}
+    for span in rest:
+        parent = span[PARENT_ID] if span[PARENT_ID] in ids else root[SPAN_ID]
         children.setdefault(parent, []).append(span)
-    tree = _node(root, children, now_ns)
 
-    running = root.end_ns is None
+    def node(span: Any) -> dict[str, Any]:
+        end = span[END] if span[END] is not None else now_ns
+        return {
+            "span_id": format(span[SPAN_ID], "016x"),
+            "name": span[NAME],
+            "start_time_ms": round(span[START] / 1e6, 3),
+            "duration_ms": round((end - span[START]) / 1e6, 3),
+            "running": span[END] is None,
+            "tags": _tags(span[ATTRS], limits),
+            "children": [node(c) for c in sorted(children.get(span[SPAN_ID], ()), key=lambda s: s[START])],
+        }
+
     error = None
-    if root.failed:
-        error = root.error or next((s.error for s in kept if s.error), None)
-        error = error or {"type": "Error", "message": root.status_description or "failed", "stack": ""}
+    if root[STATUS] == _ERROR:
+        failing = root if root[ERROR] else next((s for s in rest if s[ERROR]), root)
+        error = _error(failing[ERROR], root[DESCRIPTION], limits)
 
-    components = [s for s in kept if s.name == "haystack.component.run" and s.end_ns is not None]
-    slowest = max(components, key=lambda s: s.end_ns - s.start_ns, default=None)  # type: ignore[operator]
-    slowest_record = None
-    if slowest is not None:
-        duration = (slowest.end_ns - slowest.start_ns) / 1e6  # type: ignore[operator]
+    slowest = None
+    components = [s for s in rest if s[NAME] == "haystack.component.run" and s[END] is not None]
+    if components:
+        worst = max(components, key=lambda s: s[END] - s[START])
+        duration = (worst[END] - worst[START]) / 1e6
         if duration >= limits.slow_component_ms:
-            slowest_record = {
-                "span_id": slowest.span_id,
-                "name": _str(slowest.tags.get("haystack.component.name", slowest.name)),
-                "type": _str(slowest.tags.get("haystack.component.type", "")),
+            slowest = {
+                "span_id": format(worst[SPAN_ID], "016x"),
+                "name": _text(worst[ATTRS].get("haystack.component.name", worst[NAME]), 256),
+                "type": _text(worst[ATTRS].get("haystack.component.type", ""), 256),
                 "duration_ms": round(duration, 3),
             }
 
     usage: dict[str, int] = {}
-    for span in kept:
+    for span in rest:
         for key, name in _USAGE_KEYS.items():
-            value = span.tags.get(key)
-            if isinstance(value, int | float):
+            value = span[ATTRS].get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
                 usage[name] = usage.get(name, 0) + int(value)
     if usage:
         usage["total_tokens"] = usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
 
-    tags = root.tags
-    end = root.end_ns if root.end_ns is not None else now_ns
+    attributes = root[ATTRS]
+    end = root[END] if root[END] is not None else now_ns
     record = {
-        "trace_id": trace_id,
-        "start_time_ms": _ms(root.start_ns),
-        "duration_ms": round((end - root.start_ns) / 1e6, 3),
-        "entrypoint": tags.get("hayhooks.pipeline.name") or None,
-        "tags": [{"key": k, "value": _str(tags[k])} for k in TRACE_TAG_KEYS if k in tags],
-        "span_count": len(kept) + 1,
-        "root_span": tree,
-        "kind": tags.get("hayhooks.kind") or _KIND_BY_NAME.get(root.name, "run"),
-        "status": "running" if running else ("error" if root.failed else "ok"),
-        "running": running,
-        "streaming": bool(tags.get("hayhooks.streaming", False)),
-        "worker": worker,
+        "trace_id": compact["trace_id"],
+        "start_time_ms": round(root[START] / 1e6, 3),
+        "duration_ms": round((end - root[START]) / 1e6, 3),
+        "entrypoint": compact.get("entrypoint"),
+        "tags": [{"key": k, "value": _text(attributes[k], limits.max_tag_length)} for k in TRACE_TAG_KEYS
+                 if k in attributes],
+        "span_count": len(spans),
+        "root_span": node(root),
+        "kind": compact["kind"],
+        "status": compact["status"],
+        "running": compact["running"],
+        "streaming": bool(attributes.get("hayhooks.streaming", False)),
+        "worker": compact["worker"],
         "error": error,
-        "slowest_component": slowest_record,
+        "slowest_component": slowest,
         "usage": usage or None,
-        "dropped_spans": dropped,
-        "finished_at_ms": _ms(root.end_ns) if root.end_ns is not None else None,
+        "dropped_spans": compact.get("dropped_spans", 0),
     }
+    if "cursor" in compact:
+        record = {"cursor": compact["cursor"], **record}
     return record

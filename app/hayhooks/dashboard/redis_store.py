@@ -3,8 +3,8 @@
 Keys (all under ``prefix``, which may carry a Redis Cluster hash tag such as ``{hayhooks}:``, so that every key
 of a deployment lands in one slot):
 
-- ``<prefix>traces``: the stream; each entry is ``p`` (pipeline name) and ``t`` (the trace record as JSON), or a
-  clear marker ``clear`` = generation. Entry IDs are the dashboard's cursors. ``XADD … MAXLEN ~ capacity``.
+- ``<prefix>traces``: the stream; each entry is ``p`` (pipeline name), ``i`` (trace id) and ``t`` (the trace
+  record as JSON), or a clear marker ``clear`` = generation. Entry IDs are the dashboard's cursors. ``XADD … MAXLEN ~ capacity``.
 - ``<prefix>generation`` and ``<prefix>cleared_at``: how many clears happened, and when the last one did.
 - ``<prefix>workers``: worker → last heartbeat (ms), to show who shares the view.
 
@@ -20,7 +20,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
@@ -30,9 +29,11 @@ from hayhooks.dashboard.store import (
     Appended,
     Cursor,
     Page,
+    Payload,
     StoreEvent,
     StoreStats,
     TraceRecord,
+    encode,
     newest_per_trace,
     with_cursor,
 )
@@ -44,8 +45,9 @@ if gen ~= tonumber(ARGV[1]) then
   return {0, gen, redis.call('GET', KEYS[3]) or '0'}
 end
 local ids = {}
-for i = 3, #ARGV, 2 do
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'p', ARGV[i], 't', ARGV[i + 1])
+for i = 3, #ARGV, 3 do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'p', ARGV[i], 'i', ARGV[i + 1],
+                             't', ARGV[i + 2])
 end
 return {1, gen, ids}
 """
@@ -71,9 +73,6 @@ def _cursor(entry_id: bytes | str) -> Cursor:
     return Cursor(int(ms), int(seq or 0))
 
 
-def _decode(fields: dict[bytes, bytes]) -> TraceRecord | None:
-    payload = fields.get(b"t")
-    return orjson.loads(payload) if payload is not None else None
 
 
 def redact_url(url: str) -> str:
@@ -122,7 +121,7 @@ class RedisTraceStore:
     async def append(self, traces: Sequence[TraceRecord], generation: int) -> Appended:
         args: list[Any] = [generation, self.capacity]
         for record in traces:
-            args += [record.get("entrypoint") or "", orjson.dumps(record)]
+            args += [record.get("entrypoint") or "", record.get("trace_id", ""), encode(record)]
         keys = [self.stream_key, self.generation_key, self.cleared_key]
         ok, current, result = await self._append_script(keys=keys, args=args)
         if not ok:
@@ -150,9 +149,10 @@ class RedisTraceStore:
         return await self._after(after, limit, since_ms, wanted)
 
     async def _newest(self, limit: int, since_ms: int | None, wanted: Any) -> Page:
-        picked: list[tuple[Cursor, TraceRecord]] = []
-        seen: set[str] = set()
+        picked: list[Payload] = []
+        seen: set[bytes] = set()
         head: Cursor | None = None
+        newest: Cursor | None = None
         upper = b"+"
         scanned = 0
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -167,10 +167,11 @@ class RedisTraceStore:
                     entries = []
                     break
                 if wanted(fields):
-                    record = _decode(fields)
-                    if record is not None and record.get("trace_id") not in seen:
-                        seen.add(record.get("trace_id", ""))
-                        picked.append((cursor, record))
+                    trace_id = fields.get(b"i", entry_id)
+                    if trace_id not in seen:
+                        seen.add(trace_id)
+                        newest = newest or cursor
+                        picked.append(with_cursor(cursor, fields[b"t"]))
                         if len(picked) == limit:
                             break
             scanned += len(entries)
@@ -178,8 +179,8 @@ class RedisTraceStore:
                 break
             upper = f"({entries[-1][0].decode()}".encode()
             entries = await self._redis.xrevrange(self.stream_key, upper, b"-", count=_CHUNK)
-        next_after = picked[0][0] if picked else (head or ZERO)
-        return self._page(picked, next_after, False, int(generation_raw or 0))
+        next_after = newest or head or ZERO
+        return Page(picked, next_after, False, int(generation_raw or 0))
 
     async def _after(self, after: Cursor, limit: int, since_ms: int | None, wanted: Any) -> Page:
         lower = after
@@ -188,7 +189,7 @@ class RedisTraceStore:
             start = f"{lower}".encode()
         else:
             start = f"({after}".encode()
-        picked: list[tuple[Cursor, TraceRecord]] = []
+        picked: list[tuple[Cursor, str, Payload]] = []
         scanned_to = after
         has_more = False
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -203,18 +204,11 @@ class RedisTraceStore:
                     break
                 scanned_to = cursor
                 if wanted(fields):
-                    record = _decode(fields)
-                    if record is not None:
-                        picked.append((cursor, record))
+                    picked.append((cursor, fields.get(b"i", entry_id).decode(), with_cursor(cursor, fields[b"t"])))
             if has_more or len(picked) == limit:
                 break
             entries = await self._redis.xrange(self.stream_key, f"({scanned_to}".encode(), b"+", count=_CHUNK)
-        return self._page(newest_per_trace(picked), scanned_to, has_more, int(generation_raw or 0))
-
-    @staticmethod
-    def _page(picked: list[tuple[Cursor, TraceRecord]], next_after: Cursor, has_more: bool, generation: int) -> Page:
-        traces = [with_cursor(c, r) for c, r in sorted(picked, key=lambda e: e[0], reverse=True)]
-        return Page(traces=traces, next_after=next_after, has_more=has_more, generation=generation)
+        return Page(newest_per_trace(picked), scanned_to, has_more, int(generation_raw or 0))
 
     def follow(self, after: Cursor | None = None) -> Subscription:
         """Events after ``after`` from now on (the subscription is registered before this returns)."""
@@ -253,10 +247,9 @@ class RedisTraceStore:
                     cursor = _cursor(entry_id)
                     if b"clear" in fields:
                         self._broadcaster.publish(StoreEvent(cursor, None, int(fields[b"clear"])))
-                    else:
-                        record = _decode(fields)
-                        if record is not None:
-                            self._broadcaster.publish(StoreEvent(cursor, record, -1))
+                    elif b"t" in fields:
+                        pipeline = fields.get(b"p", b"").decode() or None
+                        self._broadcaster.publish(StoreEvent(cursor, with_cursor(cursor, fields[b"t"]), -1, pipeline))
 
     async def clear(self) -> int:
         keys = [self.stream_key, self.generation_key, self.cleared_key]

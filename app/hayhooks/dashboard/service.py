@@ -8,6 +8,7 @@ from hayhooks.dashboard.processor import DashboardSpanProcessor
 from hayhooks.dashboard.record import Limits
 from hayhooks.dashboard.redis_store import RedisTraceStore, redact_url
 from hayhooks.dashboard.store import TraceStore
+from hayhooks.dashboard.views import TraceViews
 from hayhooks.logger import log
 from hayhooks.settings import AppSettings
 from hayhooks.tracing.provider import Tracing
@@ -36,6 +37,7 @@ class Dashboard:
         else:
             log.warning("OTEL_SDK_DISABLED=true: the dashboard is on but no trace will be captured")
         self.store: TraceStore = MemoryTraceStore(settings.dashboard_trace_buffer_capacity)
+        self.views = TraceViews(self.limits, capacity=max(4096, 2 * settings.dashboard_ui_list_cap))
         self.flusher: Flusher | None = None
 
     @property

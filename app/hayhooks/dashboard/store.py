@@ -16,8 +16,14 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import orjson
+
 TraceRecord = dict[str, Any]
 """One trace as the dashboard API returns it (see ``record.py``), without its ``cursor``."""
+
+Payload = bytes
+"""A stored trace as JSON with its ``cursor`` first. Stores keep bytes, not dicts: pages are spliced, not
+re-encoded, and thousands of stored traces cost the garbage collector nothing."""
 
 _CURSOR = re.compile(r"^(\d{1,15})(?:-(\d{1,19}))?$")
 MAX_SEQ = 2**64 - 1
@@ -53,12 +59,15 @@ ZERO = Cursor(0, 0)
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Traces newest first, the cursor to continue from, and the generation they belong to."""
+    """Traces newest first (JSON payloads), the cursor to continue from, and the generation they belong to."""
 
-    traces: list[TraceRecord]
+    traces: list[Payload]
     next_after: Cursor | None
     has_more: bool
     generation: int
+
+    def records(self) -> list[TraceRecord]:
+        return [orjson.loads(payload) for payload in self.traces]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +82,16 @@ class Appended:
 
 @dataclass(frozen=True, slots=True)
 class StoreEvent:
-    """What ``follow`` yields: a stored trace, or a clear (``trace`` is None)."""
+    """What ``follow`` yields: a stored trace (``payload``), or a clear (``payload`` is None)."""
 
     cursor: Cursor
-    trace: TraceRecord | None
+    payload: Payload | None
     generation: int
+    entrypoint: str | None = None
+
+    @property
+    def trace(self) -> TraceRecord | None:
+        return orjson.loads(self.payload) if self.payload is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,18 +133,22 @@ class TraceStore(Protocol):
     async def aclose(self) -> None: ...
 
 
-def newest_per_trace(entries: Sequence[tuple[Cursor, TraceRecord]]) -> list[tuple[Cursor, TraceRecord]]:
-    """Keep the newest entry of each trace (a finished record replaces its running one), newest first."""
+def newest_per_trace(entries: Sequence[tuple[Cursor, str, Payload]]) -> list[Payload]:
+    """The newest entry of each trace (a finished record replaces its running one), newest first."""
     seen: set[str] = set()
     kept = []
-    for cursor, record in sorted(entries, key=lambda e: e[0], reverse=True):
-        trace_id = record.get("trace_id", "")
-        if trace_id in seen:
-            continue
-        seen.add(trace_id)
-        kept.append((cursor, record))
+    for _cursor, trace_id, payload in sorted(entries, key=lambda e: e[0], reverse=True):
+        if trace_id not in seen:
+            seen.add(trace_id)
+            kept.append(payload)
     return kept
 
 
-def with_cursor(cursor: Cursor, record: TraceRecord) -> TraceRecord:
-    return {**record, "cursor": str(cursor)}
+def encode(record: TraceRecord) -> bytes:
+    """The JSON of a record, without its cursor (what the Redis stream keeps)."""
+    return orjson.dumps(record)
+
+
+def with_cursor(cursor: Cursor, encoded: bytes) -> Payload:
+    """Splice ``"cursor": "<ms>-<seq>"`` in front of an encoded record, without decoding it."""
+    return b'{"cursor":"%b",%b' % (str(cursor).encode(), encoded[1:])

@@ -6,7 +6,8 @@ incoming ``traceparent`` — makes it current for everything inside (the route, 
 response is complete, so a streamed answer keeps its span open until its last chunk. Like OpenTelemetry's ASGI
 instrumentation it can add ``http receive`` / ``http send`` child spans; ``HAYHOOKS_TRACING_EXCLUDED_SPANS``
 leaves them out (both, by default). Requests that are not operations (status, docs, dashboard polling) are
-not traced. Routes enrich the span through ``annotate`` and ``record_error``.
+not traced. Routes enrich the span through ``annotate`` and ``record_error``. Each traced response names its
+trace in ``X-Hayhooks-Trace-Id``, so a caller can find it in the dashboard or a tracing backend.
 """
 
 from __future__ import annotations
@@ -178,12 +179,16 @@ class OperationMiddleware:
         op_token = _current.set(span)
         status_code = 0
         span_prefix = f"{scope['method']} {op.route}"
+        context = span.get_span_context()
+        trace_header = (b"x-hayhooks-trace-id", format(context.trace_id, "032x").encode()) if context.is_valid else None
 
         async def send_and_watch(message: Message) -> None:
             nonlocal status_code
             if message["type"] == "http.response.start":
                 status_code = message["status"]
                 span.set_attribute("http.response.status_code", status_code)
+                if trace_header is not None:
+                    message["headers"] = [*message.get("headers", ()), trace_header]
             if self.trace_send:
                 with self.tracer.start_as_current_span(f"{span_prefix} http send") as child:
                     child.set_attribute("asgi.event.type", message["type"])

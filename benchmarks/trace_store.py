@@ -1,0 +1,185 @@
+"""The shared trace store, measured side by side in one run.
+
+Usage: .venv/bin/python benchmarks/trace_store.py [--quick]
+
+1. Run-endpoint throughput (one worker, `shout`, wrk -t1 -c8): dashboard off / memory store / Redis store.
+2. The same with capacity 200 vs 10 000, once the buffer is full (the peer loses ~2.7x here).
+3. `GET /dashboard/api/traces?limit=50` latency with 10 000 traces stored (wrk -c1), memory and Redis.
+4. Cross-worker visibility, 2 workers on Redis: from a response on one worker to its trace on another, via the
+   SSE stream and via polling (p50/p99).
+
+Targets (issue 4): capture costs <= 5 % throughput; capacity makes no difference; SSE visibility p99 <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.harness import EXAMPLES, free_port, hayhooks_server, percentile, summarise, wrk  # noqa: E402
+
+BODY = '{"text": "hello world"}'
+
+
+def start_redis() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", tempfile.mkdtemp()], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    for _ in range(100):
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    return process, url
+
+
+def dashboard_env(redis_url: str | None, capacity: int, prefix: str) -> dict[str, str]:
+    env = {"HAYHOOKS_DASHBOARD_ENABLED": "true", "HAYHOOKS_DASHBOARD_TRACE_BUFFER_CAPACITY": str(capacity),
+           "HAYHOOKS_LOG_LEVEL": "WARNING"}
+    if redis_url:
+        env |= {"HAYHOOKS_REDIS_URL": redis_url, "HAYHOOKS_REDIS_KEY_PREFIX": prefix}
+    return env
+
+
+def throughput(rounds: int, seconds: float, redis_url: str) -> None:
+    print("\n== 1-2. run throughput: capture off / memory / Redis, capacity 200 vs 10 000 (buffer full) ==")
+    configs = {
+        "off": {"HAYHOOKS_DASHBOARD_ENABLED": "false"},
+        "memory-200": dashboard_env(None, 200, ""),
+        "memory-10k": dashboard_env(None, 10_000, ""),
+        "redis-200": dashboard_env(redis_url, 200, "b200:"),
+        "redis-10k": dashboard_env(redis_url, 10_000, "b10k:"),
+    }
+    with ExitStack() as stack:
+        urls = {name: stack.enter_context(hayhooks_server("--pipelines-dir", str(EXAMPLES), env=env))
+                for name, env in configs.items()}
+        for name, url in urls.items():  # warm up and fill every buffer past its capacity
+            fill = 10 if name.endswith("10k") else 2
+            wrk(f"{url}/shout/run", BODY, seconds=fill)
+        for name, url in urls.items():
+            config = httpx.get(f"{url}/dashboard/api/config").json() if name != "off" else None
+            if config:
+                print(f"  {name}: stored {config['stats']['stored']} / capacity {config['stats']['capacity']}")
+        results: dict[str, list[float]] = {name: [] for name in urls}
+        for round_no in range(rounds):
+            for name, url in urls.items():
+                load = wrk(f"{url}/shout/run", BODY, seconds=seconds)
+                results[name].append(load.requests_per_s)
+                print(f"  round {round_no + 1} {name:11s} {load.requests_per_s:7.0f} req/s  p50 {load.p50_ms:5.2f} ms"
+                      f"  p99 {load.p99_ms:6.2f} ms  errors {load.errors}", flush=True)
+    def ratio(a: str, b: str) -> list[float]:
+        return [x / y for x, y in zip(results[a], results[b], strict=True)]
+
+    print("  " + summarise("memory-200 / off       ", ratio("memory-200", "off")))
+    print("  " + summarise("redis-200 / off        ", ratio("redis-200", "off")))
+    print("  " + summarise("memory-10k / memory-200", ratio("memory-10k", "memory-200")))
+    print("  " + summarise("redis-10k / redis-200  ", ratio("redis-10k", "redis-200")))
+
+
+def page_latency(seconds: float, redis_url: str) -> None:
+    print("\n== 3. GET /dashboard/api/traces?limit=50 with 10 000 traces stored (wrk -c1) ==")
+    for name, env in {"memory": dashboard_env(None, 10_000, ""),
+                      "redis": dashboard_env(redis_url, 10_000, "page:")}.items():
+        with hayhooks_server("--pipelines-dir", str(EXAMPLES), env=env) as url:
+            while httpx.get(f"{url}/dashboard/api/config").json()["stats"]["stored"] < 10_000:
+                wrk(f"{url}/shout/run", BODY, seconds=3)
+            out = subprocess.run(["wrk", "-t1", "-c1", f"-d{max(1, round(seconds))}s", "--latency",
+                                  f"{url}/dashboard/api/traces?limit=50"], capture_output=True, text=True).stdout
+            p50 = next(line.split()[1] for line in out.splitlines() if line.strip().startswith("50%"))
+            p99 = next(line.split()[1] for line in out.splitlines() if line.strip().startswith("99%"))
+            rps = next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec"))
+            print(f"  {name:6s}: p50 {p50}  p99 {p99}  ({rps} pages/s)")
+
+
+def visibility(samples: int, redis_url: str) -> None:
+    print("\n== 4. cross-worker visibility, 2 workers on Redis ==")
+    env = dashboard_env(redis_url, 2000, "vis:")
+    with hayhooks_server("--pipelines-dir", str(EXAMPLES), "--workers", "2", env=env) as url:
+        arrived: dict[str, float] = {}
+        sse_worker: list[str] = []
+        ready = threading.Event()
+
+        def listen() -> None:
+            with contextlib.suppress(httpx.HTTPError), httpx.Client(timeout=None) as client, client.stream(
+                "GET", f"{url}/dashboard/api/traces/stream"
+            ) as r:
+                sse_worker.append(r.headers["x-hayhooks-worker"])
+                ready.set()
+                event = None
+                for line in r.iter_lines():
+                    if line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:") and event == "trace":
+                        arrived.setdefault(json.loads(line[5:])["trace_id"], time.perf_counter())
+
+        threading.Thread(target=listen, daemon=True).start()
+        ready.wait(10)
+        poller = httpx.Client(timeout=5)  # one kept-alive connection stays on one worker
+        poll_worker = poller.get(f"{url}/status").headers["x-hayhooks-worker"]
+        sse_delays, poll_delays = [], []
+        while len(sse_delays) < samples:
+            with httpx.Client() as client:
+                response = client.post(f"{url}/shout/run", json={"text": "v"})
+            done = time.perf_counter()
+            worker, trace_id = response.headers["x-hayhooks-worker"], response.headers["x-hayhooks-trace-id"]
+            if worker == sse_worker[0]:
+                continue
+            cursor = None
+            if worker != poll_worker:
+                while True:
+                    params = {"limit": 50, **({"after_seq": cursor} if cursor else {})}
+                    page = poller.get(f"{url}/dashboard/api/traces", params=params).json()
+                    if any(t["trace_id"] == trace_id and not t["running"] for t in page["traces"]):
+                        poll_delays.append((time.perf_counter() - done) * 1000)
+                        break
+                    time.sleep(0.002)
+            deadline = time.perf_counter() + 2
+            while trace_id not in arrived and time.perf_counter() < deadline:
+                time.sleep(0.0005)
+            if trace_id in arrived:
+                sse_delays.append((arrived[trace_id] - done) * 1000)
+            time.sleep(0.01)
+        for name, values in (("SSE", sse_delays), ("polling (2 ms loop)", poll_delays)):
+            if values:
+                print(f"  {name:20s} n={len(values):3d}  p50 {statistics.median(values):6.1f} ms"
+                      f"  p99 {percentile(values, 99):6.1f} ms  max {max(values):6.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (about a minute)")
+    parser.add_argument("--only", choices=["throughput", "pages", "visibility"], help="run one part")
+    args = parser.parse_args()
+    rounds, seconds, samples = (1, 2, 40) if args.quick else (3, 5, 200)
+    process, redis_url = start_redis()
+    try:
+        if args.only in (None, "throughput"):
+            throughput(rounds, seconds, redis_url)
+        if args.only in (None, "pages"):
+            page_latency(seconds, redis_url)
+        if args.only in (None, "visibility"):
+            visibility(samples, redis_url)
+    finally:
+        process.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""The flusher: batches into the store, survives a failing store, never resurrects cleared traces."""
+
+import asyncio
+import time
+
+from opentelemetry.sdk.trace import TracerProvider
+
+from hayhooks.dashboard.flusher import Flusher
+from hayhooks.dashboard.memory_store import MemoryTraceStore
+from hayhooks.dashboard.processor import DashboardSpanProcessor
+from hayhooks.dashboard.record import Limits
+
+
+class FlakyStore(MemoryTraceStore):
+    """A memory store that fails while ``down`` is set, like Redis going away."""
+
+    def __init__(self) -> None:
+        super().__init__(capacity=100)
+        self.down = False
+        self.calls = 0
+
+    async def append(self, traces, generation):
+        self.calls += 1
+        if self.down:
+            raise ConnectionError("store is down")
+        return await super().append(traces, generation)
+
+    async def generation(self):
+        if self.down:
+            raise ConnectionError("store is down")
+        return await super().generation()
+
+
+def make(store):
+    processor = DashboardSpanProcessor(grace_s=0.0)
+    provider = TracerProvider()
+    provider.add_span_processor(processor)
+    flusher = Flusher(processor, store, worker="h:1", limits=Limits(), local_capacity=5)
+    return provider.get_tracer("t"), flusher
+
+
+def run_op(tracer, name: str = "p") -> None:
+    with tracer.start_as_current_span(
+        "hayhooks.pipeline.run", attributes={"hayhooks.kind": "run", "hayhooks.pipeline.name": name}
+    ):
+        pass
+
+
+async def settle(condition, timeout: float = 3) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_finished_traces_reach_the_store_in_batches():
+    store = FlakyStore()
+    tracer, flusher = make(store)
+    await flusher.start()
+    for _ in range(20):
+        run_op(tracer)
+    await settle(lambda: len(store._entries) == 20)
+    assert store.calls < 20
+    await flusher.aclose()
+
+
+async def test_failing_store_degrades_keeps_traces_locally_and_replays_them():
+    store = FlakyStore()
+    tracer, flusher = make(store)
+    await flusher.start()
+    store.down = True
+    for _ in range(3):
+        run_op(tracer)
+    await settle(lambda: flusher.degraded and len(flusher.local._entries) == 3)
+    assert len(store._entries) == 0
+    store.down = False
+    await settle(lambda: not flusher.degraded, timeout=5)
+    assert len(store._entries) == 3
+    assert len(flusher.local._entries) == 0
+    await flusher.aclose()
+
+
+async def test_local_buffer_is_bounded_and_counts_drops():
+    store = FlakyStore()
+    tracer, flusher = make(store)
+    await flusher.start()
+    store.down = True
+    for _ in range(8):
+        run_op(tracer)
+    await settle(lambda: flusher.backlog_dropped == 3)
+    assert len(flusher.backlog) == 5
+    await flusher.aclose()
+
+
+async def test_trace_finished_before_a_clear_does_not_come_back():
+    store = FlakyStore()
+    tracer, flusher = make(store)
+    await flusher.start()
+    store.down = True
+    run_op(tracer, "before")
+    await settle(lambda: len(flusher.backlog) == 1)
+    store.down = False
+    await store.clear()  # another worker clears while this one still holds the trace
+    await settle(lambda: not flusher.degraded, timeout=5)
+    run_op(tracer, "after")
+    await settle(lambda: len(store._entries) == 1)
+    assert [entrypoint for _, _, entrypoint, _ in store._entries] == ["after"]
+    assert flusher.stale_dropped == 1
+    await flusher.aclose()
+
+
+async def test_close_flushes_what_is_finished():
+    store = FlakyStore()
+    tracer, flusher = make(store)
+    flusher.processor.grace_s = 60
+    await flusher.start()
+    run_op(tracer)
+    await flusher.aclose()
+    assert len(store._entries) == 1
