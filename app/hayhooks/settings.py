@@ -98,6 +98,9 @@ class AppSettings(BaseSettings):
     dashboard_trace_grace_ms: int = Field(
         default=5, ge=0, le=10_000, description="Wait after an operation ends for its late spans before storing it."
     )
+    dashboard_flush_interval_ms: int = Field(
+        default=20, ge=0, le=10_000, description="Shortest time between two writes to the store (batches under load)."
+    )
     dashboard_running_after_ms: int = Field(
         default=250, ge=0, le=60_000, description="Operations running longer than this are shown as running."
     )

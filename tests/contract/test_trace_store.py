@@ -132,7 +132,9 @@ async def test_follow_yields_new_traces_in_order(store):
     events = []
 
     async def consume():
-        async for event in store.follow():
+        subscription = store.follow()
+        subscription.ready((await store.page()).next_after)
+        async for event in subscription:
             events.append(event)
             if len(events) == 3:
                 return
@@ -147,7 +149,9 @@ async def test_follow_yields_new_traces_in_order(store):
 
 async def test_follow_announces_clears(store):
     async def first_event():
-        async for event in store.follow():
+        subscription = store.follow()
+        subscription.ready((await store.page()).next_after)
+        async for event in subscription:
             return event
 
     task = asyncio.create_task(first_event())
@@ -161,3 +165,18 @@ async def test_stats_count_and_kind(store):
     await fill(store, 4)
     stats = await store.stats()
     assert (stats.kind, stats.stored, stats.capacity) == (store.kind, 4, 50)
+
+
+async def test_nothing_falls_between_a_snapshot_and_the_stream(store):
+    await fill(store, 2)
+    subscription = store.follow()
+    snapshot = await store.page()
+    late = await fill(store, 3, start=10)  # lands after the snapshot, before following starts
+    subscription.ready(snapshot.next_after)
+    received = []
+    async for event in subscription:
+        if event.cursor > snapshot.next_after:
+            received.append(event.cursor)
+        if len(received) == 3:
+            break
+    assert received == late

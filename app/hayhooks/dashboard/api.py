@@ -173,13 +173,18 @@ async def _page(dashboard: Dashboard, **query: Any) -> Page:
 async def _events(
     dashboard: Dashboard, after: Cursor | None, pipeline: str | None, settings: AppSettings
 ) -> AsyncIterator[ServerSentEvent]:
-    """``snapshot`` first, then each new ``trace`` (id = cursor) and ``clear``; subscribed before the snapshot."""
-    subscription = dashboard.view().follow(after)
+    """``snapshot`` first, then each new ``trace`` (id = cursor) and ``clear``.
+
+    Subscribed before the snapshot is read, and the store told where the snapshot ends, so no trace falls in
+    between; what the subscription repeats of the snapshot is skipped by cursor.
+    """
+    subscription = dashboard.view().follow()
     try:
         limit = max(settings.dashboard_ui_list_cap, settings.dashboard_ui_fetch_limit)
         snapshot = await _page(dashboard, after=after, limit=min(limit, settings.dashboard_trace_max_limit),
                                pipeline=pipeline)
         floor = snapshot.next_after
+        subscription.ready(floor)
         yield ServerSentEvent(data=dashboard.views.page_json(snapshot).decode(), event="snapshot",
                               id=str(floor) if floor else None, retry=2000)
         async for event in subscription:

@@ -29,6 +29,11 @@ class Subscription:
         except asyncio.QueueFull:
             return False
 
+    def ready(self, position: Cursor | None) -> None:
+        """Say that the caller's snapshot ends at ``position``: a store that reads lazily starts there."""
+        if self._broadcaster._on_ready is not None:
+            self._broadcaster._on_ready(position)
+
     def __aiter__(self) -> Subscription:
         return self
 
@@ -48,17 +53,15 @@ class Subscription:
 class Broadcaster:
     """Each subscriber has its own bounded queue; one too slow to keep up is cut off, never waited for."""
 
-    def __init__(self, on_first_subscriber: Callable[[], None] | None = None) -> None:
+    def __init__(self, on_ready: Callable[[Cursor | None], None] | None = None) -> None:
         self._subscribers: set[Subscription] = set()
-        self._on_first = on_first_subscriber
+        self._on_ready = on_ready
 
     @property
     def subscribers(self) -> int:
         return len(self._subscribers)
 
     def subscribe(self, after: Cursor | None = None) -> Subscription:
-        if self._on_first is not None:
-            self._on_first()
         return Subscription(self, after)
 
     def publish(self, event: StoreEvent) -> None:

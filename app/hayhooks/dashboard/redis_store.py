@@ -108,7 +108,7 @@ class RedisTraceStore:
         self._reader_redis = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=10.0)
         self._append_script = self._redis.register_script(_APPEND)
         self._clear_script = self._redis.register_script(_CLEAR)
-        self._broadcaster = Broadcaster(on_first_subscriber=self._ensure_reader)
+        self._broadcaster = Broadcaster(on_ready=self._follow_from)
         self._reader: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -211,27 +211,32 @@ class RedisTraceStore:
         return Page(newest_per_trace(picked), scanned_to, has_more, int(generation_raw or 0))
 
     def follow(self, after: Cursor | None = None) -> Subscription:
-        """Events after ``after`` from now on (the subscription is registered before this returns)."""
-        return self._broadcaster.subscribe(after)
+        """Events after ``after`` (the subscription is registered before this returns).
 
-    def start_reader(self) -> None:
-        """Follow the stream from now on, before any client subscribes (so no entry falls in between)."""
-        self._ensure_reader()
+        The worker's one reader runs only while someone follows. It starts when a subscriber calls
+        ``ready(position)`` — from that position, the end of the subscriber's snapshot — or right away from
+        ``after`` when iteration begins without it; a reader already running feeds every subscription
+        registered before its next read.
+        """
+        subscription = self._broadcaster.subscribe(after)
+        if after is not None:
+            self._follow_from(after)
+        return subscription
 
-    def _ensure_reader(self) -> None:
+    def _follow_from(self, position: Cursor | None) -> None:
         if self._reader is None or self._reader.done():
-            self._reader = asyncio.create_task(self._read_forever(), name="hayhooks-redis-follow")
+            start = str(position).encode() if position is not None else b"$"
+            self._reader = asyncio.create_task(self._read(start), name="hayhooks-redis-follow")
 
-    async def _read_forever(self) -> None:
-        """One blocking ``XREAD`` loop per worker; every subscriber of this worker is fed from it."""
-        last: bytes = b"$"
+    async def _read(self, last: bytes) -> None:
+        """One blocking ``XREAD`` loop per worker, feeding every subscriber; it stops when the last one leaves."""
         failures = 0
-        while not self._closed:
+        while not self._closed and self._broadcaster.subscribers:
             try:
                 if last == b"$":
                     newest = await self._reader_redis.xrevrange(self.stream_key, b"+", b"-", count=1)
                     last = newest[0][0] if newest else b"0-0"
-                reply = await self._reader_redis.xread({self.stream_key: last}, block=5000, count=500)
+                reply = await self._reader_redis.xread({self.stream_key: last}, block=2000, count=500)
                 failures = 0
             except asyncio.CancelledError:
                 raise

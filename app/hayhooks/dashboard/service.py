@@ -67,7 +67,6 @@ class Dashboard:
             )
             self.store = store
             log.info("Dashboard traces are shared through Redis at {}", redact_url(url))
-            store.start_reader()
         elif settings.workers > 1:
             log.warning(
                 "{} workers without HAYHOOKS_REDIS_URL: each worker's dashboard shows only its own traces and "
@@ -81,6 +80,7 @@ class Dashboard:
             limits=self.limits,
             local_capacity=settings.dashboard_local_buffer_capacity,
             running_after_s=settings.dashboard_running_after_ms / 1000,
+            min_interval_s=settings.dashboard_flush_interval_ms / 1000,
         )
         await self.flusher.start()
         if isinstance(self.store, RedisTraceStore):
