@@ -135,3 +135,44 @@ def test_redis_password_in_the_url_works_and_never_shows(server_factory, tmp_pat
         assert "pa55word" not in server.log
     finally:
         secured.stop()
+
+
+def _tls_files(folder) -> None:
+    """A throwaway CA and a server certificate for 127.0.0.1, made with the openssl command."""
+    import subprocess
+
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+        "-subj", "/CN=hayhooks-test-ca")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    (folder / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+        "server.crt", "-days", "2", "-extfile", "ext.cnf")
+
+
+def test_redis_over_tls_through_a_rediss_url(server_factory, tmp_path):
+    import subprocess
+
+    from tests.servers import free_port
+
+    folder = tmp_path / "tls"
+    folder.mkdir()
+    _tls_files(folder)
+    port = free_port()
+    redis = subprocess.Popen(
+        ["redis-server", "--port", "0", "--tls-port", str(port), "--tls-cert-file", "server.crt", "--tls-key-file",
+         "server.key", "--tls-ca-cert-file", "ca.crt", "--tls-auth-clients", "no", "--save", "", "--appendonly", "no"],
+        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"rediss://127.0.0.1:{port}/0?ssl_ca_certs={folder / 'ca.crt'}"
+        server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard", "--redis-url", url)
+        fresh(server.url, "/shout/run", method="POST", json={"text": "x"})
+        wait_until(lambda: run_traces(fresh(server.url, "/dashboard/api/traces")))
+        config = fresh(server.url, "/dashboard/api/config").json()
+        assert (config["store"], config["degraded"]) == ("redis", False)
+    finally:
+        redis.kill()
+        redis.wait(5)

@@ -47,7 +47,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     """
     settings = settings or AppSettings()
     configure_logging(settings.log_level)
-    tracing = build_tracing(tracer_provider)
+    tracing = build_tracing(tracer_provider, max_attribute_length=settings.tracing_tag_max_length)
     if tracing.enabled:
         enable_haystack_tracing(
             tracing.tracer("haystack"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import SpanLimits, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
 from hayhooks.logger import log
@@ -103,7 +103,7 @@ def sdk_disabled() -> bool:
     return _env("OTEL_SDK_DISABLED").lower() == "true"
 
 
-def build_tracing(provider: trace.TracerProvider | None = None) -> Tracing:
+def build_tracing(provider: trace.TracerProvider | None = None, *, max_attribute_length: int | None = None) -> Tracing:
     """The provider to trace with in this worker (call it after fork: the exporter starts a thread)."""
     if provider is not None:
         return Tracing(provider=provider, owned=False)
@@ -116,7 +116,9 @@ def build_tracing(provider: trace.TracerProvider | None = None) -> Tracing:
 
     resource = Resource.create({SERVICE_NAME: _env("OTEL_SERVICE_NAME") or "hayhooks"})
     # We shut it down ourselves, with a bound; the SDK's atexit hook would wait for a dead collector.
-    sdk_provider = TracerProvider(resource=resource, shutdown_on_exit=False)
+    # Span attribute values are capped by the SDK itself (exception events keep their whole stack).
+    limits = SpanLimits(max_span_attribute_length=max_attribute_length) if max_attribute_length else None
+    sdk_provider = TracerProvider(resource=resource, shutdown_on_exit=False, span_limits=limits)
     tracing = Tracing(provider=sdk_provider, owned=True)
     exporter = otlp_exporter()
     if exporter is not None:
