@@ -132,8 +132,13 @@ def visibility(samples: int, redis_url: str) -> None:
 
         threading.Thread(target=listen, daemon=True).start()
         ready.wait(10)
-        poller = httpx.Client(timeout=5)  # one kept-alive connection stays on one worker
-        poll_worker = poller.get(f"{url}/status").headers["x-hayhooks-worker"]
+        # One kept-alive connection stays on one worker: pick one on the SSE worker, the other is the writer.
+        for _ in range(100):
+            poller = httpx.Client(timeout=5)
+            if poller.get(f"{url}/status").headers["x-hayhooks-worker"] == sse_worker[0]:
+                break
+            poller.close()
+        poll_worker = sse_worker[0]
         sse_delays, poll_delays = [], []
         while len(sse_delays) < samples:
             with httpx.Client() as client:

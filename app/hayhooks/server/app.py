@@ -23,7 +23,7 @@ from hayhooks.logger import configure_logging, log
 from hayhooks.pipelines.registry import PipelineRegistry
 from hayhooks.server.deployer import Deployer
 from hayhooks.server.errors import install_error_handlers
-from hayhooks.server.routers import deploy, status
+from hayhooks.server.routers import deploy, openai, status
 from hayhooks.server.worker import WorkerHeaderMiddleware, worker_id
 from hayhooks.settings import AppSettings
 from hayhooks.tracing.haystack_tracer import enable_haystack_tracing
@@ -95,6 +95,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     install_error_handlers(app, show_tracebacks=settings.show_tracebacks)
     app.include_router(status.router)
     app.include_router(deploy.router)
+    app.include_router(openai.router)
     if dashboard is not None:
         app.include_router(dashboard_api.build_router(settings))
     if tracing.enabled:

@@ -1,0 +1,167 @@
+"""OpenAI-compatible chat: ``/v1/chat/completions``, ``/v1/models`` (and the same without ``/v1``).
+
+A wrapper with ``run_chat_completion`` (or ``run_chat_completion_async``) answers with a string, or with a
+(async) generator of text or Haystack ``StreamingChunk``s; with ``stream: true`` the answer goes out as
+``chat.completion.chunk`` server-sent events ending with ``data: [DONE]``. Errors use OpenAI's error body.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.responses import Response
+
+from hayhooks.logger import log
+from hayhooks.pipelines.registry import Deployment
+from hayhooks.pipelines.wrapper import implements
+from hayhooks.tracing import operations
+
+router = APIRouter(tags=["openai"])
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str = Field(description="system, user, assistant or tool")
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatCompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    model: str = Field(description="The name of a deployed pipeline that implements run_chat_completion")
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+
+
+def openai_error(status: int, message: str, kind: str, *, param: str | None = None, code: str | None = None) -> Response:
+    return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": code}}, status_code=status)
+
+
+def _text(chunk: Any) -> str:
+    content = getattr(chunk, "content", chunk)
+    return content if isinstance(content, str) else ("" if content is None else str(content))
+
+
+def _chat_deployments(request: Request) -> list[Deployment]:
+    return [d for d in request.app.state.registry if d.has_chat]
+
+
+@router.get("/v1/models", summary="Pipelines that chat, as OpenAI models")
+@router.get("/models", include_in_schema=False)
+async def models(request: Request) -> dict[str, Any]:
+    created = int(time.time())
+    data = [{"id": d.name, "object": "model", "created": created, "owned_by": "hayhooks"} for d in _chat_deployments(request)]
+    return {"object": "list", "data": data}
+
+
+@router.post("/v1/chat/completions", summary="OpenAI-compatible chat completion", response_model=None)
+@router.post("/chat/completions", include_in_schema=False, response_model=None)
+async def chat_completions(body: ChatCompletionRequest, request: Request) -> Response:
+    operations.annotate(**{operations.PIPELINE: body.model, operations.STREAMING: body.stream})
+    registry = request.app.state.registry
+    if body.model not in registry:
+        message = f"The model '{body.model}' does not exist (deployed pipelines: {', '.join(registry.names()) or 'none'})"
+        operations.record_error(LookupError(message))
+        return openai_error(404, message, "invalid_request_error", param="model", code="model_not_found")
+    deployment: Deployment = registry.get(body.model)
+    wrapper = deployment.wrapper
+    payload = body.model_dump(exclude_none=False)
+    messages = payload["messages"]
+    try:
+        if implements(wrapper, "run_chat_completion_async"):
+            result = await wrapper.run_chat_completion_async(model=body.model, messages=messages, body=payload)
+        elif implements(wrapper, "run_chat_completion"):
+            result = await run_in_threadpool(wrapper.run_chat_completion, model=body.model, messages=messages,
+                                             body=payload)
+        else:
+            message = f"The pipeline '{body.model}' does not implement run_chat_completion"
+            operations.record_error(NotImplementedError(message))
+            return openai_error(400, message, "invalid_request_error", param="model", code="chat_not_supported")
+    except Exception as exc:
+        operations.record_error(exc)
+        log.opt(exception=exc).error("Chat completion of '{}' failed", body.model)
+        return openai_error(500, f"Pipeline '{body.model}' failed: {type(exc).__name__}: {exc}", "server_error")
+
+    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    created = int(time.time())
+    if body.stream:
+        return StreamingResponse(
+            _sse(_chunks(result), completion_id, created, body.model),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    try:
+        text = await _collect(result)
+    except Exception as exc:
+        operations.record_error(exc)
+        return openai_error(500, f"Pipeline '{body.model}' failed: {type(exc).__name__}: {exc}", "server_error")
+    return JSONResponse(
+        {
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": created,
+            "model": body.model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        }
+    )
+
+
+def _chunks(result: Any) -> AsyncIterator[Any]:
+    if inspect.isasyncgen(result) or hasattr(result, "__aiter__"):
+        return result  # type: ignore[no-any-return]
+    if inspect.isgenerator(result) or isinstance(result, Iterator):
+        return iterate_in_threadpool(result)
+
+    async def single() -> AsyncIterator[Any]:
+        yield result
+
+    return single()
+
+
+async def _collect(result: Any) -> str:
+    if isinstance(result, str):
+        return result
+    return "".join([_text(chunk) async for chunk in _chunks(result)])
+
+
+def _event(payload: dict[str, Any]) -> bytes:
+    return b"data: " + orjson.dumps(payload) + b"\n\n"
+
+
+async def _sse(chunks: AsyncIterator[Any], completion_id: str, created: int, model: str) -> AsyncIterator[bytes]:
+    """OpenAI's chunk stream; a pipeline failing mid-stream ends it with an error event (and a failed trace)."""
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+        return _event(
+            {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
+        )
+
+    yield chunk({"role": "assistant", "content": ""})
+    try:
+        async for item in chunks:
+            text = _text(item)
+            if text:
+                yield chunk({"content": text})
+    except Exception as exc:
+        operations.record_error(exc)
+        log.opt(exception=exc).error("Chat stream of '{}' failed", model)
+        yield _event({"error": {"message": f"{type(exc).__name__}: {exc}", "type": "server_error", "param": None,
+                                "code": None}})
+        yield b"data: [DONE]\n\n"
+        return
+    yield chunk({}, "stop")
+    yield b"data: [DONE]\n\n"
