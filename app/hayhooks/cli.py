@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 pipeline_app = typer.Typer(help="Deploy, undeploy and run pipelines on a running server.", no_args_is_help=True)
 app.add_typer(pipeline_app, name="pipeline")
+mcp_app = typer.Typer(help="Serve the pipelines as MCP tools.", no_args_is_help=True)
+app.add_typer(mcp_app, name="mcp")
 
 
 def fail(message: str) -> typer.Exit:
@@ -78,6 +80,24 @@ def run(
     if pipelines_dir is not None and not pipelines_dir.is_dir():
         raise fail(f"--pipelines-dir {pipelines_dir} is not a directory")
     serve(settings)
+
+
+@mcp_app.command("run")
+def mcp_run(
+    host: Annotated[str | None, typer.Option(help="Interface to bind [env HAYHOOKS_MCP_HOST, default 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env HAYHOOKS_MCP_PORT, default 1417]")] = None,
+    pipelines_dir: Annotated[
+        Path | None, typer.Option(help="Pipelines to serve as tools [env HAYHOOKS_PIPELINES_DIR]")
+    ] = None,
+) -> None:
+    """Serve the pipelines as MCP tools: streamable HTTP at /mcp, legacy SSE at /sse."""
+    from hayhooks.server.serve import serve
+
+    base = load_settings(pipelines_dir=pipelines_dir, mcp_host=host, mcp_port=port)
+    if pipelines_dir is not None and not pipelines_dir.is_dir():
+        raise fail(f"--pipelines-dir {pipelines_dir} is not a directory")
+    serve(load_settings(**(base.model_dump() | {"host": base.mcp_host, "port": base.mcp_port, "mcp_mount": True,
+                                                "workers": 1})))
 
 
 ServerOption = Annotated[

@@ -53,6 +53,12 @@ class AppSettings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Log level of the server and of hayhooks.log.")
 
+    mcp_mount: bool = Field(
+        default=False, description="Also serve the pipelines as MCP tools on this server (/mcp and /sse)."
+    )
+    mcp_host: str = Field(default="127.0.0.1", description="Interface of `hayhooks mcp run`.")
+    mcp_port: int = Field(default=1417, ge=0, le=65535, description="Port of `hayhooks mcp run`.")
+
     tracing_excluded_spans: list[Literal["send", "receive"]] = Field(
         default=["send", "receive"],
         description='HTTP instrumentation sub-spans to leave out, as a JSON list (e.g. \'["send"]\' or \'[]\').',

@@ -65,6 +65,8 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
             if dashboard is not None:
                 await dashboard.start()
                 stack.push_async_callback(dashboard.aclose)
+            if mcp_routes is not None:
+                await stack.enter_async_context(mcp_routes.running())
             await app.state.deployer.load_dir()
             # Everything loaded so far (Haystack, pipelines) lives as long as the worker: move it out of the
             # collector's reach, so full collections stay short and do not stall requests.
@@ -98,6 +100,12 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     app.include_router(openai.router)
     if dashboard is not None:
         app.include_router(dashboard_api.build_router(settings))
+    mcp_routes = None
+    if settings.mcp_mount:
+        from hayhooks.mcp.server import MCPRoutes
+
+        mcp_routes = MCPRoutes(registry, tracing.tracer(), settings.host, stateless=settings.workers > 1)
+        app.router.routes.extend(mcp_routes.routes())
     if tracing.enabled:
         app.add_middleware(
             OperationMiddleware, tracer=tracing.tracer(), excluded_spans=frozenset(settings.tracing_excluded_spans)

@@ -49,10 +49,11 @@ class Operation:
     pipeline: str | None
     transport: str
     route: str = ""
+    name: str | None = None
 
     @property
     def span_name(self) -> str:
-        return SPAN_NAMES[self.kind]
+        return self.name or SPAN_NAMES[self.kind]
 
 
 def classify(method: str, path: str) -> Operation | None:
@@ -116,7 +117,9 @@ def _start(
 
 
 @contextmanager
-def operation(tracer: trace.Tracer, kind: str, pipeline: str | None, transport: str) -> Iterator[trace.Span]:
+def operation(
+    tracer: trace.Tracer, kind: str, pipeline: str | None, transport: str, *, name: str | None = None
+) -> Iterator[trace.Span]:
     """The current operation if there is one (annotated with ``pipeline``), else a new one for this block.
 
     Used by work that is not an HTTP request of its own: deploys at start, MCP tool calls.
@@ -126,7 +129,7 @@ def operation(tracer: trace.Tracer, kind: str, pipeline: str | None, transport: 
         annotate(**{PIPELINE: pipeline})
         yield existing
         return
-    span = _start(tracer, Operation(kind, pipeline, transport), None)
+    span = _start(tracer, Operation(kind, pipeline, transport, name=name), None)
     token = otel_context.attach(trace.set_span_in_context(span))
     op_token = _current.set(span)
     try:

@@ -1,0 +1,1 @@
+"""Deployed pipelines as MCP tools, over streamable HTTP (``/mcp``) and legacy SSE (``/sse``)."""

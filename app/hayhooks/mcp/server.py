@@ -1,0 +1,98 @@
+"""The MCP server of a worker: a low-level MCP ``Server`` over this worker's registry, and its routes.
+
+Each ``tools/list`` and ``tools/call`` is one trace whose root is ``hayhooks.mcp.list_tools`` /
+``hayhooks.mcp.call_tool`` (kind ``mcp``), with the pipeline's Haystack spans inside; the SDK's own span
+middleware is replaced by ours so the operation span is the root, as for every other operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import mcp_types as types
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.lowlevel.server import Server
+from mcp.server.sse import SseServerTransport
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from opentelemetry import trace
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from hayhooks import __version__
+from hayhooks.mcp.tools import call_tool, exposed, tool_of
+from hayhooks.pipelines.registry import PipelineRegistry
+from hayhooks.tracing.operations import operation
+
+_TRACED = {"tools/list": "hayhooks.mcp.list_tools", "tools/call": "hayhooks.mcp.call_tool"}
+
+
+class _OperationSpans:
+    """MCP middleware: wrap tool listing and calls in their operation span."""
+
+    def __init__(self, tracer: trace.Tracer) -> None:
+        self.tracer = tracer
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        span_name = _TRACED.get(ctx.method)
+        if span_name is None:
+            return await call_next(ctx)
+        tool = ctx.params.get("name") if ctx.params else None
+        with operation(self.tracer, "mcp", tool if isinstance(tool, str) else None, "mcp", name=span_name):
+            return await call_next(ctx)
+
+
+def build_server(registry: PipelineRegistry, tracer: trace.Tracer) -> Server[Any]:
+    async def list_tools(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=[tool_of(d) for d in exposed(registry)])
+
+    async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        return await call_tool(registry, params.name, params.arguments)
+
+    server: Server[Any] = Server("hayhooks", version=__version__, on_list_tools=list_tools, on_call_tool=on_call_tool)
+    server.middleware[:] = [_OperationSpans(tracer)]
+    return server
+
+
+def _security(host: str) -> TransportSecuritySettings | None:
+    """DNS-rebinding protection when bound to loopback, as the MCP SDK does by default."""
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return TransportSecuritySettings(
+            enable_dns_rebinding_protection=True,
+            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*", "testserver"],
+            allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+        )
+    return None
+
+
+class MCPRoutes:
+    """The ``/mcp`` (streamable HTTP) and ``/sse`` + ``/messages/`` (legacy SSE) routes, and their lifespan."""
+
+    def __init__(self, registry: PipelineRegistry, tracer: trace.Tracer, host: str, *, stateless: bool = False) -> None:
+        self.server = build_server(registry, tracer)
+        security = _security(host)
+        # Several workers cannot share a session: each request then stands alone.
+        self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security, stateless=stateless)
+        self.sse = SseServerTransport("/messages/", security_settings=security)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        async with self.manager.run():
+            yield
+
+    def routes(self) -> list[BaseRoute]:
+        server, sse = self.server, self.sse
+
+        async def handle_sse(request: Request) -> Response:
+            async with sse.connect_sse(request.scope, request.receive, request._send) as (read, write):
+                await server.run(read, write, server.create_initialization_options())
+            return Response()
+
+        return [
+            Route("/mcp", endpoint=StreamableHTTPASGIApp(self.manager), methods=["GET", "POST", "DELETE"]),
+            Route("/sse", endpoint=handle_sse, methods=["GET"]),
+            Mount("/messages/", app=sse.handle_post_message),
+        ]

@@ -1,0 +1,63 @@
+"""Pipelines as MCP tools: name, description from ``run_api``'s docstring, input schema from its signature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mcp_types as types
+import orjson
+from pydantic import ValidationError
+
+from hayhooks.pipelines.errors import PipelineRunError
+from hayhooks.pipelines.registry import Deployment, PipelineRegistry
+from hayhooks.pipelines.schema import describe
+from hayhooks.server.run_route import call_run
+from hayhooks.tracing import operations
+
+
+def exposed(registry: PipelineRegistry) -> list[Deployment]:
+    """Deployments that are tools: they have a run method and do not opt out with ``skip_mcp``."""
+    return [d for d in registry if d.run_method is not None and not getattr(d.wrapper, "skip_mcp", False)]
+
+
+def tool_of(deployment: Deployment) -> types.Tool:
+    assert deployment.request_model is not None and deployment.run_method is not None
+    doc = describe(deployment.run_method)
+    description = "\n\n".join(p for p in (doc.short_description, doc.long_description) if p) or deployment.description
+    schema = deployment.request_model.model_json_schema()
+    schema.pop("title", None)
+    return types.Tool(name=deployment.name, description=description or None, input_schema=schema)
+
+
+def _error(message: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(type="text", text=message)], is_error=True)
+
+
+def _text(result: Any) -> str:
+    if isinstance(result, str):
+        return result
+    return orjson.dumps(result, default=lambda value: getattr(value, "to_dict", lambda: repr(value))()).decode()
+
+
+async def call_tool(registry: PipelineRegistry, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+    """Run the pipeline ``name``; bad arguments and pipeline failures are error results, not crashes."""
+    deployments = {d.name: d for d in exposed(registry)}
+    deployment = deployments.get(name)
+    if deployment is None:
+        message = f"Unknown tool: {name!r} (tools: {', '.join(sorted(deployments)) or 'none'})"
+        operations.record_error(LookupError(message))
+        return _error(message)
+    assert deployment.request_model is not None
+    try:
+        body = deployment.request_model.model_validate(arguments or {})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        operations.record_error(exc, f"Invalid arguments: {problems}")
+        return _error(f"Invalid arguments for {name}: {problems}")
+    kwargs = {field: getattr(body, field) for field in deployment.request_model.model_fields}
+    try:
+        result = await call_run(deployment, kwargs)
+    except PipelineRunError as exc:
+        operations.record_error(exc.__cause__ or exc)
+        return _error(str(exc))
+    return types.CallToolResult(content=[types.TextContent(type="text", text=_text(result))])

@@ -1,0 +1,109 @@
+"""Pipelines as MCP tools, driven by the official mcp client over streamable HTTP and legacy SSE."""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from mcp import Client
+from mcp.client.session import ClientSession
+from mcp.client.sse import sse_client
+
+from tests.conftest import EXAMPLES
+from tests.integration.test_shared_view import fresh, wait_until
+from tests.servers import free_port, hayhooks_command
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def mcp_server(tmp_path):
+    """``hayhooks mcp run`` on a free port."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    port = free_port()
+    log = tmp_path / "mcp.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*hayhooks_command(), "mcp", "run", "--port", str(port), "--pipelines-dir", str(EXAMPLES)],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false"},
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(url + "/status", timeout=1)
+            break
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline and process.poll() is None, log.read_text()
+            time.sleep(0.1)
+    yield url
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(15)
+
+
+async def list_and_call(url: str) -> tuple[list, object, object, object]:
+    async with Client(f"{url}/mcp") as client:
+        tools = (await client.list_tools()).tools
+        ok = await client.call_tool("shout", {"text": "mcp"})
+        failed = await client.call_tool("flaky", {"text": "please fail"})
+        unknown = await client.call_tool("ghost", {})
+    return tools, ok, failed, unknown
+
+
+def test_streamable_http_lists_and_calls_tools(mcp_server):
+    tools, ok, failed, unknown = asyncio.run(list_and_call(mcp_server))
+    by_name = {t.name: t for t in tools}
+    assert set(by_name) == {"chat", "flaky", "greet", "shout"}
+    assert by_name["shout"].description.startswith("Shout the text back")
+    assert by_name["shout"].input_schema["properties"]["text"]["type"] == "string"
+    assert by_name["shout"].input_schema["required"] == ["text"]
+    assert set(by_name["greet"].input_schema["required"]) == {"name", "place"}
+    assert not ok.is_error and ok.content[0].text == "MCP!"
+    assert failed.is_error and "asks to fail" in failed.content[0].text
+    assert unknown.is_error and "Unknown tool" in unknown.content[0].text
+
+
+def test_invalid_arguments_are_an_error_result(mcp_server):
+    async def call() -> object:
+        async with Client(f"{mcp_server}/mcp") as client:
+            return await client.call_tool("shout", {"txt": "x"})
+
+    result = asyncio.run(call())
+    assert result.is_error and "text" in result.content[0].text
+
+
+def test_legacy_sse_transport(mcp_server):
+    async def call() -> tuple[list, object]:
+        async with sse_client(f"{mcp_server}/sse") as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            tools = (await session.list_tools()).tools
+            return tools, await session.call_tool("greet", {"name": "Ann", "place": "Oslo"})
+
+    tools, result = asyncio.run(call())
+    assert "greet" in {t.name for t in tools}
+    assert json.loads(result.content[0].text)["shout"]["output"] == "HELLO ANN, WELCOME TO OSLO!"
+
+
+def test_mounted_on_the_main_server_with_traces(server_factory):
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard",
+                            env={"HAYHOOKS_MCP_MOUNT": "true"})
+    tools, ok, failed, _ = asyncio.run(list_and_call(server.url))
+    assert "shout" in {t.name for t in tools} and ok.content[0].text == "MCP!"
+
+    def mcp_traces() -> list[dict]:
+        traces = fresh(server.url, "/dashboard/api/traces", params={"limit": 100}).json()["traces"]
+        return [t for t in traces if t["kind"] == "mcp" and not t["running"]]
+
+    traces = wait_until(lambda: len(found := mcp_traces()) >= 4 and found)
+    names = [t["root_span"]["name"] for t in traces]
+    assert names.count("hayhooks.mcp.call_tool") == 3  # the client may list tools more than once
+    assert names.count("hayhooks.mcp.list_tools") >= 1
+    call = next(t for t in traces if t["entrypoint"] == "shout")
+    pipeline = call["root_span"]["children"][0]
+    assert pipeline["name"] == "haystack.pipeline.run" and len(pipeline["children"]) == 2
+    assert next(t for t in traces if t["entrypoint"] == "flaky")["status"] == "error"
