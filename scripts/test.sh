@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite. Installs the system packages the tests need (redis-server) when run
-# as root on Debian, creates .venv with the test extras, then runs pytest. Arguments go to pytest
-# (e.g. `scripts/test.sh -m "not integration"`).
+# Set up and run the whole test suite: installs the system packages the tests need (redis-server, openssl,
+# chromium) when run as root on Debian, creates .venv with the test extras, builds and unit-tests the
+# dashboard (npm ci, vitest, vite build), then runs pytest. Arguments go to pytest
+# (e.g. `scripts/test.sh -m "not integration and not e2e"`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test: installing ${need[*]}" >&2
@@ -20,5 +23,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 scripts/setup.sh test
+
+echo "test: dashboard (npm ci, vitest, build)" >&2
+(cd dashboard && npm ci --no-audit --no-fund --loglevel=error && npm test --silent && npm run build --silent)
+
 export HAYSTACK_TELEMETRY_ENABLED=false
 exec .venv/bin/python -m pytest "$@"

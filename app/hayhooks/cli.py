@@ -79,6 +79,17 @@ def run(
     )
     if pipelines_dir is not None and not pipelines_dir.is_dir():
         raise fail(f"--pipelines-dir {pipelines_dir} is not a directory")
+    if settings.dashboard_enabled:
+        from hayhooks.dashboard.frontend import prepare
+
+        frontend = prepare(settings)  # builds once, here, before any worker starts
+        if frontend.dist is None:
+            typer.secho(f"Warning: {frontend.problem}", fg=typer.colors.YELLOW, err=True)
+        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        typer.secho(
+            f"Dashboard: http://{host}:{settings.port}{settings.root_path}{settings.dashboard_path}/",
+            fg=typer.colors.GREEN, err=True,
+        )
     serve(settings)
 
 

@@ -18,13 +18,14 @@ from starlette.concurrency import run_in_threadpool
 
 from hayhooks import __version__
 from hayhooks.dashboard import api as dashboard_api
+from hayhooks.dashboard import frontend as dashboard_frontend
 from hayhooks.dashboard.service import Dashboard
 from hayhooks.logger import configure_logging, log
 from hayhooks.pipelines.registry import PipelineRegistry
 from hayhooks.server.deployer import Deployer
 from hayhooks.server.errors import install_error_handlers
 from hayhooks.server.routers import deploy, openai, status
-from hayhooks.server.worker import WorkerHeaderMiddleware, worker_id
+from hayhooks.server.worker import RootPathMiddleware, WorkerHeaderMiddleware, worker_id
 from hayhooks.settings import AppSettings
 from hayhooks.tracing.haystack_tracer import enable_haystack_tracing
 from hayhooks.tracing.operations import OperationMiddleware
@@ -83,7 +84,6 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
         title="Hayhooks",
         version=__version__,
         description="Haystack pipelines served over HTTP.",
-        root_path=settings.root_path,
         lifespan=lifespan,
         **_NO_NATIVE_TELEMETRY,
     )
@@ -100,6 +100,10 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     app.include_router(openai.router)
     if dashboard is not None:
         app.include_router(dashboard_api.build_router(settings))
+        frontend = dashboard_frontend.prepare(settings, build_if_stale=False)
+        if frontend.dist is None:
+            log.warning("Dashboard UI unavailable: {}", frontend.problem)
+        app.router.routes.extend(dashboard_frontend.routes(settings, frontend))
     mcp_routes = None
     if settings.mcp_mount:
         from hayhooks.mcp.server import MCPRoutes
@@ -111,4 +115,6 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
             OperationMiddleware, tracer=tracing.tracer(), excluded_spans=frozenset(settings.tracing_excluded_spans)
         )
     app.add_middleware(WorkerHeaderMiddleware)
+    if settings.root_path:
+        app.add_middleware(RootPathMiddleware, root_path=settings.root_path)
     return app

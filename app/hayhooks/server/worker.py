@@ -32,3 +32,16 @@ class WorkerHeaderMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+
+class RootPathMiddleware:
+    """Sets the ASGI ``root_path`` (``--root-path``) for every server that runs the app, uvicorn or gunicorn."""
+
+    def __init__(self, app: ASGIApp, root_path: str) -> None:
+        self.app = app
+        self.root_path = root_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and not scope.get("root_path"):
+            scope["root_path"] = self.root_path
+        await self.app(scope, receive, send)

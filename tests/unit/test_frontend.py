@@ -1,0 +1,117 @@
+"""Finding, building and serving the dashboard frontend (npm replaced by a stand-in script)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from hayhooks.dashboard import frontend
+from hayhooks.settings import AppSettings
+
+FAKE_NPM = """#!/bin/sh
+echo "fake npm $@" >> "$FAKE_NPM_LOG"
+if [ "$1" = "ci" ]; then mkdir -p node_modules; fi
+if [ "$1" = "run" ] && [ "$2" = "build" ]; then mkdir -p dist && echo '<!doctype html><title>built</title>' > dist/index.html; fi
+"""
+
+
+@pytest.fixture
+def sources(tmp_path, monkeypatch) -> Path:
+    """A minimal dashboard source tree, used instead of the real one."""
+    source = tmp_path / "dashboard"
+    (source / "src").mkdir(parents=True)
+    (source / "src" / "main.tsx").write_text("export {}\n")
+    (source / "package.json").write_text("{}\n")
+    monkeypatch.setattr(frontend, "SOURCE_DIRS", (source,))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return source
+
+
+@pytest.fixture
+def fake_npm(tmp_path, monkeypatch) -> Path:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    npm = bin_dir / "npm"
+    npm.write_text(FAKE_NPM)
+    npm.chmod(0o755)
+    log = tmp_path / "npm.log"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_NPM_LOG", str(log))
+    return log
+
+
+def test_prebuilt_dist_dir_is_served_as_is(tmp_path):
+    (tmp_path / "index.html").write_text("<html></html>")
+    assert frontend.prepare(AppSettings(dashboard_dist_dir=tmp_path)).dist == tmp_path
+
+
+def test_dist_dir_without_index_says_so(tmp_path):
+    result = frontend.prepare(AppSettings(dashboard_dist_dir=tmp_path))
+    assert result.dist is None and "has no index.html" in result.problem
+
+
+def test_missing_build_is_made_with_npm_ci_then_build(sources, fake_npm):
+    result = frontend.prepare(AppSettings())
+    assert result.dist == sources / "dist" and (result.dist / "index.html").is_file()
+    assert fake_npm.read_text().splitlines() == ["fake npm ci --no-audit --no-fund", "fake npm run build"]
+
+
+def test_fresh_build_is_not_rebuilt(sources, fake_npm):
+    frontend.prepare(AppSettings())
+    frontend.prepare(AppSettings())
+    assert fake_npm.read_text().count("run build") == 1
+
+
+def test_build_older_than_the_sources_is_rebuilt(sources, fake_npm):
+    frontend.prepare(AppSettings())
+    index = sources / "dist" / "index.html"
+    os.utime(index, (index.stat().st_mtime - 100, index.stat().st_mtime - 100))
+    assert frontend.is_stale(sources, sources / "dist")
+    frontend.prepare(AppSettings())
+    assert fake_npm.read_text().count("run build") == 2
+
+
+def test_read_only_sources_are_built_in_the_user_cache(sources, fake_npm, tmp_path, monkeypatch):
+    real_access = os.access
+    monkeypatch.setattr(frontend.os, "access", lambda path, mode: False if Path(path) == sources else real_access(path, mode))
+    result = frontend.prepare(AppSettings())
+    assert result.dist == tmp_path / "cache" / "hayhooks" / "dashboard" / "dist"
+    assert not (sources / "dist").exists()
+    assert (result.dist / "index.html").is_file()
+
+
+def test_without_npm_it_says_so_and_names_the_alternative(sources, monkeypatch):
+    monkeypatch.setattr(frontend.shutil, "which", lambda name: None)
+    result = frontend.prepare(AppSettings())
+    assert result.dist is None
+    assert "npm is not installed" in result.problem and "HAYHOOKS_DASHBOARD_DIST_DIR" in result.problem
+
+
+def test_workers_never_build(sources, fake_npm):
+    result = frontend.prepare(AppSettings(), build_if_stale=False)
+    assert result.dist is None and not fake_npm.exists()
+
+
+def test_unbuilt_dashboard_answers_503_with_the_reason(make_client, spans, monkeypatch, sources):
+    client = make_client(tracer_provider=spans.provider, dashboard_enabled=True)
+    response = client.get("/dashboard/")
+    assert response.status_code == 503 and "not built" in response.text
+    assert client.get("/dashboard/api/config").status_code == 200
+
+
+def test_dashboard_page_is_served_and_slash_added(make_client, spans, tmp_path):
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "index.html").write_text("<!doctype html><title>dash</title>")
+    client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_dist_dir=tmp_path / "dist")
+    redirect = client.get("/dashboard", follow_redirects=False)
+    assert redirect.status_code == 307 and redirect.headers["location"] == "/dashboard/"
+    assert "<title>dash</title>" in client.get("/dashboard/").text
+
+
+def test_root_path_is_respected(make_client, spans, tmp_path):
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "index.html").write_text("<html></html>")
+    client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_dist_dir=tmp_path / "dist",
+                         root_path="/proxy")
+    redirect = client.get("/dashboard", follow_redirects=False)
+    assert redirect.headers["location"] == "/proxy/dashboard/"
