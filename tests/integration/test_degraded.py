@@ -7,24 +7,12 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, FIXTURES
 from tests.integration.test_shared_view import fresh, run_traces, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-SLOW = '''
-import time
-from hayhooks import BasePipelineWrapper
-
-class PipelineWrapper(BasePipelineWrapper):
-    def setup(self):
-        self.pipeline = None
-
-    def run_api(self, seconds: float) -> str:
-        """Sleep, to look like a slow pipeline."""
-        time.sleep(seconds)
-        return "done"
-'''
+SLOW = (FIXTURES / "slow" / "pipeline_wrapper.py").read_text()
 
 
 def configs(url: str, count: int = 12) -> list[dict]:

@@ -4,18 +4,9 @@ import time
 
 import pytest
 
-SLOW = """
-import time
-from hayhooks import BasePipelineWrapper
+from tests.conftest import FIXTURES
 
-class PipelineWrapper(BasePipelineWrapper):
-    def setup(self):
-        self.pipeline = None
-
-    def run_api(self, seconds: float) -> str:
-        time.sleep(seconds)
-        return "done"
-"""
+SLOW = (FIXTURES / "slow" / "pipeline_wrapper.py").read_text()
 
 
 @pytest.fixture
