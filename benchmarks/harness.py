@@ -46,6 +46,18 @@ def require_wrk() -> str:
     return path
 
 
+class ServerUrl(str):
+    """The base URL of a running server, with the pid of its (single-worker) process."""
+
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), to measure CPU per request."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def hayhooks_server(*args: str, env: dict[str, str] | None = None, python: str = sys.executable,
                     command: list[str] | None = None, ready_path: str = "/status") -> Iterator[str]:
@@ -58,7 +70,8 @@ def hayhooks_server(*args: str, env: dict[str, str] | None = None, python: str =
         [*cmd, "--host", "127.0.0.1", "--port", str(port), *args],
         stdout=log, stderr=subprocess.STDOUT, env=full_env, start_new_session=True,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = ServerUrl(f"http://127.0.0.1:{port}")
+    url.pid = process.pid
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -87,6 +100,7 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_us_per_request: float | None = None
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -98,12 +112,14 @@ def _ms(text: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
-def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: int = 1) -> Load:
-    """POST ``body`` (JSON) to ``url`` with wrk; returns throughput and latency percentiles."""
+def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: int = 1, pid: int | None = None) -> Load:
+    """POST ``body`` (JSON) to ``url`` with wrk; returns throughput, latency percentiles and, given the server's
+    ``pid``, its CPU time per request (steadier than throughput on a busy machine)."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     escaped = body.replace("\\", "\\\\").replace('"', '\\"')
     script.write(f'wrk.method = "POST"\nwrk.body = "{escaped}"\nwrk.headers["Content-Type"] = "application/json"\n')
     script.close()
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     out = subprocess.run(
         [require_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--latency", "-s",
          script.name, url],
@@ -113,7 +129,11 @@ def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: i
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out)[1])
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out)[1])
     errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out))
-    return Load(rps, p50, p99, errors)
+    cpu = None
+    if pid:
+        total = int(re.search(r"(\d+) requests in", out)[1])
+        cpu = (cpu_seconds(pid) - cpu_before) / max(1, total) * 1e6
+    return Load(rps, p50, p99, errors, cpu)
 
 
 def summarise(name: str, values: list[float]) -> str:

@@ -79,19 +79,25 @@ def throughput(rounds: int, seconds: float, redis_url: str) -> None:
             if config:
                 print(f"  {name}: stored {config['stats']['stored']} / capacity {config['stats']['capacity']}")
         results: dict[str, list[float]] = {name: [] for name in urls}
+        cpu: dict[str, list[float]] = {name: [] for name in urls}
         for round_no in range(rounds):
             for name, url in urls.items():
-                load = wrk(f"{url}/shout/run", BODY, seconds=seconds)
+                load = wrk(f"{url}/shout/run", BODY, seconds=seconds, pid=url.pid)
                 results[name].append(load.requests_per_s)
+                cpu[name].append(load.cpu_us_per_request or 0.0)
                 print(f"  round {round_no + 1} {name:11s} {load.requests_per_s:7.0f} req/s  p50 {load.p50_ms:5.2f} ms"
-                      f"  p99 {load.p99_ms:6.2f} ms  errors {load.errors}", flush=True)
-    def ratio(a: str, b: str) -> list[float]:
-        return [x / y for x, y in zip(results[a], results[b], strict=True)]
+                      f"  p99 {load.p99_ms:6.2f} ms  server CPU {load.cpu_us_per_request:5.0f} us/req"
+                      f"  errors {load.errors}", flush=True)
 
-    print("  " + summarise("memory-200 / off       ", ratio("memory-200", "off")))
-    print("  " + summarise("redis-200 / off        ", ratio("redis-200", "off")))
-    print("  " + summarise("memory-10k / memory-200", ratio("memory-10k", "memory-200")))
-    print("  " + summarise("redis-10k / redis-200  ", ratio("redis-10k", "redis-200")))
+    def ratio(table: dict[str, list[float]], a: str, b: str) -> list[float]:
+        return [x / y for x, y in zip(table[a], table[b], strict=True)]
+
+    print("  throughput (1.000 = no cost):")
+    for a, b in (("memory-200", "off"), ("redis-200", "off"), ("memory-10k", "memory-200"), ("redis-10k", "redis-200")):
+        print("    " + summarise(f"{a:10s} / {b:10s}", ratio(results, a, b)))
+    print("  server CPU per request (1.000 = no cost; 1.05 = 5 % more):")
+    for a, b in (("memory-200", "off"), ("redis-200", "off"), ("memory-10k", "memory-200"), ("redis-10k", "redis-200")):
+        print("    " + summarise(f"{a:10s} / {b:10s}", ratio(cpu, a, b)))
 
 
 def page_latency(seconds: float, redis_url: str) -> None:

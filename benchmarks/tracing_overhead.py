@@ -35,6 +35,7 @@ def main() -> None:
     }
     body = '{"text": "hello world"}'
     results: dict[str, list] = {name: [] for name in configs}
+    # The OTLP receiver runs in this process; its own CPU is not the server's.
     servers = {name: hayhooks_server("--pipelines-dir", str(EXAMPLES), env=env) for name, env in configs.items()}
     urls = {name: server.__enter__() for name, server in servers.items()}
     try:
@@ -42,10 +43,11 @@ def main() -> None:
             wrk(f"{url}/shout/run", body, seconds=1)
         for round_no in range(rounds):
             for name, url in urls.items():
-                load = wrk(f"{url}/shout/run", body, seconds=seconds)
+                load = wrk(f"{url}/shout/run", body, seconds=seconds, pid=url.pid)
                 results[name].append(load)
                 print(f"round {round_no + 1} {name:8s} {load.requests_per_s:8.0f} req/s  p50 {load.p50_ms:6.2f} ms"
-                      f"  p99 {load.p99_ms:6.2f} ms  errors {load.errors}", flush=True)
+                      f"  p99 {load.p99_ms:6.2f} ms  server CPU {load.cpu_us_per_request:5.0f} us/req"
+                      f"  errors {load.errors}", flush=True)
     finally:
         for server in servers.values():
             server.__exit__(None, None, None)
@@ -54,6 +56,11 @@ def main() -> None:
     print("\nratios to 'off' per round (1.000 = no cost):")
     for name in ("on", "on+otlp"):
         ratios = [on.requests_per_s / off.requests_per_s for on, off in zip(results[name], results["off"], strict=True)]
+        print("  " + summarise(f"{name:8s}/off", ratios))
+    print("server CPU per request, relative to 'off' (1.000 = no cost):")
+    for name in ("on", "on+otlp"):
+        ratios = [on.cpu_us_per_request / off.cpu_us_per_request
+                  for on, off in zip(results[name], results["off"], strict=True)]
         print("  " + summarise(f"{name:8s}/off", ratios))
     spans = len([s for s in receiver.received.spans if s.name == "hayhooks.pipeline.run"])
     print(f"\nOTLP receiver got {spans} run traces")
