@@ -5,6 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Registries may sit behind a proxy whose CA is only in the system store: let uv (and npm) use it.
+export UV_SYSTEM_CERTS="${UV_SYSTEM_CERTS:-1}"
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
 if command -v uv >/dev/null 2>&1; then
   UV=uv
 else

@@ -24,6 +24,9 @@ fi
 
 scripts/setup.sh test
 
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
 echo "test: dashboard (npm ci, vitest, build)" >&2
 (cd dashboard && npm ci --no-audit --no-fund --loglevel=error && npm test --silent && npm run build --silent)
 
