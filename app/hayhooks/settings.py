@@ -52,6 +52,10 @@ class AppSettings(BaseSettings):
         default=10, ge=0, le=300, description="Seconds to drain in-flight requests on shutdown."
     )
     log_level: str = Field(default="INFO", description="Log level of the server and of hayhooks.log.")
+    access_log: bool = Field(
+        default=False,
+        description="Log one line per request with the worker and trace id (instead of uvicorn's access log).",
+    )
 
     mcp_mount: bool = Field(
         default=False, description="Also serve the pipelines as MCP tools on this server (/mcp and /sse)."

@@ -22,6 +22,7 @@ from hayhooks.dashboard import frontend as dashboard_frontend
 from hayhooks.dashboard.service import Dashboard
 from hayhooks.logger import configure_logging, log
 from hayhooks.pipelines.registry import PipelineRegistry
+from hayhooks.server.access_log import AccessLogMiddleware
 from hayhooks.server.deployer import Deployer
 from hayhooks.server.errors import install_error_handlers
 from hayhooks.server.routers import deploy, openai, status
@@ -114,6 +115,8 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
         app.add_middleware(
             OperationMiddleware, tracer=tracing.tracer(), excluded_spans=frozenset(settings.tracing_excluded_spans)
         )
+    if settings.access_log:
+        app.add_middleware(AccessLogMiddleware)  # outside the operation span: sees its trace id header
     app.add_middleware(WorkerHeaderMiddleware)
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, root_path=settings.root_path)

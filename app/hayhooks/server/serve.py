@@ -42,6 +42,7 @@ def serve(settings: AppSettings) -> None:
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
+            access_log=not settings.access_log,
             timeout_graceful_shutdown=settings.graceful_shutdown_timeout,
         )
     else:
@@ -60,7 +61,7 @@ def _run_gunicorn(settings: AppSettings) -> None:
                 "graceful_timeout": settings.graceful_shutdown_timeout,
                 "timeout": 120,
                 "loglevel": settings.log_level.lower(),
-                "accesslog": None,
+                "accesslog": None if settings.access_log else "-",
             }
             for key, value in options.items():
                 self.cfg.set(key, value)

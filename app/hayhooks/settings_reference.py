@@ -1,0 +1,60 @@
+"""The environment-variable reference (docs/environment.md), generated from ``AppSettings`` so it cannot drift.
+
+Regenerate with ``.venv/bin/python -m hayhooks.settings_reference > docs/environment.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+
+from hayhooks.settings import AppSettings
+
+OTEL_VARIABLES = [
+    ("OTEL_SDK_DISABLED", "false", "`true` turns tracing off entirely (no spans, no dashboard capture)."),
+    ("OTEL_SERVICE_NAME", "hayhooks", "Service name of the exported spans."),
+    ("OTEL_EXPORTER_OTLP_ENDPOINT", "", "Base OTLP endpoint; `/v1/traces` is appended for http/protobuf."),
+    ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "", "OTLP traces endpoint, used as is."),
+    ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "`http/protobuf` or `grpc`."),
+    ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "", "Overrides OTEL_EXPORTER_OTLP_PROTOCOL for traces."),
+    ("OTEL_TRACES_SAMPLER", "parentbased_always_on", "Sampler, e.g. `parentbased_traceidratio`."),
+    ("OTEL_TRACES_SAMPLER_ARG", "", "Sampler argument, e.g. `0.1`."),
+]
+
+
+def _default(value: Any) -> str:
+    if value is PydanticUndefined or value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        import json
+
+        return json.dumps(value)
+    return str(value)
+
+
+def render() -> str:
+    lines = [
+        "# Environment variables",
+        "",
+        "Generated from `hayhooks.settings.AppSettings` by `python -m hayhooks.settings_reference`; a test checks",
+        "that this file matches the code. A bad value stops the server with one line naming the variable.",
+        "",
+        "| variable | default | meaning |",
+        "| --- | --- | --- |",
+    ]
+    for name, field in AppSettings.model_fields.items():
+        description = (field.description or "").replace("|", "\\|")
+        default = _default(field.default)
+        lines.append(f"| `HAYHOOKS_{name.upper()}` | {f'`{default}`' if default else '(unset)'} | {description} |")
+    lines += ["", "## Standard OpenTelemetry variables honoured", "", "| variable | default | meaning |",
+              "| --- | --- | --- |"]
+    lines += [f"| `{name}` | {f'`{default}`' if default else '(unset)'} | {meaning} |"
+              for name, default, meaning in OTEL_VARIABLES]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
