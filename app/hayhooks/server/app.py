@@ -25,6 +25,7 @@ from hayhooks.pipelines.registry import PipelineRegistry
 from hayhooks.server.access_log import AccessLogMiddleware
 from hayhooks.server.deployer import Deployer
 from hayhooks.server.errors import install_error_handlers
+from hayhooks.server.replication import DeployReplicator
 from hayhooks.server.routers import deploy, openai, status
 from hayhooks.server.worker import RootPathMiddleware, WorkerHeaderMiddleware, worker_id
 from hayhooks.settings import AppSettings
@@ -70,6 +71,13 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
             if mcp_routes is not None:
                 await stack.enter_async_context(mcp_routes.running())
             await app.state.deployer.load_dir()
+            if settings.redis_url is not None:
+                replicator = DeployReplicator(
+                    settings.redis_url.get_secret_value(), settings.redis_key_prefix, worker_id(), app.state.deployer
+                )
+                await replicator.start()  # replays recorded deploys before this worker takes traffic
+                app.state.replicator = replicator
+                stack.push_async_callback(replicator.aclose)
             # Everything loaded so far (Haystack, pipelines) lives as long as the worker: move it out of the
             # collector's reach, so full collections stay short and do not stall requests.
             gc.freeze()
@@ -90,6 +98,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     )
     registry = PipelineRegistry()
     app.state.settings = settings
+    app.state.replicator = None
     app.state.tracing = tracing
     app.state.registry = registry
     app.state.deployer = Deployer(app, registry, settings, tracing.tracer())

@@ -66,12 +66,18 @@ class Deployer:
                 log.error("Skipped pipeline from {}: {}", entry, exc)
 
     async def deploy_files(
-        self, name: str, files: dict[str, str], *, overwrite: bool = False, save_files: bool = True
+        self,
+        name: str,
+        files: dict[str, str],
+        *,
+        overwrite: bool = False,
+        save_files: bool = True,
+        transport: str = "rest",
     ) -> Deployment:
         check_file_names(files)
         if WRAPPER_FILE not in files:
             raise PipelineDefinitionError(name, f"missing required file {WRAPPER_FILE}")
-        with operation(self.tracer, "deploy", name, "rest"):
+        with operation(self.tracer, "deploy", name, transport):
             return await self._deploy_files(name, files, overwrite=overwrite, save_files=save_files)
 
     async def _deploy_files(self, name: str, files: dict[str, str], *, overwrite: bool, save_files: bool) -> Deployment:
@@ -99,8 +105,9 @@ class Deployer:
         overwrite: bool = False,
         description: str | None = None,
         save_file: bool = True,
+        transport: str = "rest",
     ) -> Deployment:
-        with operation(self.tracer, "deploy", name, "rest"):
+        with operation(self.tracer, "deploy", name, transport):
             return await self._deploy_yaml_and_save(name, source, overwrite, description, save_file)
 
     async def _deploy_yaml_and_save(
@@ -117,13 +124,13 @@ class Deployer:
                 self._owned[name].append(target)
             return deployment
 
-    async def undeploy(self, name: str) -> Deployment:
+    async def undeploy(self, name: str, *, transport: str = "rest") -> Deployment:
         """Remove the pipeline from this worker, and the files a deploy over HTTP saved for it.
 
         Pipelines loaded from the pipelines dir at start keep their files: undeploy never deletes what the
         user put there.
         """
-        with operation(self.tracer, "undeploy", name, "rest"):
+        with operation(self.tracer, "undeploy", name, transport):
             return await self._undeploy(name)
 
     async def _undeploy(self, name: str) -> Deployment:

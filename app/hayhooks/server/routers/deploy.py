@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, field_validator
+
+from hayhooks.logger import log
 
 from hayhooks.pipelines.errors import DeployDisabledError
 from hayhooks.pipelines.sources import check_file_names, check_name
@@ -45,7 +49,40 @@ class DeployYamlRequest(_Named):
 class DeployResponse(BaseModel):
     name: str
     success: bool = True
-    endpoint: str
+    endpoint: str | None = None
+    workers: dict[str, Any] | None = Field(
+        default=None, description="How many workers applied it, which failed or did not answer in time"
+    )
+    warning: str | None = None
+
+
+ONE_WORKER = (
+    "Applied by this worker only: with {n} workers and no HAYHOOKS_REDIS_URL, the other workers do not see "
+    "deploys made over HTTP (they load the pipelines dir at start). Set HAYHOOKS_REDIS_URL to reach them all."
+)
+
+
+async def _replicate(request: Request, op: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """Record ``op`` for every worker (with Redis) and wait for them; else say it reached this worker only."""
+    replicator = request.app.state.replicator
+    workers = request.app.state.settings.workers
+    if replicator is None:
+        if workers > 1:
+            warning = ONE_WORKER.format(n=workers)
+            log.warning(warning)
+            return {"workers": workers, "applied": 1, "failed": {}, "missing": []}, warning
+        return None, None
+    try:
+        entry = await replicator.publish(op)
+        report = await replicator.wait_for(entry)
+    except Exception as exc:
+        warning = f"Applied by this worker; the deploy log is unreachable ({type(exc).__name__}), others not reached"
+        log.warning(warning)
+        return None, warning
+    warning = None
+    if report["failed"] or report["missing"]:
+        warning = f"Not applied by every worker: failed {report['failed']}, no answer from {report['missing']}"
+    return report, warning
 
 
 def _deployer(request: Request) -> Deployer:
@@ -55,24 +92,36 @@ def _deployer(request: Request) -> Deployer:
     return deployer
 
 
-@router.post("/deploy_files", response_model=DeployResponse, operation_id="deploy_files", summary="Deploy files")
-@router.post("/deploy-files", response_model=DeployResponse, include_in_schema=False)
+@router.post("/deploy_files", response_model=DeployResponse, response_model_exclude_none=True, operation_id="deploy_files",
+             summary="Deploy files")
+@router.post("/deploy-files", response_model=DeployResponse, response_model_exclude_none=True, include_in_schema=False)
 async def deploy_files(body: DeployFilesRequest, request: Request) -> DeployResponse:
     await _deployer(request).deploy_files(
         body.name, body.files, overwrite=body.overwrite, save_files=body.save_files
     )
-    return DeployResponse(name=body.name, endpoint=f"/{body.name}/run")
+    report, warning = await _replicate(request, {"op": "deploy_files", "name": body.name, "files": body.files})
+    return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
 
-@router.post("/deploy-yaml", response_model=DeployResponse, operation_id="deploy_yaml", summary="Deploy YAML")
+@router.post("/deploy-yaml", response_model=DeployResponse, response_model_exclude_none=True, operation_id="deploy_yaml",
+             summary="Deploy YAML")
 async def deploy_yaml(body: DeployYamlRequest, request: Request) -> DeployResponse:
-    await _deployer(request).deploy_yaml(
+    deployment = await _deployer(request).deploy_yaml(
         body.name, body.source_code, overwrite=body.overwrite, description=body.description, save_file=body.save_file
     )
-    return DeployResponse(name=body.name, endpoint=f"/{body.name}/run")
+    op = {"op": "deploy_yaml", "name": body.name, "source": body.source_code, "description": body.description,
+          "files": deployment.files}
+    report, warning = await _replicate(request, op)
+    return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
 
-@router.post("/undeploy/{name}", operation_id="undeploy", summary="Undeploy a pipeline")
+@router.post("/undeploy/{name}", operation_id="undeploy", summary="Undeploy a pipeline", response_model=None)
 async def undeploy(name: str, request: Request) -> dict[str, object]:
     await _deployer(request).undeploy(name)
-    return {"success": True, "name": name}
+    report, warning = await _replicate(request, {"op": "undeploy", "name": name})
+    body: dict[str, object] = {"success": True, "name": name}
+    if report is not None:
+        body["workers"] = report
+    if warning is not None:
+        body["warning"] = warning
+    return body

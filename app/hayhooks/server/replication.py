@@ -1,0 +1,147 @@
+"""Deploys and undeploys made over HTTP reach every worker of every host through a Redis stream.
+
+The worker that takes the request applies it first (so a broken deploy fails there, for the caller, and is
+never published), then records it — name, sources, order — in ``<prefix>deploys``. Every worker, that one
+included, applies every entry in stream order, so concurrent deploys of one name end in the same version
+everywhere; an entry whose sources a worker already serves is only acknowledged. A worker that starts later
+replays the stream before it takes traffic. Each worker acknowledges each entry (``ok`` or the error) so the
+request can answer once every live worker has applied it. A log, not pub/sub: pub/sub is at-most-once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from hayhooks.logger import log
+from hayhooks.pipelines.errors import HayhooksError, PipelineNotFoundError
+from hayhooks.server.deployer import Deployer
+
+ERRORS = (RedisError, OSError, asyncio.TimeoutError)
+HEARTBEAT_S = 2.0
+WORKER_TTL_MS = 6_000
+ACK_TTL_S = 300
+
+
+class DeployReplicator:
+    def __init__(self, url: str, prefix: str, worker: str, deployer: Deployer) -> None:
+        self.worker = worker
+        self.deployer = deployer
+        self.stream_key = f"{prefix}deploys"
+        self.workers_key = f"{prefix}deploy_workers"
+        self.ack_prefix = f"{prefix}deploy_acks:"
+        self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=2.0)
+        self._reader = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=10.0)
+        self._last = b"0-0"
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Replay every recorded deploy (before this worker takes traffic), then follow new ones."""
+        try:
+            await self._heartbeat()
+            for entry_id, fields in await self._redis.xrange(self.stream_key, b"-", b"+"):
+                await self._apply(entry_id, fields)
+        except ERRORS as exc:
+            log.warning("Deploy log unreachable at start ({}); this worker serves its own pipelines", exc)
+        self._task = asyncio.create_task(self._follow(), name="hayhooks-deploy-follow")
+
+    async def publish(self, op: dict[str, Any]) -> bytes:
+        return await self._redis.xadd(
+            self.stream_key, {"op": orjson.dumps(op), "from": self.worker}, maxlen=10_000, approximate=True
+        )
+
+    async def wait_for(self, entry_id: bytes, timeout_s: float = 2.0) -> dict[str, Any]:
+        """Who applied ``entry_id``: waits (bounded) for every live worker's acknowledgement."""
+        deadline = time.monotonic() + timeout_s
+        key = self.ack_prefix + entry_id.decode()
+        while True:
+            live = await self.live_workers()
+            acks = {k.decode(): v.decode() for k, v in (await self._redis.hgetall(key)).items()}
+            if set(live) <= set(acks) or time.monotonic() > deadline:
+                failed = {w: a for w, a in acks.items() if a != "ok"}
+                return {
+                    "workers": len(set(live) | set(acks)),
+                    "applied": sum(1 for a in acks.values() if a == "ok"),
+                    "failed": failed,
+                    "missing": sorted(set(live) - set(acks)),
+                }
+            await asyncio.sleep(0.02)
+
+    async def live_workers(self) -> list[str]:
+        now = time.time() * 1000
+        seen = await self._redis.hgetall(self.workers_key)
+        return [k.decode() for k, v in seen.items() if now - int(v) < WORKER_TTL_MS]
+
+    async def _heartbeat(self) -> None:
+        await self._redis.hset(self.workers_key, self.worker, int(time.time() * 1000))
+
+    async def _follow(self) -> None:
+        last_beat = 0.0
+        failures = 0
+        while True:
+            try:
+                if time.monotonic() - last_beat > HEARTBEAT_S:
+                    await self._heartbeat()
+                    last_beat = time.monotonic()
+                reply = await self._reader.xread({self.stream_key: self._last}, block=1000, count=100)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except ERRORS as exc:
+                failures += 1
+                if failures == 1:
+                    log.warning("Deploy log unreachable ({}); retrying", type(exc).__name__)
+                await asyncio.sleep(min(2.0, 0.1 * 2**failures))
+                continue
+            for _stream, entries in reply or ():
+                for entry_id, fields in entries:
+                    await self._apply(entry_id, fields)
+
+    async def _apply(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
+        self._last = entry_id
+        op = orjson.loads(fields[b"op"])
+        outcome = "ok"
+        try:
+            await self._apply_op(op)
+        except HayhooksError as exc:
+            outcome = f"error: {exc}"
+            log.error("Could not apply {} of '{}' from the deploy log: {}", op["op"], op["name"], exc)
+        with contextlib.suppress(*ERRORS):
+            key = self.ack_prefix + entry_id.decode()
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.hset(key, self.worker, outcome)
+                pipe.expire(key, ACK_TTL_S)
+                await pipe.execute()
+
+    async def _apply_op(self, op: dict[str, Any]) -> None:
+        name, registry, deployer = op["name"], self.deployer.registry, self.deployer
+        if op["op"] == "undeploy":
+            if name in registry:
+                with contextlib.suppress(PipelineNotFoundError):
+                    await deployer.undeploy(name, transport="sync")
+            return
+        files = op["files"]
+        if name in registry and registry.get(name).files == files:
+            return  # already serving exactly this version (this worker took the request, or replays it)
+        if op["op"] == "deploy_files":
+            await deployer.deploy_files(name, files, overwrite=True, save_files=False, transport="sync")
+        else:
+            await deployer.deploy_yaml(
+                name, op["source"], overwrite=True, description=op.get("description"), save_file=False,
+                transport="sync",
+            )
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        with contextlib.suppress(*ERRORS):
+            await self._redis.hdel(self.workers_key, self.worker)
+        await self._redis.aclose()
+        await self._reader.aclose()

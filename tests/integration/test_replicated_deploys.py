@@ -1,0 +1,121 @@
+"""Deploys and undeploys over HTTP reach every worker and every host through Redis."""
+
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.conftest import EXAMPLES
+from tests.integration.test_shared_view import fresh
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+_prefixes = itertools.count()
+
+WRAPPER = (EXAMPLES / "shout" / "pipeline_wrapper.py").read_text()
+CHAT = (EXAMPLES / "chat" / "pipeline_wrapper.py").read_text()
+
+
+def version(tag: str) -> str:
+    return WRAPPER.replace('return {"text": text + self.mark}', f'return {{"text": text + "{tag}"}}')
+
+
+def spread(url: str, count: int, method: str, path: str, **kwargs):
+    def call(_: int):
+        return fresh(url, path, method=method, **kwargs)
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(call, range(count)))
+
+
+@pytest.fixture
+def cluster_env(redis_url):
+    return {"HAYHOOKS_REDIS_KEY_PREFIX": f"rep{next(_prefixes)}:"}
+
+
+def all_workers_up(url: str, count: int) -> None:
+    """gunicorn answers as soon as one worker is ready: wait until ``count`` distinct workers have answered."""
+    import time
+
+    seen: set[str] = set()
+    deadline = time.monotonic() + 30
+    while len(seen) < count:
+        assert time.monotonic() < deadline, f"only {len(seen)} workers answered"
+        seen |= {r.headers["x-hayhooks-worker"] for r in spread(url, 8, "GET", "/status")}
+
+
+@pytest.fixture
+def cluster(server_factory, redis_url, cluster_env, tmp_path):
+    (tmp_path / "empty").mkdir()
+    server = server_factory("--pipelines-dir", str(tmp_path / "empty"), "--workers", "4", "--redis-url", redis_url,
+                            env=cluster_env)
+    all_workers_up(server.url, 4)
+    return server
+
+
+def deploy(url: str, name: str, source: str, overwrite: bool = False):
+    body = {"name": name, "files": {"pipeline_wrapper.py": source}, "overwrite": overwrite, "save_files": False}
+    return fresh(url, "/deploy_files", method="POST", json=body)
+
+
+def test_deploy_reaches_every_worker_and_undeploy_too(cluster):
+    response = deploy(cluster.url, "loud", version("!"))
+    assert response.status_code == 200
+    assert response.json()["workers"]["applied"] == 4
+
+    runs = spread(cluster.url, 40, "POST", "/loud/run", json={"text": "a"})
+    assert {r.status_code for r in runs} == {200}
+    assert {r.json()["result"] for r in runs} == {"A!"}
+    assert len({r.headers["x-hayhooks-worker"] for r in runs}) >= 3
+
+    assert fresh(cluster.url, "/undeploy/loud", method="POST").json()["workers"]["applied"] == 4
+    gone = spread(cluster.url, 20, "POST", "/loud/run", json={"text": "a"})
+    assert {r.status_code for r in gone} == {404}
+    assert len({r.headers["x-hayhooks-worker"] for r in gone}) >= 3
+
+
+def test_models_list_agrees_on_every_read(cluster):
+    assert deploy(cluster.url, "talk", CHAT).status_code == 200
+    reads = spread(cluster.url, 20, "GET", "/v1/models")
+    assert len({r.headers["x-hayhooks-worker"] for r in reads}) >= 3
+    assert all([m["id"] for m in r.json()["data"]] == ["talk"] for r in reads)
+
+
+def test_overwrite_serves_the_new_version_everywhere(cluster):
+    deploy(cluster.url, "loud", version("!"))
+    assert deploy(cluster.url, "loud", version("?"), overwrite=True).status_code == 200
+    runs = spread(cluster.url, 30, "POST", "/loud/run", json={"text": "a"})
+    assert {r.json()["result"] for r in runs} == {"A?"}
+
+
+def test_failing_deploy_fails_for_the_caller_and_reaches_no_worker(cluster):
+    response = deploy(cluster.url, "broken", "from hayhooks import BasePipelineWrapper\nimport nope_not_here\n")
+    assert response.status_code == 422 and "pipeline_wrapper.py:2" in response.json()["location"]
+    runs = spread(cluster.url, 20, "POST", "/broken/run", json={})
+    assert {r.status_code for r in runs} == {404}
+
+
+def test_concurrent_deploys_of_one_name_end_in_one_version(cluster):
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda tag: deploy(cluster.url, "race", version(tag), overwrite=True), ["1", "2", "3", "4"]))
+    runs = spread(cluster.url, 40, "POST", "/race/run", json={"text": "a"})
+    assert {r.status_code for r in runs} == {200}
+    assert len({r.json()["result"] for r in runs}) == 1
+
+
+def test_a_host_started_later_serves_what_was_deployed(cluster, server_factory, redis_url, cluster_env, tmp_path):
+    deploy(cluster.url, "early", version("!"))
+    fresh(cluster.url, "/undeploy/early", method="POST")
+    deploy(cluster.url, "kept", version("#"))
+    late = server_factory("--pipelines-dir", str(tmp_path / "empty"), "--redis-url", redis_url, env=cluster_env)
+    assert fresh(late.url, "/kept/run", method="POST", json={"text": "x"}).json() == {"result": "X#"}
+    assert fresh(late.url, "/early/run", method="POST", json={"text": "x"}).status_code == 404
+    assert deploy(late.url, "fromlate", version("~")).json()["workers"]["applied"] == 5
+    assert {r.status_code for r in spread(cluster.url, 12, "POST", "/fromlate/run", json={"text": "y"})} == {200}
+
+
+def test_without_redis_the_response_says_one_worker_only(server_factory, tmp_path):
+    (tmp_path / "empty").mkdir()
+    server = server_factory("--pipelines-dir", str(tmp_path / "empty"), "--workers", "2")
+    body = deploy(server.url, "solo", version("!")).json()
+    assert "this worker only" in body["warning"]
+    assert "this worker only" in server.log
