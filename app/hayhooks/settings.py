@@ -48,6 +48,10 @@ class AppSettings(BaseSettings):
     max_request_body_bytes: int = Field(
         default=8 * 1024 * 1024, ge=1024, description="Largest request body accepted; larger ones get 413."
     )
+    cors_allow_origins: list[str] = Field(
+        default=[],
+        description='Origins allowed by CORS, as a JSON list (e.g. \'["https://app.example.com"]\'); none by default.',
+    )
     graceful_shutdown_timeout: int = Field(
         default=10, ge=0, le=300, description="Seconds to drain in-flight requests on shutdown."
     )

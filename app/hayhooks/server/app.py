@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry.trace import TracerProvider
 from starlette.concurrency import run_in_threadpool
 
@@ -25,6 +26,7 @@ from hayhooks.pipelines.registry import PipelineRegistry
 from hayhooks.server.access_log import AccessLogMiddleware
 from hayhooks.server.deployer import Deployer
 from hayhooks.server.errors import install_error_handlers
+from hayhooks.server.limits import BodyLimitMiddleware
 from hayhooks.server.replication import DeployReplicator
 from hayhooks.server.routers import deploy, openai, status
 from hayhooks.server.worker import RootPathMiddleware, WorkerHeaderMiddleware, worker_id
@@ -123,6 +125,15 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     if tracing.enabled:
         app.add_middleware(
             OperationMiddleware, tracer=tracing.tracer(), excluded_spans=frozenset(settings.tracing_excluded_spans)
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    if settings.cors_allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Hayhooks-Trace-Cursor", "X-Hayhooks-Trace-Id", "X-Hayhooks-Worker"],
         )
     if settings.access_log:
         app.add_middleware(AccessLogMiddleware)  # outside the operation span: sees its trace id header

@@ -1,0 +1,43 @@
+"""Oversized bodies are refused with 413 before any pipeline runs; CORS is closed unless configured."""
+
+import httpx
+
+
+def test_body_over_the_limit_is_413_before_the_pipeline(client):
+    big = {"text": "x" * (10 * 1024 * 1024)}
+    response = client.post("/shout/run", json=big)
+    assert response.status_code == 413
+    assert "HAYHOOKS_MAX_REQUEST_BODY_BYTES" in response.json()["detail"]
+
+
+def test_chunked_body_over_the_limit_is_413(make_client, examples_dir):
+    client = make_client(examples_dir, max_request_body_bytes=2048)
+
+    def chunks():
+        yield b'{"text": "'
+        for _ in range(10):
+            yield b"y" * 1024
+        yield b'"}'
+
+    response = client.post("/shout/run", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_body_under_the_limit_is_served(make_client, examples_dir):
+    client = make_client(examples_dir, max_request_body_bytes=2048)
+    assert client.post("/shout/run", json={"text": "ok"}).json() == {"result": "OK!"}
+
+
+def test_cors_is_closed_by_default(client):
+    response = client.options("/shout/run", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_cors_allows_only_configured_origins(make_client, examples_dir):
+    client = make_client(examples_dir, cors_allow_origins=["https://app.example"])
+    ok = client.options("/shout/run", headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
+    assert ok.headers["access-control-allow-origin"] == "https://app.example"
+    other = client.options("/shout/run", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in other.headers
+
+
