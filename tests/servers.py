@@ -50,20 +50,21 @@ def hayhooks_command() -> list[str]:
     return [sys.executable, "-m", "hayhooks"]
 
 
-def start_server(
-    tmp_path: Path, *args: str, env: dict[str, str] | None = None, wait_for: str = "/status", timeout: float = 60
+def launch(
+    tmp_path: Path,
+    command: list[str],
+    *,
+    port: int,
+    env: dict[str, str] | None = None,
+    wait_for: str = "/status",
+    timeout: float = 60,
 ) -> Server:
-    port = free_port()
+    """Start ``command`` (a server listening on ``port``) and wait until ``wait_for`` answers."""
     full_env = {**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", **(env or {})}
     log_path = tmp_path / f"server-{port}.log"
     with log_path.open("wb") as log_file:  # the child keeps its own descriptor
         process = subprocess.Popen(
-            [*hayhooks_command(), "run", "--host", "127.0.0.1", "--port", str(port), *args],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            env=full_env,
-            cwd=tmp_path,
-            start_new_session=True,
+            command, stdout=log_file, stderr=subprocess.STDOUT, env=full_env, cwd=tmp_path, start_new_session=True
         )
     server = Server(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path, env=full_env)
     deadline = time.monotonic() + timeout
@@ -78,6 +79,13 @@ def start_server(
         time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"server did not answer within {timeout}s:\n{server.log}")
+
+
+def start_server(tmp_path: Path, *args: str, env: dict[str, str] | None = None, **kwargs: object) -> Server:
+    """``hayhooks run`` on a free loopback port with ``args``."""
+    port = free_port()
+    command = [*hayhooks_command(), "run", "--host", "127.0.0.1", "--port", str(port), *args]
+    return launch(tmp_path, command, port=port, env=env, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture

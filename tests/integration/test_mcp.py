@@ -3,7 +3,6 @@
 import asyncio
 import json
 
-import httpx
 import pytest
 from mcp import Client
 from mcp.client.session import ClientSession
@@ -11,7 +10,7 @@ from mcp.client.sse import sse_client
 
 from tests.conftest import EXAMPLES
 from tests.integration.test_shared_view import fresh, wait_until
-from tests.servers import free_port, hayhooks_command
+from tests.servers import free_port, hayhooks_command, launch
 
 pytestmark = pytest.mark.integration
 
@@ -19,31 +18,11 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def mcp_server(tmp_path):
     """``hayhooks mcp run`` on a free port."""
-    import os
-    import signal
-    import subprocess
-    import time
-
     port = free_port()
-    log = tmp_path / "mcp.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*hayhooks_command(), "mcp", "run", "--port", str(port), "--pipelines-dir", str(EXAMPLES)],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false"},
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(url + "/status", timeout=1)
-            break
-        except httpx.HTTPError:
-            assert time.monotonic() < deadline and process.poll() is None, log.read_text()
-            time.sleep(0.1)
-    yield url
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(15)
+    command = [*hayhooks_command(), "mcp", "run", "--port", str(port), "--pipelines-dir", str(EXAMPLES)]
+    server = launch(tmp_path, command, port=port)
+    yield server.url
+    server.stop()
 
 
 async def list_and_call(url: str) -> tuple[list, object, object, object]:
