@@ -1,0 +1,46 @@
+"""A worker SIGKILLed mid-load is replaced by gunicorn, and every trace of the other workers is in the view."""
+
+import os
+import signal
+
+import httpx
+import pytest
+
+from tests.conftest import EXAMPLES
+from tests.integration.test_shared_view import fresh, wait_until
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def test_killed_worker_is_replaced_and_other_workers_traces_are_kept(server_factory, redis_url):
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "3", "--with-tracing-dashboard",
+                            "--redis-url", redis_url, env={"HAYHOOKS_REDIS_KEY_PREFIX": "killed:"})
+    served: list[tuple[str, str]] = []  # (worker, trace id) of every answered request
+    victim = None
+    for i in range(90):
+        try:
+            response = fresh(server.url, "/shout/run", method="POST", json={"text": f"k{i}"})
+        except httpx.HTTPError:
+            continue  # a request on the worker being killed may be cut: that is the point of the test
+        if response.status_code == 200:
+            served.append((response.headers["x-hayhooks-worker"], response.headers["x-hayhooks-trace-id"]))
+        if i == 30:
+            victim = served[-1][0]
+            os.kill(int(victim.split(":")[1]), signal.SIGKILL)
+
+    assert victim is not None
+    survivors = {trace for worker, trace in served if worker != victim}
+    assert len(survivors) > 30
+
+    def shared_view() -> set[str]:
+        traces = fresh(server.url, "/dashboard/api/traces", params={"limit": 500}).json()["traces"]
+        return {t["trace_id"] for t in traces if t["kind"] == "run" and not t["running"]}
+
+    wait_until(lambda: survivors <= shared_view(), timeout=15)
+
+    def replaced() -> bool:
+        workers = {fresh(server.url, "/status").headers["x-hayhooks-worker"] for _ in range(12)}
+        return victim not in workers and len(workers) == 3
+
+    wait_until(replaced, timeout=30, interval=0.2)
+    assert server.process.poll() is None
