@@ -23,7 +23,7 @@ def test_no_server_error_on_generated_requests(server_factory, tmp_path):
     result = subprocess.run(
         [str(cli), "run", f"{server.url}/openapi.json", "--checks", "not_a_server_error", "--phases", "coverage",
          "--max-examples", "5", "--exclude-path", "/flaky/run", "--no-color"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert "Internal Server Error" not in server.log
