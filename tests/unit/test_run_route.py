@@ -54,6 +54,17 @@ class PipelineWrapper(BasePipelineWrapper):
         raise HTTPException(status_code=418, detail="no coffee: " + text)
 """
 
+LIAR = """
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, text: str) -> int:
+        return {"not": "an int"}
+"""
+
 
 def deploy(client, name, source):
     response = client.post("/deploy_files", json={"name": name, "files": {"pipeline_wrapper.py": source},
@@ -72,7 +83,7 @@ def test_sync_run_api_runs_off_the_event_loop_thread(make_client):
     deploy(client, "echo", ECHO_THREAD)
     result = client.post("/echo/run", json={"text": "x"}).json()["result"]
     assert result["thread"] != threading.main_thread().name
-    assert "AnyIO" in result["thread"] or "worker" in result["thread"].lower()
+    assert result["thread"].startswith("hayhooks-run")  # the worker's pool, not the loop's thread
 
 
 def test_async_run_api_is_awaited_with_defaults(make_client):
@@ -106,6 +117,38 @@ def test_wrong_type_is_422_naming_the_field(client):
     response = client.post("/shout/run", json={"text": ["not", "a", "str"]})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_malformed_json_is_422_saying_where(client):
+    response = client.post("/shout/run", content=b'{"text": ', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+def test_empty_body_is_422_not_a_run_with_defaults(make_client):
+    client = make_client()
+    deploy(client, "counter", ASYNC)
+    response = client.post("/counter/run", content=b"", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body"]
+
+
+def test_body_that_is_not_json_is_422(client):
+    response = client.post("/shout/run", content=b"text=hey", headers={"content-type": "text/plain"})
+    assert response.status_code == 422
+
+
+def test_json_content_type_with_charset_is_accepted(client):
+    response = client.post("/shout/run", content=b'{"text": "hey"}',
+                           headers={"content-type": "application/json; charset=utf-8"})
+    assert response.json() == {"result": "HEY!"}
+
+
+def test_result_not_matching_the_return_annotation_is_500_not_a_wrong_answer(make_client):
+    client = make_client()
+    deploy(client, "liar", LIAR)
+    response = client.post("/liar/run", json={"text": "x"})
+    assert response.status_code == 500
 
 
 def test_unknown_pipeline_is_404_naming_it(client):

@@ -17,12 +17,13 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import Response
 
 from hayhooks.logger import log
 from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.wrapper import implements
+from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 
 router = APIRouter(tags=["openai"])
@@ -79,7 +80,7 @@ async def chat_completions(body: ChatCompletionRequest, request: Request) -> Res
         if implements(wrapper, "run_chat_completion_async"):
             result = await wrapper.run_chat_completion_async(model=body.model, messages=messages, body=payload)
         elif implements(wrapper, "run_chat_completion"):
-            result = await run_in_threadpool(wrapper.run_chat_completion, model=body.model, messages=messages,
+            result = await run_sync(wrapper.run_chat_completion, model=body.model, messages=messages,
                                              body=payload)
         else:
             message = f"The pipeline '{body.model}' does not implement run_chat_completion"
