@@ -8,15 +8,15 @@ that tags megabytes of text cannot bloat a span.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 from haystack import tracing as haystack_tracing
 from haystack_integrations.tracing.opentelemetry import OpenTelemetryTracer
 from haystack_integrations.tracing.opentelemetry.tracer import OpenTelemetrySpan
 import orjson
+from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
 
 from hayhooks.tracing.payload import cap, redact, shape, to_text
 
@@ -90,6 +90,8 @@ class _Policy:
         self.max_length = max_length
 
     def value(self, key: str, value: Any) -> Any:
+        if type(value) is str and key not in CONTENT_KEYS:  # most tags: names and types
+            return value if len(value) <= self.max_length else cap(value, self.max_length)
         if key in CONTENT_KEYS:
             value = to_text(redact(value)) if self.raw else _shapes(value)
         else:
@@ -120,6 +122,33 @@ class _PolicySpan(OpenTelemetrySpan):
             self._span.set_attributes(usage)
 
 
+class _SpanScope:
+    """``start_as_current_span`` for Haystack's spans, as a plain class: the SDK's version nests three
+    generator context managers, a noticeable share of a span's cost when a pipeline run makes several."""
+
+    __slots__ = ("_attributes", "_name", "_policy", "_span", "_token", "_tracer")
+
+    def __init__(self, tracer: trace.Tracer, name: str, attributes: dict[str, Any] | None, policy: _Policy) -> None:
+        self._tracer = tracer
+        self._name = name
+        self._attributes = attributes
+        self._policy = policy
+
+    def __enter__(self) -> _PolicySpan:
+        span = self._tracer.start_span(self._name, attributes=self._attributes)
+        self._span = span
+        self._token = otel_context.attach(trace.set_span_in_context(span))
+        return _PolicySpan(span, self._policy)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        span = self._span
+        otel_context.detach(self._token)
+        if exc is not None and span.is_recording():
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+        span.end()
+
+
 class PolicyTracer(OpenTelemetryTracer):
     """``OpenTelemetryTracer`` whose spans apply the payload policy (shapes unless ``raw``; always redacted)."""
 
@@ -127,13 +156,11 @@ class PolicyTracer(OpenTelemetryTracer):
         super().__init__(tracer)
         self._policy = _Policy(raw=raw, max_length=max_length)
 
-    @contextlib.contextmanager
     def trace(
         self, operation_name: str, tags: dict[str, Any] | None = None, parent_span: Any = None
-    ) -> Iterator[Any]:
+    ) -> _SpanScope:
         attributes = self._policy.attributes(tags) if tags else None
-        with self._tracer.start_as_current_span(operation_name, attributes=attributes) as raw_span:
-            yield _PolicySpan(raw_span, self._policy)
+        return _SpanScope(self._tracer, operation_name, attributes, self._policy)
 
     def current_span(self) -> Any:
         current = trace.get_current_span()
