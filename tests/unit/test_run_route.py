@@ -151,6 +151,27 @@ def test_result_not_matching_the_return_annotation_is_500_not_a_wrong_answer(mak
     assert response.status_code == 500
 
 
+def test_other_method_on_a_run_route_is_405(client):
+    response = client.get("/shout/run")
+    assert response.status_code == 405
+
+
+def test_undeployed_pipeline_is_404_again(make_client):
+    client = make_client()
+    deploy(client, "teapot", HTTP_ERROR)
+    assert client.post("/undeploy/teapot").status_code == 200
+    assert client.post("/teapot/run", json={"text": "x"}).status_code == 404
+
+
+def test_redeployed_pipeline_answers_with_its_new_code(make_client):
+    client = make_client()
+    deploy(client, "swap", HTTP_ERROR)
+    response = client.post("/deploy_files", json={"name": "swap", "files": {"pipeline_wrapper.py": ECHO_THREAD},
+                                                   "save_files": False, "overwrite": True})
+    assert response.status_code == 200, response.text
+    assert client.post("/swap/run", json={"text": "x"}).json()["result"]["text"] == "x"
+
+
 def test_unknown_pipeline_is_404_naming_it(client):
     response = client.post("/nope/run", json={})
     assert response.status_code == 404

@@ -17,7 +17,7 @@ from hayhooks.pipelines.loader import WRAPPER_FILE, load_wrapper
 from hayhooks.pipelines.registry import Deployment, PipelineRegistry
 from hayhooks.pipelines.sources import check_file_names, check_name, read_folder, write_folder
 from hayhooks.pipelines.yaml_wrapper import YAMLPipelineWrapper
-from hayhooks.server.run_route import build_run_route, route_name
+from hayhooks.server.run_route import RunRoutes, build_run_route, route_name
 from hayhooks.settings import AppSettings
 from hayhooks.tracing.operations import operation
 
@@ -36,6 +36,8 @@ class Deployer:
         self.registry = registry
         self.pipelines_dir = settings.pipelines_dir
         self.load_errors: dict[str, str] = {}
+        self.run_routes = RunRoutes()
+        app.router.routes.insert(0, self.run_routes)
         self._lock = asyncio.Lock()
         self._workdir = Path(tempfile.mkdtemp(prefix="hayhooks-"))
         # Folders and files this deployer wrote and may remove again on undeploy.
@@ -162,7 +164,9 @@ class Deployer:
         previous = self.registry.add(deployment)
         self._drop_route(deployment.name)
         if deployment.run_method is not None:
-            self.app.router.routes.append(build_run_route(deployment, raw_payloads=self.raw_payloads))
+            route = build_run_route(deployment, raw_payloads=self.raw_payloads)
+            self.app.router.routes.append(route)
+            self.run_routes.add(route)
         self.app.openapi_schema = None
         self.load_errors.pop(deployment.name, None)
         if previous is not None:
@@ -170,6 +174,7 @@ class Deployer:
         return deployment
 
     def _drop_route(self, name: str) -> None:
+        self.run_routes.discard(name)
         wanted = route_name(name)
         self.app.router.routes[:] = [r for r in self.app.router.routes if getattr(r, "name", None) != wanted]
         self.app.openapi_schema = None

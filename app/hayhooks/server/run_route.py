@@ -21,8 +21,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from starlette._utils import get_route_path
 from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
 
 from hayhooks.pipelines.errors import PipelineRunError
 from hayhooks.pipelines.registry import Deployment
@@ -144,6 +147,37 @@ class RunRoute(APIRoute):
 
     def get_route_handler(self) -> Handler:
         return _lean_handler(self.runner, super().get_route_handler())
+
+
+class RunRoutes(BaseRoute):
+    """Every deployment's run route behind one dict lookup, first in the app's route list.
+
+    The router tries routes in order, and a run route appended after the built-in ones was reached only after
+    ~30 failed matches (~40 µs a request); with many pipelines it grows with their number. The routes stay
+    in the app's list as well, for ``/openapi.json`` and ``url_path_for``; this only finds them first.
+    """
+
+    def __init__(self) -> None:
+        self._by_path: dict[str, APIRoute] = {}
+
+    def add(self, route: APIRoute) -> None:
+        self._by_path[route.path] = route
+
+    def discard(self, pipeline: str) -> None:
+        self._by_path.pop(f"/{pipeline}/run", None)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http":
+            route = self._by_path.get(get_route_path(scope))
+            if route is not None:
+                return route.matches(scope)  # FULL, or PARTIAL for another method (405 if nothing else fits)
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await scope["route"].handle(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
 
 
 def build_run_route(deployment: Deployment, *, raw_payloads: bool = False) -> APIRoute:
