@@ -1,19 +1,19 @@
 """The ``POST /{name}/run`` route of one deployment: validate, run off the loop if sync, answer or stream.
 
 The route is a FastAPI ``APIRoute`` (so its body schema and docstring are in ``/docs`` and errors go through
-the app's handlers), with a lean request handler for the common case: a JSON body that validates is parsed
-and checked by pydantic-core in one step (``model_validate_json``) and the answer is serialised by the
-response model straight to bytes. That skips FastAPI's dependency solving, its stdlib-JSON parse and its
-double encoding, which cost about as much as the two-component pipeline itself. Anything else (another
-content type, a body that does not validate) is handed to FastAPI's own handler with the body already read,
-so error answers are exactly FastAPI's.
+the app's handlers), with a lean ASGI app for the common case: a JSON body that validates is parsed and
+checked by pydantic-core in one step (``model_validate_json``) and the answer is serialised by the response
+model straight to bytes. That skips FastAPI's per-request exit stacks, dependency solving, stdlib-JSON parse
+and double encoding, which together cost about as much as the two-component pipeline itself. Anything else
+(another content type, a body that does not validate) is handed to FastAPI's own request handling with the
+body replayed, so error answers are exactly FastAPI's.
 
 No ``from __future__ import annotations`` here: FastAPI must see the request model itself in the endpoint's
 signature, not a string naming a local variable.
 """
 
 import inspect
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -25,16 +25,13 @@ from starlette._utils import get_route_path
 from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hayhooks.pipelines.errors import PipelineRunError
 from hayhooks.pipelines.registry import Deployment
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 from hayhooks.tracing.payload import payload_values
-
-Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-
 
 def route_name(pipeline: str) -> str:
     return f"run:{pipeline}"
@@ -94,40 +91,65 @@ def _is_json(request: Request) -> bool:
     return content_type == "application/json" or content_type.startswith("application/json;")
 
 
-def _lean_handler(runner: _Runner, fastapi_handler: Handler) -> Handler:
-    request_model = runner.deployment.request_model
-    response_model = None if runner.deployment.streams else runner.deployment.response_model
-    assert request_model is not None
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands over the already-read ``body`` once, then listens to the client again."""
+    sent = False
 
-    async def handle(request: Request) -> Response:
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+class _LeanApp:
+    """The run route's ASGI app. A JSON body that validates is run and answered here; anything else goes to
+    FastAPI's own request handling with the body replayed, so its error answers are exactly FastAPI's.
+    Exceptions propagate to the app's exception handlers, as they would from FastAPI's handler."""
+
+    def __init__(self, runner: _Runner, fastapi_app: ASGIApp) -> None:
+        self.runner = runner
+        self.fastapi_app = fastapi_app
+        assert runner.deployment.request_model is not None
+        self.request_model = runner.deployment.request_model
+        self.response_model = None if runner.deployment.streams else runner.deployment.response_model
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
         raw = await request.body()
-        if not raw or not _is_json(request):
-            return await fastapi_handler(request)
-        try:
-            body = request_model.model_validate_json(raw)
-        except ValidationError:
-            return await fastapi_handler(request)  # it reads the cached body and answers FastAPI's 422
-        result = await runner.run(request, body)
+        body = None
+        if raw and _is_json(request):
+            try:
+                body = self.request_model.model_validate_json(raw)
+            except ValidationError:
+                pass
+        if body is None:
+            await self.fastapi_app(scope, _replay(raw, receive), send)
+            return
+        response = await self.answer(await self.runner.run(request, body))
+        await response(scope, receive, send)
+
+    async def answer(self, result: Any) -> Response:
         if isinstance(result, Response):
             return result
-        if response_model is None:
+        if self.response_model is None:
             return JSONResponse(jsonable_encoder({"result": result}))
         try:
-            answer = response_model.model_validate({"result": result})
+            answer = self.response_model.model_validate({"result": result})
         except ValidationError as exc:
             raise ResponseValidationError(errors=exc.errors(include_url=False), body=result) from exc
         return Response(answer.model_dump_json(by_alias=True), media_type="application/json")
 
-    return handle
-
 
 class RunRoute(APIRoute):
-    """A deployment's run route: FastAPI's schema and error handling, the lean handler on the hot path."""
+    """A deployment's run route: FastAPI's schema and error handling, the lean app on the hot path."""
 
     def __init__(self, deployment: Deployment, *, raw_payloads: bool = False) -> None:
-        self.runner = _Runner(deployment, raw_payloads)
+        runner = _Runner(deployment, raw_payloads)
         request_model = deployment.request_model
-        runner = self.runner
 
         async def run_pipeline(request: Request, body: request_model) -> Any:  # type: ignore[valid-type]
             result = await runner.run(request, body)
@@ -144,9 +166,7 @@ class RunRoute(APIRoute):
             tags=["pipelines"],
             operation_id=f"{deployment.name}_run",
         )
-
-    def get_route_handler(self) -> Handler:
-        return _lean_handler(self.runner, super().get_route_handler())
+        self.app = _LeanApp(runner, self.app)
 
 
 class RunRoutes(BaseRoute):
