@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,11 +87,30 @@ def hayhooks_server(*args: str, env: dict[str, str] | None = None, python: str =
             time.sleep(0.2)
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with suppress(ProcessLookupError):  # a server that died at start must not hide its own error
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def start_redis() -> tuple[subprocess.Popen, str]:
+    """A throwaway redis-server on a free port (no persistence); returns the process and its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", tempfile.mkdtemp()], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    for _ in range(100):
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    return process, url
 
 
 @dataclass
@@ -101,8 +120,10 @@ class Load:
     p99_ms: float
     errors: int
     cpu_us_per_request: float | None = None
+    requests: int = 0
 
 
+_WRK_DONE = "hayhooks-wrk-done"
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -112,28 +133,55 @@ def _ms(text: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
-def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: int = 1, pid: int | None = None) -> Load:
+def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: int = 1, pid: int | None = None,
+        stop_after: int | None = None, headers: dict[str, str] | None = None) -> Load:
     """POST ``body`` (JSON) to ``url`` with wrk; returns throughput, latency percentiles and, given the server's
-    ``pid``, its CPU time per request (steadier than throughput on a busy machine)."""
+    ``pid``, its CPU time per request (steadier than throughput on a busy machine).
+
+    ``stop_after``: stop once that many responses came back (``seconds`` is then only an upper bound): each wrk
+    thread stops after its share and says so on stdout, and wrk is then interrupted (SIGINT), which makes it print
+    its results at once (wrk 4.1 would otherwise sleep the whole duration). In-flight requests may add a few."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     escaped = body.replace("\\", "\\\\").replace('"', '\\"')
     script.write(f'wrk.method = "POST"\nwrk.body = "{escaped}"\nwrk.headers["Content-Type"] = "application/json"\n')
+    for name, value in (headers or {}).items():
+        script.write(f'wrk.headers["{name}"] = "{value}"\n')
+    if stop_after is not None:
+        per_thread = -(-stop_after // threads)
+        script.write(f"local done = 0\nfunction response(status, headers, body)\n  done = done + 1\n"
+                     f"  if done == {per_thread} then\n    io.write('{_WRK_DONE}\\n')\n    io.flush()\n"
+                     f"    wrk.thread:stop()\n  end\nend\n")
     script.close()
     cpu_before = cpu_seconds(pid) if pid else 0.0
-    out = subprocess.run(
-        [require_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--latency", "-s",
-         script.name, url],
-        capture_output=True, text=True, check=True,
-    ).stdout
+    command = [require_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
+               "--latency", "-s", script.name, url]
+    if stop_after is None:
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    else:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        lines: list[str] = []
+        stopped = 0
+        for line in process.stdout:  # type: ignore[union-attr]
+            if line.strip() == _WRK_DONE:
+                stopped += 1
+                if stopped == threads:
+                    process.send_signal(signal.SIGINT)
+            else:
+                lines.append(line)
+        if process.wait() != 0:
+            raise subprocess.CalledProcessError(process.returncode, command)
+        out = "".join(lines)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out)[1])
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out)[1])
-    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s*(\d+)", out))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    total = int(re.search(r"(\d+) requests in", out)[1])
     cpu = None
     if pid:
-        total = int(re.search(r"(\d+) requests in", out)[1])
         cpu = (cpu_seconds(pid) - cpu_before) / max(1, total) * 1e6
-    return Load(rps, p50, p99, errors, cpu)
+    return Load(rps, p50, p99, errors, cpu, total)
 
 
 def summarise(name: str, values: list[float]) -> str:

@@ -19,7 +19,6 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from contextlib import ExitStack
@@ -29,26 +28,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, free_port, hayhooks_server, percentile, summarise, wrk  # noqa: E402
+from benchmarks.harness import EXAMPLES, hayhooks_server, percentile, start_redis, summarise, wrk  # noqa: E402
 
 BODY = '{"text": "hello world"}'
-
-
-def start_redis() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", tempfile.mkdtemp()], stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    import redis
-
-    for _ in range(100):
-        try:
-            redis.Redis.from_url(url).ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    return process, url
 
 
 def dashboard_env(redis_url: str | None, capacity: int, prefix: str) -> dict[str, str]:
