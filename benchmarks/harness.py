@@ -121,6 +121,7 @@ class Load:
     errors: int
     cpu_us_per_request: float | None = None
     requests: int = 0
+    max_ms: float = 0.0
 
 
 _WRK_DONE = "hayhooks-wrk-done"
@@ -174,6 +175,7 @@ def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: i
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out)[1])
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out)[1])
+    slowest = _ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out)[1])  # Avg, Stdev, Max
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s*(\d+)", out))
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
@@ -181,7 +183,7 @@ def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: i
     cpu = None
     if pid:
         cpu = (cpu_seconds(pid) - cpu_before) / max(1, total) * 1e6
-    return Load(rps, p50, p99, errors, cpu, total)
+    return Load(rps, p50, p99, errors, cpu, total, slowest)
 
 
 def summarise(name: str, values: list[float]) -> str:
