@@ -3,7 +3,8 @@
 Usage: .venv/bin/python benchmarks/trace_store.py [--quick]
 
 1. Run-endpoint throughput (one worker, `shout`, wrk -t1 -c8): dashboard off / memory store / Redis store.
-2. The same with capacity 200 vs 10 000, once the buffer is full (the peer loses ~2.7x here).
+2. The same with capacity 200 vs 10 000 vs 100 000 (10 000 in --quick), each buffer full (the peer loses
+   ~2.7x at 10 000).
 3. `GET /dashboard/api/traces?limit=50` latency with 10 000 traces stored (wrk -c1), memory and Redis.
 4. Cross-worker visibility, 2 workers on Redis: from a response on one worker to its trace on another, via the
    SSE stream and via polling (p50/p99).
@@ -41,21 +42,23 @@ def dashboard_env(redis_url: str | None, capacity: int, prefix: str) -> dict[str
     return env
 
 
-def throughput(rounds: int, seconds: float, redis_url: str) -> None:
-    print("\n== 1-2. run throughput: capture off / memory / Redis, capacity 200 vs 10 000 (buffer full) ==")
-    configs = {
-        "off": {"HAYHOOKS_DASHBOARD_ENABLED": "false"},
-        "memory-200": dashboard_env(None, 200, ""),
-        "memory-10k": dashboard_env(None, 10_000, ""),
-        "redis-200": dashboard_env(redis_url, 200, "b200:"),
-        "redis-10k": dashboard_env(redis_url, 10_000, "b10k:"),
-    }
+def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10_000) -> None:
+    sizes = [200, 10_000] + ([largest] if largest > 10_000 else [])
+    print(f"\n== 1-2. run throughput: capture off / memory / Redis, capacity {' vs '.join(map(str, sizes))}"
+          " (buffer full) ==")
+    configs: dict[str, dict[str, str]] = {"off": {"HAYHOOKS_DASHBOARD_ENABLED": "false"}}
+    for size in sizes:
+        label = f"{size // 1000}k" if size >= 1000 else str(size)
+        configs[f"memory-{label}"] = dashboard_env(None, size, "")
+        configs[f"redis-{label}"] = dashboard_env(redis_url, size, f"b{label}:")
     with ExitStack() as stack:
         urls = {name: stack.enter_context(hayhooks_server("--pipelines-dir", str(EXAMPLES), env=env))
                 for name, env in configs.items()}
-        for name, url in urls.items():  # warm up and fill every buffer past its capacity
-            fill = 10 if name.endswith("10k") else 2
-            wrk(f"{url}/shout/run", BODY, seconds=fill)
+        for name, url in urls.items():  # warm up and fill every buffer to its capacity
+            wrk(f"{url}/shout/run", BODY, seconds=2)
+            while name != "off" and (stats := httpx.get(f"{url}/dashboard/api/config").json()["stats"])[
+                    "stored"] < 0.99 * stats["capacity"]:
+                wrk(f"{url}/shout/run", BODY, seconds=5)
         for name, url in urls.items():
             config = httpx.get(f"{url}/dashboard/api/config").json() if name != "off" else None
             if config:
@@ -75,11 +78,13 @@ def throughput(rounds: int, seconds: float, redis_url: str) -> None:
         return [x / y for x, y in zip(table[a], table[b], strict=True)]
 
     print("  throughput (1.000 = no cost):")
-    for a, b in (("memory-200", "off"), ("redis-200", "off"), ("memory-10k", "memory-200"), ("redis-10k", "redis-200")):
-        print("    " + summarise(f"{a:10s} / {b:10s}", ratio(results, a, b)))
+    pairs = [("memory-200", "off"), ("redis-200", "off")] + [
+        (name, name.split("-")[0] + "-200") for name in urls if name not in ("off", "memory-200", "redis-200")]
+    for a, b in pairs:
+        print("    " + summarise(f"{a:11s} / {b:10s}", ratio(results, a, b)))
     print("  server CPU per request (1.000 = no cost; 1.05 = 5 % more):")
-    for a, b in (("memory-200", "off"), ("redis-200", "off"), ("memory-10k", "memory-200"), ("redis-10k", "redis-200")):
-        print("    " + summarise(f"{a:10s} / {b:10s}", ratio(cpu, a, b)))
+    for a, b in pairs:
+        print("    " + summarise(f"{a:11s} / {b:10s}", ratio(cpu, a, b)))
 
 
 def page_latency(seconds: float, redis_url: str) -> None:
@@ -101,59 +106,73 @@ def visibility(samples: int, redis_url: str) -> None:
     print("\n== 4. cross-worker visibility, 2 workers on Redis ==")
     env = dashboard_env(redis_url, 2000, "vis:")
     with hayhooks_server("--pipelines-dir", str(EXAMPLES), "--workers", "2", env=env) as url:
-        arrived: dict[str, float] = {}
-        sse_worker: list[str] = []
-        ready = threading.Event()
+        measure_visibility(url, samples)
 
-        def listen() -> None:
-            with contextlib.suppress(httpx.HTTPError), httpx.Client(timeout=None) as client, client.stream(
-                "GET", f"{url}/dashboard/api/traces/stream"
-            ) as r:
-                sse_worker.append(r.headers["x-hayhooks-worker"])
-                ready.set()
-                event = None
-                for line in r.iter_lines():
-                    if line.startswith("event:"):
-                        event = line[6:].strip()
-                    elif line.startswith("data:") and event == "trace":
-                        arrived.setdefault(json.loads(line[5:])["trace_id"], time.perf_counter())
 
-        threading.Thread(target=listen, daemon=True).start()
-        ready.wait(10)
-        # One kept-alive connection stays on one worker: pick one on the SSE worker, the other is the writer.
-        for _ in range(100):
-            poller = httpx.Client(timeout=5)
-            if poller.get(f"{url}/status").headers["x-hayhooks-worker"] == sse_worker[0]:
-                break
-            poller.close()
-        poll_worker = sse_worker[0]
-        sse_delays, poll_delays = [], []
-        while len(sse_delays) < samples:
-            with httpx.Client() as client:
-                response = client.post(f"{url}/shout/run", json={"text": "v"})
-            done = time.perf_counter()
-            worker, trace_id = response.headers["x-hayhooks-worker"], response.headers["x-hayhooks-trace-id"]
-            if worker == sse_worker[0]:
-                continue
-            cursor = None
-            if worker != poll_worker:
-                while True:
-                    params = {"limit": 50, **({"after_seq": cursor} if cursor else {})}
-                    page = poller.get(f"{url}/dashboard/api/traces", params=params).json()
-                    if any(t["trace_id"] == trace_id and not t["running"] for t in page["traces"]):
-                        poll_delays.append((time.perf_counter() - done) * 1000)
-                        break
-                    time.sleep(0.002)
-            deadline = time.perf_counter() + 2
-            while trace_id not in arrived and time.perf_counter() < deadline:
-                time.sleep(0.0005)
-            if trace_id in arrived:
-                sse_delays.append((arrived[trace_id] - done) * 1000)
-            time.sleep(0.01)
-        for name, values in (("SSE", sse_delays), ("polling (2 ms loop)", poll_delays)):
-            if values:
-                print(f"  {name:20s} n={len(values):3d}  p50 {statistics.median(values):6.1f} ms"
-                      f"  p99 {percentile(values, 99):6.1f} ms  max {max(values):6.1f} ms")
+def measure_visibility(url: str, samples: int) -> None:
+    """From a response on one worker to its trace on another, via SSE and via polling; prints p50/p99."""
+    arrived: dict[str, float] = {}
+    sse_worker: list[str] = []
+    ready = threading.Event()
+
+    def listen() -> None:
+        with contextlib.suppress(httpx.HTTPError), httpx.Client(timeout=None) as client, client.stream(
+            "GET", f"{url}/dashboard/api/traces/stream"
+        ) as r:
+            sse_worker.append(r.headers["x-hayhooks-worker"])
+            ready.set()
+            event = None
+            for line in r.iter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event == "trace":
+                    arrived.setdefault(json.loads(line[5:])["trace_id"], time.perf_counter())
+
+    threading.Thread(target=listen, daemon=True).start()
+    ready.wait(10)
+    # One kept-alive connection stays on one worker: pick one on the SSE worker, the other is the writer.
+    for _ in range(100):
+        poller = httpx.Client(timeout=5)
+        if poller.get(f"{url}/status").headers["x-hayhooks-worker"] == sse_worker[0]:
+            break
+        poller.close()
+    poll_worker = sse_worker[0]
+    sse_delays, poll_delays = [], []
+    missed = 0
+    give_up = time.perf_counter() + max(60.0, samples * 0.5)
+    while len(sse_delays) < samples and time.perf_counter() < give_up:
+        # Follow the shared view from where it is now, as the dashboard does, so other traffic cannot hide it.
+        cursor = poller.get(f"{url}/dashboard/api/traces", params={"limit": 1}).headers["x-hayhooks-trace-cursor"] or "0"
+        with httpx.Client() as client:
+            response = client.post(f"{url}/shout/run", json={"text": "v"})
+        done = time.perf_counter()
+        worker, trace_id = response.headers["x-hayhooks-worker"], response.headers["x-hayhooks-trace-id"]
+        if worker == sse_worker[0]:
+            continue
+        if worker != poll_worker:
+            deadline = done + 2
+            while time.perf_counter() < deadline:
+                page = poller.get(f"{url}/dashboard/api/traces", params={"limit": 500, "after_seq": cursor}).json()
+                if any(t["trace_id"] == trace_id and not t["running"] for t in page["traces"]):
+                    poll_delays.append((time.perf_counter() - done) * 1000)
+                    break
+                cursor = page["next_after_seq"] or cursor
+                time.sleep(0.002)
+            else:
+                missed += 1
+        deadline = time.perf_counter() + 2
+        while trace_id not in arrived and time.perf_counter() < deadline:
+            time.sleep(0.0005)
+        if trace_id in arrived:
+            sse_delays.append((arrived[trace_id] - done) * 1000)
+        else:
+            missed += 1
+        time.sleep(0.01)
+    for name, values in (("SSE", sse_delays), ("polling (2 ms loop)", poll_delays)):
+        if values:
+            print(f"  {name:20s} n={len(values):3d}  p50 {statistics.median(values):6.1f} ms"
+                  f"  p99 {percentile(values, 99):6.1f} ms  max {max(values):6.1f} ms")
+    print(f"  not seen within 2 s: {missed}")
 
 
 def main() -> None:
@@ -165,7 +184,7 @@ def main() -> None:
     process, redis_url = start_redis()
     try:
         if args.only in (None, "throughput"):
-            throughput(rounds, seconds, redis_url)
+            throughput(rounds, seconds, redis_url, largest=10_000 if args.quick else 100_000)
         if args.only in (None, "pages"):
             page_latency(seconds, redis_url)
         if args.only in (None, "visibility"):

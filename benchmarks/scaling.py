@@ -1,0 +1,79 @@
+"""Two workers against one, on the Redis store, and cross-worker visibility at that load.
+
+Usage: .venv/bin/python benchmarks/scaling.py [--quick] [--rounds N] [--seconds S]
+
+The load comes from a separate process (wrk, one thread, 16 connections) on the two-component `shout`
+pipeline; `--workers 1` and `--workers 2` servers (gunicorn for 2) share one Redis and alternate in every
+round. Then, while wrk keeps the two-worker server busy, an SSE client on one worker times how long a trace
+made on the other worker takes to reach it (p50/p99). Targets (issue 10): 2 workers ≥ 1.7× one worker on
+this 2-core machine; SSE visibility p99 ≤ 50 ms at that load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.harness import EXAMPLES, hayhooks_server, start_redis, summarise, wrk  # noqa: E402
+from benchmarks.trace_store import BODY, dashboard_env, measure_visibility  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 3 s, 60 visibility samples")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=6)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    rounds, seconds, samples = (2, 3.0, 60) if args.quick else (args.rounds, args.seconds, 200)
+
+    redis, redis_url = start_redis()
+    results: dict[str, list[float]] = {"1 worker": [], "2 workers": []}
+    try:
+        with ExitStack() as stack:
+            urls = {
+                name: stack.enter_context(hayhooks_server(
+                    "--pipelines-dir", str(EXAMPLES), "--workers", str(workers),
+                    env=dashboard_env(redis_url, 2000, f"scale{workers}:"),
+                ))
+                for name, workers in (("1 worker", 1), ("2 workers", 2))
+            }
+            for url in urls.values():
+                wrk(f"{url}/shout/run", BODY, seconds=1, connections=args.connections)
+            for round_no in range(rounds):
+                for name, url in urls.items():
+                    load = wrk(f"{url}/shout/run", BODY, seconds=seconds, connections=args.connections)
+                    results[name].append(load.requests_per_s)
+                    print(f"round {round_no + 1} {name:9s} {load.requests_per_s:7.0f} req/s  p50 {load.p50_ms:5.2f} ms"
+                          f"  p99 {load.p99_ms:6.2f} ms  errors {load.errors}", flush=True)
+            ratios = [two / one for two, one in zip(results["2 workers"], results["1 worker"], strict=True)]
+            print("\n" + summarise("2 workers / 1 worker (target >= 1.7)", ratios))
+
+            url = urls["2 workers"]
+            print(f"\ncross-worker visibility on 2 workers while wrk (-c{args.connections}) keeps them busy:")
+            stop = threading.Event()
+            rates: list[float] = []
+
+            def keep_busy() -> None:
+                while not stop.is_set():
+                    rates.append(wrk(f"{url}/shout/run", BODY, seconds=2, connections=args.connections).requests_per_s)
+
+            background = threading.Thread(target=keep_busy)
+            background.start()
+            try:
+                measure_visibility(url, samples)
+            finally:
+                stop.set()
+                background.join()
+            print(f"  background load meanwhile: {min(rates):.0f}-{max(rates):.0f} req/s")
+    finally:
+        redis.terminate()
+
+
+if __name__ == "__main__":
+    main()
