@@ -82,13 +82,15 @@ class SteadyLoad:
 
 
 def shared_view(url: str) -> dict[str, dict]:
-    """Every shout trace of the view, read oldest to newest page by page on one connection (one worker)."""
+    """Every trace of the view, read oldest to newest page by page on one connection (one worker).
+
+    No ``entrypoint`` filter: with one, the Redis store may end a page with ``has_more`` false while traces
+    remain (a bug reported separately), and this test is about the replay, not about filtered paging."""
     found: dict[str, dict] = {}
     cursor = "0"
     with httpx.Client(timeout=10) as client:
         while True:
-            page = client.get(url + "/dashboard/api/traces",
-                              params={"limit": 500, "after_seq": cursor, "entrypoint": "shout"}).json()
+            page = client.get(url + "/dashboard/api/traces", params={"limit": 500, "after_seq": cursor}).json()
             found |= {t["trace_id"]: t for t in page["traces"]}
             if not page["has_more"]:
                 return found
@@ -100,6 +102,9 @@ def test_redis_restart_under_steady_load_fails_no_request_and_keeps_every_outage
                             "--redis-url", own_redis.url,
                             env={"HAYHOOKS_DASHBOARD_TRACE_BUFFER_CAPACITY": "50000", "HAYHOOKS_LOG_LEVEL": "WARNING"})
     url = server.url
+    # Every worker booted (its deploy traces stored) before the outage, so that only runs are replayed.
+    wait_until(lambda: len({t["worker"] for t in shared_view(url).values() if t["kind"] == "deploy"}) == 4,
+               timeout=30, interval=0.2)
     load = SteadyLoad(url)
     load.start()
     try:
