@@ -83,6 +83,21 @@ async def test_pipeline_filter(store):
     assert [t["entrypoint"] for t in page.records()] == ["a", "a", "a"]
 
 
+async def test_filtered_paging_reaches_every_trace_past_other_pipelines(store):
+    # Pages fill up exactly at a chunk's end when other pipelines' entries are skipped: has_more must stay true.
+    await fill(store, 12, pipeline="a")
+    await fill(store, 1, start=100, pipeline="b")
+    await fill(store, 12, start=200, pipeline="a")
+    seen, cursor = [], Cursor(0, 0)
+    for _ in range(20):
+        page = await store.page(after=cursor, limit=4, pipeline="a")
+        seen += [t["trace_id"] for t in page.records()]
+        cursor = page.next_after
+        if not page.has_more:
+            break
+    assert sorted(seen) == sorted(f"{n:032x}" for n in [*range(12), *range(200, 212)])
+
+
 async def test_since_ms_filters_by_time(store):
     cursors = await fill(store, 3)
     page = await store.page(since_ms=cursors[-1].ms + 1)

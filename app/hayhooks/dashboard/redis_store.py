@@ -205,9 +205,11 @@ class RedisTraceStore:
                 scanned_to = cursor
                 if wanted(fields):
                     picked.append((cursor, fields.get(b"i", entry_id).decode(), with_cursor(cursor, fields[b"t"])))
-            if has_more or len(picked) == limit:
+            if has_more:
                 break
-            entries = await self._redis.xrange(self.stream_key, f"({scanned_to}".encode(), b"+", count=_CHUNK)
+            # A full page that ended exactly on the last entry read: one more entry settles ``has_more``.
+            count = 1 if len(picked) == limit else _CHUNK
+            entries = await self._redis.xrange(self.stream_key, f"({scanned_to}".encode(), b"+", count=count)
         return Page(newest_per_trace(picked), scanned_to, has_more, int(generation_raw or 0))
 
     def follow(self, after: Cursor | None = None) -> Subscription:

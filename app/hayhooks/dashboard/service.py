@@ -37,7 +37,9 @@ class Dashboard:
         else:
             log.warning("OTEL_SDK_DISABLED=true: the dashboard is on but no trace will be captured")
         self.store: TraceStore = MemoryTraceStore(settings.dashboard_trace_buffer_capacity)
-        self.views = TraceViews(self.limits, capacity=max(4096, 2 * settings.dashboard_ui_list_cap))
+        # Expanded traces as the API serves them; never more than the store can hold (~7 kB each).
+        views = min(max(4096, 2 * settings.dashboard_ui_list_cap), settings.dashboard_trace_buffer_capacity)
+        self.views = TraceViews(self.limits, capacity=views)
         self.flusher: Flusher | None = None
 
     @property
