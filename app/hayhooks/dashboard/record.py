@@ -11,6 +11,7 @@ caps on tags and spans. A trace no one looks at is never expanded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from opentelemetry.sdk.trace import ReadableSpan
@@ -113,12 +114,14 @@ def _text(value: Any, limit: int) -> str:
 
 
 def _tags(attributes: dict[str, Any], limits: Limits) -> list[dict[str, str]]:
-    tags = []
-    for index, (key, value) in enumerate(attributes.items()):
-        if index == limits.max_tags:
-            tags.append({"key": "…", "value": f"+{len(attributes) - limits.max_tags} more tags"})
-            break
-        tags.append({"key": key, "value": _text(value, limits.max_tag_length)})
+    limit = limits.max_tag_length
+    # Most values are short strings already: taken as they are (this runs for every tag of every trace read).
+    tags = [
+        {"key": key, "value": value if type(value) is str and len(value) <= limit else _text(value, limit)}
+        for key, value in islice(attributes.items(), limits.max_tags)
+    ]
+    if len(attributes) > limits.max_tags:
+        tags.append({"key": "…", "value": f"+{len(attributes) - limits.max_tags} more tags"})
     return tags
 
 
