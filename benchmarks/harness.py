@@ -135,18 +135,23 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: int = 1, pid: int | None = None,
-        stop_after: int | None = None, headers: dict[str, str] | None = None) -> Load:
+        stop_after: int | None = None, headers: dict[str, str] | None = None, rate: float | None = None) -> Load:
     """POST ``body`` (JSON) to ``url`` with wrk; returns throughput, latency percentiles and, given the server's
     ``pid``, its CPU time per request (steadier than throughput on a busy machine).
 
     ``stop_after``: stop once that many responses came back (``seconds`` is then only an upper bound): each wrk
     thread stops after its share and says so on stdout, and wrk is then interrupted (SIGINT), which makes it print
-    its results at once (wrk 4.1 would otherwise sleep the whole duration). In-flight requests may add a few."""
+    its results at once (wrk 4.1 would otherwise sleep the whole duration). In-flight requests may add a few.
+
+    ``rate``: pace the load near that many requests per second (each connection waits ``connections / rate``
+    between requests), to measure a server at a load it can serve rather than flat out."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     escaped = body.replace("\\", "\\\\").replace('"', '\\"')
     script.write(f'wrk.method = "POST"\nwrk.body = "{escaped}"\nwrk.headers["Content-Type"] = "application/json"\n')
     for name, value in (headers or {}).items():
         script.write(f'wrk.headers["{name}"] = "{value}"\n')
+    if rate:
+        script.write(f"function delay()\n  return {1000 * connections / rate:.3f}\nend\n")
     if stop_after is not None:
         per_thread = -(-stop_after // threads)
         script.write(f"local done = 0\nfunction response(status, headers, body)\n  done = done + 1\n"

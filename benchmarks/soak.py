@@ -1,11 +1,14 @@
 """Soak: 100 000 run requests through 4 workers sharing Redis; does any memory grow, does the dashboard slow down?
 
-Usage: .venv/bin/python benchmarks/soak.py [--quick] [--requests N] [--chunks K] [--keep-alive] [--no-page-reads]
+Usage: .venv/bin/python benchmarks/soak.py [--quick] [--requests N] [--chunks K] [--rate R] [--keep-alive]
+                                           [--no-page-reads]
 
 `hayhooks run --workers 4` with the dashboard on Redis, capacity 2000 (HAYHOOKS_DASHBOARD_TRACE_BUFFER_CAPACITY),
 driven by wrk (-t1 -c8, a separate process) in chunks of POST /shout/run. By default every request opens a new
 connection (`Connection: close`) so the kernel spreads them over the 4 workers; `--keep-alive` keeps wrk's 8
-connections instead (they may land unevenly on the workers).
+connections instead (they may land unevenly on the workers). The load is paced near `--rate` (default 2000
+req/s, about three quarters of what these 2 cores serve flat out): the question is whether anything grows or
+slows at a load the machine can serve; `--rate 0` runs flat out, where page latency is mostly queueing.
 
 After each chunk: requests done, req/s, errors, the RSS of every gunicorn worker (children of the master, from
 /proc), Redis `used_memory` and the stream's XLEN, dropped traces from every worker's /dashboard/api/config, and
@@ -14,8 +17,8 @@ At the end: the RSS curve of each worker and Redis' memory curve, growth from ch
 last chunk, and a verdict: flat below 5 %; above, "levelled off" when the last chunk moved it less than 1 %, else
 growing. Figures only, no assertion. --quick: 10 000 requests in 5 chunks, under a minute.
 
-Each worker caches the API form of the traces it served (an LRU of up to 4096 records, ~3 KB each): with the
-dashboard read during the soak, worker RSS climbs ~30 MB until that cache is full, then stays put.
+Each worker caches the API form of the traces it served (an LRU of at most the store's capacity, ~7 KB each):
+with the dashboard read during the soak, worker RSS climbs until that cache is full, then stays put.
 `--no-page-reads` is the control run without it.
 """
 
@@ -130,6 +133,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--chunks", type=int, default=10)
     parser.add_argument("--keep-alive", action="store_true", help="reuse wrk's 8 connections")
+    parser.add_argument("--rate", type=float, default=2000,
+                        help="pace the load near this many req/s, a rate the machine can serve (0: flat out)")
     parser.add_argument("--no-page-reads", action="store_true",
                         help="control run: no dashboard reads (each worker's cache of expanded traces stays empty)")
     args = parser.parse_args()
@@ -152,7 +157,8 @@ def main() -> None:
             configs_by_worker(url, 4)  # every worker up and answering
             pids = worker_pids(url.pid)
             print(f"gunicorn master {url.pid}, workers {pids}; {total} requests in {chunks} chunks of {per_chunk}, "
-                  f"wrk -t1 -c8{'' if args.keep_alive else ' (Connection: close)'}, capacity {CAPACITY}")
+                  f"wrk -t1 -c8{'' if args.keep_alive else ' (Connection: close)'}"
+                  f"{f', paced near {args.rate:.0f} req/s' if args.rate else ', flat out'}, capacity {CAPACITY}")
             print("before load: RSS " + "  ".join(f"{pid}: {rss_mb(pid):.1f} MB" for pid in pids)
                   + f"  | Redis used_memory {client.info('memory')['used_memory'] / 2**20:.2f} MB")
             chunk_seconds = per_chunk / 1000
@@ -161,7 +167,7 @@ def main() -> None:
                 reader.start()
                 started = time.monotonic()
                 load = wrk(f"{url}/shout/run", BODY, seconds=max(60, chunk_seconds * 20), connections=8,
-                           stop_after=per_chunk, headers=headers)
+                           stop_after=per_chunk, headers=headers, rate=args.rate or None)
                 chunk_seconds = time.monotonic() - started
                 reader.join()
                 done += load.requests

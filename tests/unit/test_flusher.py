@@ -104,7 +104,7 @@ async def test_trace_finished_before_a_clear_does_not_come_back():
     await settle(lambda: not flusher.degraded, timeout=5)
     run_op(tracer, "after")
     await settle(lambda: len(store._entries) == 1)
-    assert [entrypoint for _, _, entrypoint, _ in store._entries] == ["after"]
+    assert [record["entrypoint"] for record in (await store.page()).records()] == ["after"]
     assert flusher.stale_dropped == 1
     await flusher.aclose()
 
