@@ -191,6 +191,25 @@ def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: i
     return Load(rps, p50, p99, errors, cpu, total, slowest)
 
 
+def alternate(urls: dict[str, ServerUrl], body: str, *, rounds: int, seconds: float, connections: int = 8,
+              path: str = "/shout/run", label: str = "") -> dict[str, list[Load]]:
+    """Load every server in turn, round after round (A B C A B C ...), so drift hits them alike; prints a line
+    per run and returns the loads by server name. Each server is warmed up for a second first."""
+    for url in urls.values():
+        wrk(f"{url}{path}", body, seconds=1, connections=connections)
+    width = max(len(name) for name in urls)
+    results: dict[str, list[Load]] = {name: [] for name in urls}
+    for round_no in range(rounds):
+        for name, url in urls.items():
+            load = wrk(f"{url}{path}", body, seconds=seconds, connections=connections, pid=getattr(url, "pid", None))
+            results[name].append(load)
+            cpu = f"  server CPU {load.cpu_us_per_request:5.0f} µs/req" if load.cpu_us_per_request else ""
+            print(f"round {round_no + 1}{label} {name:{width}s} {load.requests_per_s:7.0f} req/s"
+                  f"  p50 {load.p50_ms:6.2f} ms  p99 {load.p99_ms:6.2f} ms  max {load.max_ms:7.2f} ms{cpu}"
+                  f"  errors {load.errors}", flush=True)
+    return results
+
+
 def summarise(name: str, values: list[float]) -> str:
     return (f"{name}: median {statistics.median(values):.3f}  min {min(values):.3f}  max {max(values):.3f}"
             f"  (rounds: {', '.join(f'{v:.3f}' for v in values)})")

@@ -29,7 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, hayhooks_server, percentile, start_redis, summarise, wrk  # noqa: E402
+from benchmarks.harness import EXAMPLES, alternate, hayhooks_server, percentile, start_redis, summarise, wrk  # noqa: E402
 
 BODY = '{"text": "hello world"}'
 
@@ -63,16 +63,9 @@ def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10
             config = httpx.get(f"{url}/dashboard/api/config").json() if name != "off" else None
             if config:
                 print(f"  {name}: stored {config['stats']['stored']} / capacity {config['stats']['capacity']}")
-        results: dict[str, list[float]] = {name: [] for name in urls}
-        cpu: dict[str, list[float]] = {name: [] for name in urls}
-        for round_no in range(rounds):
-            for name, url in urls.items():
-                load = wrk(f"{url}/shout/run", BODY, seconds=seconds, pid=url.pid)
-                results[name].append(load.requests_per_s)
-                cpu[name].append(load.cpu_us_per_request or 0.0)
-                print(f"  round {round_no + 1} {name:11s} {load.requests_per_s:7.0f} req/s  p50 {load.p50_ms:5.2f} ms"
-                      f"  p99 {load.p99_ms:6.2f} ms  server CPU {load.cpu_us_per_request:5.0f} us/req"
-                      f"  errors {load.errors}", flush=True)
+        loads = alternate(urls, BODY, rounds=rounds, seconds=seconds, label="  ")
+    results = {name: [load.requests_per_s for load in runs] for name, runs in loads.items()}
+    cpu = {name: [load.cpu_us_per_request or 0.0 for load in runs] for name, runs in loads.items()}
 
     def ratio(table: dict[str, list[float]], a: str, b: str) -> list[float]:
         return [x / y for x, y in zip(table[a], table[b], strict=True)]

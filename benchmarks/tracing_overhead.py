@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, hayhooks_server, summarise, wrk  # noqa: E402
+from benchmarks.harness import EXAMPLES, alternate, hayhooks_server, summarise  # noqa: E402
 from tests.otlp_receivers import HttpReceiver  # noqa: E402
 
 
@@ -34,20 +34,11 @@ def main() -> None:
         "on+otlp": {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.port}"},
     }
     body = '{"text": "hello world"}'
-    results: dict[str, list] = {name: [] for name in configs}
     # The OTLP receiver runs in this process; its own CPU is not the server's.
     servers = {name: hayhooks_server("--pipelines-dir", str(EXAMPLES), env=env) for name, env in configs.items()}
     urls = {name: server.__enter__() for name, server in servers.items()}
     try:
-        for name, url in urls.items():  # warm-up
-            wrk(f"{url}/shout/run", body, seconds=1)
-        for round_no in range(rounds):
-            for name, url in urls.items():
-                load = wrk(f"{url}/shout/run", body, seconds=seconds, pid=url.pid)
-                results[name].append(load)
-                print(f"round {round_no + 1} {name:8s} {load.requests_per_s:8.0f} req/s  p50 {load.p50_ms:6.2f} ms"
-                      f"  p99 {load.p99_ms:6.2f} ms  server CPU {load.cpu_us_per_request:5.0f} us/req"
-                      f"  errors {load.errors}", flush=True)
+        results = alternate(urls, body, rounds=rounds, seconds=seconds)
     finally:
         for server in servers.values():
             server.__exit__(None, None, None)

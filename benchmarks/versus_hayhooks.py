@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, hayhooks_server, start_redis, summarise, wrk  # noqa: E402
+from benchmarks.harness import EXAMPLES, alternate, hayhooks_server, start_redis, summarise  # noqa: E402
 
 PEER_VERSION = "2.1.0"
 BODY = '{"text": "hello world"}'
@@ -74,20 +74,11 @@ def main() -> None:
         "ours-memory": dict(env=quiet | {"HAYHOOKS_DASHBOARD_ENABLED": "true"}),
         "ours-redis": dict(env=quiet | {"HAYHOOKS_DASHBOARD_ENABLED": "true", "HAYHOOKS_REDIS_URL": redis_url}),
     }
-    results: dict[str, list] = {name: [] for name in configs}
     try:
         with ExitStack() as stack:
             urls = {name: stack.enter_context(hayhooks_server("--pipelines-dir", str(pipelines), **config))
                     for name, config in configs.items()}
-            for url in urls.values():  # warm-up
-                wrk(f"{url}/shout/run", BODY, seconds=1)
-            for round_no in range(rounds):
-                for name, url in urls.items():
-                    load = wrk(f"{url}/shout/run", BODY, seconds=seconds, pid=url.pid)
-                    results[name].append(load)
-                    print(f"round {round_no + 1} {name:15s} {load.requests_per_s:7.0f} req/s  p50 {load.p50_ms:5.2f} ms"
-                          f"  p99 {load.p99_ms:6.2f} ms  server CPU {load.cpu_us_per_request:5.0f} µs/req"
-                          f"  errors {load.errors}", flush=True)
+            results = alternate(urls, BODY, rounds=rounds, seconds=seconds)
     finally:
         redis.terminate()
 
