@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -58,10 +59,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _stop_servers_on_sigterm() -> None:
+    """Servers run in their own session, out of reach of a signal sent to the benchmark: make SIGTERM (as from
+    ``timeout``) unwind the benchmark like Ctrl-C does, so every ``hayhooks_server`` block stops its server."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 @contextmanager
 def hayhooks_server(*args: str, env: dict[str, str] | None = None, python: str = sys.executable,
                     command: list[str] | None = None, ready_path: str = "/status") -> Iterator[str]:
     """Run a server on a free port until the block ends; yields its base URL."""
+    _stop_servers_on_sigterm()
     port = free_port()
     full_env = {**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", **(env or {})}
     cmd = command or [python, "-m", "hayhooks", "run"]
