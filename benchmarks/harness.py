@@ -59,6 +59,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn workers: children of the master process (Linux /proc)."""
+    pids: list[int] = []
+    for children in Path(f"/proc/{master}/task").glob("*/children"):
+        pids += [int(pid) for pid in children.read_text().split()]
+    return sorted(pids)
+
+
 def _stop_servers_on_sigterm() -> None:
     """Servers run in their own session, out of reach of a signal sent to the benchmark: make SIGTERM (as from
     ``timeout``) unwind the benchmark like Ctrl-C does, so every ``hayhooks_server`` block stops its server."""

@@ -19,7 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, hayhooks_server, start_redis, summarise, wrk  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    EXAMPLES, cpu_seconds, hayhooks_server, start_redis, summarise, worker_pids, wrk,
+)
 from benchmarks.trace_store import BODY, dashboard_env, measure_visibility  # noqa: E402
 
 
@@ -47,10 +49,15 @@ def main() -> None:
                 wrk(f"{url}/shout/run", BODY, seconds=1, connections=args.connections)
             for round_no in range(rounds):
                 for name, url in urls.items():
+                    pids = worker_pids(url.pid) or [url.pid]
+                    before = [cpu_seconds(pid) for pid in pids]
                     load = wrk(f"{url}/shout/run", BODY, seconds=seconds, connections=args.connections)
+                    busy = [(cpu_seconds(pid) - start) / seconds for pid, start in zip(pids, before, strict=True)]
                     results[name].append(load.requests_per_s)
+                    # Each worker's share of a core: keep-alive connections may pin unevenly to the workers.
                     print(f"round {round_no + 1} {name:9s} {load.requests_per_s:7.0f} req/s  p50 {load.p50_ms:5.2f} ms"
-                          f"  p99 {load.p99_ms:6.2f} ms  errors {load.errors}", flush=True)
+                          f"  p99 {load.p99_ms:6.2f} ms  errors {load.errors}"
+                          f"  worker cores {' '.join(f'{b:.2f}' for b in busy)}", flush=True)
             ratios = [two / one for two, one in zip(results["2 workers"], results["1 worker"], strict=True)]
             print("\n" + summarise("2 workers / 1 worker (target >= 1.7)", ratios))
 

@@ -35,21 +35,13 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, hayhooks_server, percentile, start_redis, wrk  # noqa: E402
+from benchmarks.harness import EXAMPLES, hayhooks_server, percentile, start_redis, worker_pids, wrk  # noqa: E402
 
 BODY = '{"text": "hello world"}'
 PREFIX = "soak:"
 CAPACITY = 2000
 FLAT_PERCENT = 5.0
 TAIL_PERCENT = 1.0
-
-
-def worker_pids(master: int) -> list[int]:
-    """The gunicorn workers: children of the master process (Linux /proc)."""
-    pids: list[int] = []
-    for children in Path(f"/proc/{master}/task").glob("*/children"):
-        pids += [int(pid) for pid in children.read_text().split()]
-    return sorted(pids)
 
 
 def rss_mb(pid: int) -> float:
