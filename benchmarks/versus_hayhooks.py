@@ -13,6 +13,7 @@ ours / peer with median, min and max. Target (issue 10): ours ≥ 2× the peer, 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -37,9 +38,10 @@ def install_peer(target: Path) -> Path:
     uv = shutil.which("uv") or next((str(p) for p in (Path(__file__).resolve().parents[1] / ".tools").glob("**/uv")
                                      if p.is_file()), None)
     if uv:
-        subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(target)], check=True)
+        env = {**os.environ, "UV_SYSTEM_CERTS": os.environ.get("UV_SYSTEM_CERTS", "1")}  # as scripts/setup.sh
+        subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(target)], check=True, env=env)
         subprocess.run([uv, "pip", "install", "-q", "--python", str(target / "bin" / "python"),
-                        f"hayhooks=={PEER_VERSION}"], check=True)
+                        f"hayhooks=={PEER_VERSION}"], check=True, env=env)
     else:
         subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
         subprocess.run([str(target / "bin" / "pip"), "install", "-q", f"hayhooks=={PEER_VERSION}"], check=True)
