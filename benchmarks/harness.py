@@ -208,6 +208,19 @@ def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: i
     return Load(rps, p50, p99, errors, cpu, total, slowest)
 
 
+def wrk_get(url: str, *, seconds: float, pause_ms: float = 0) -> Load:
+    """GET ``url`` on one kept-alive connection (as a dashboard polls), ``pause_ms`` between requests."""
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    if pause_ms:
+        script.write(f"function delay()\n  return {pause_ms}\nend\n")
+    script.close()
+    out = subprocess.run([require_wrk(), "-t1", "-c1", f"-d{max(1, round(seconds))}s", "--latency", "-s", script.name,
+                          url], capture_output=True, text=True, check=True).stdout
+    requests = int(re.search(r"(\d+) requests in", out)[1])
+    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]), _ms(re.search(r"\s50%\s+(\S+)", out)[1]),
+                _ms(re.search(r"\s99%\s+(\S+)", out)[1]), 0, None, requests)
+
+
 def alternate(urls: dict[str, ServerUrl], body: str, *, rounds: int, seconds: float, connections: int = 8,
               path: str = "/shout/run", label: str = "") -> dict[str, list[Load]]:
     """Load every server in turn, round after round (A B C A B C ...), so drift hits them alike; prints a line

@@ -8,6 +8,8 @@ Usage: .venv/bin/python benchmarks/trace_store.py [--quick]
 3. `GET /dashboard/api/traces?limit=50` latency with 10 000 traces stored (wrk -c1), memory and Redis.
 4. Cross-worker visibility, 2 workers on Redis: from a response on one worker to its trace on another, via the
    SSE stream and via polling (p50/p99).
+5. Dashboard reads on 4 workers (Redis) idle and while runs are served at a paced ~2 000 req/s: the newest page,
+   a page of old (already expanded) traces, and /config, to tell expansion from waiting.
 
 Targets (issue 4): capture costs <= 5 % throughput; capacity makes no difference; SSE visibility p99 <= 50 ms.
 """
@@ -18,7 +20,6 @@ import argparse
 import contextlib
 import json
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -29,7 +30,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, alternate, hayhooks_server, percentile, start_redis, summarise, wrk  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    EXAMPLES, alternate, hayhooks_server, percentile, start_redis, summarise, wrk, wrk_get,
+)
 
 BODY = '{"text": "hello world"}'
 
@@ -87,12 +90,45 @@ def page_latency(seconds: float, redis_url: str) -> None:
         with hayhooks_server("--pipelines-dir", str(EXAMPLES), env=env) as url:
             while httpx.get(f"{url}/dashboard/api/config").json()["stats"]["stored"] < 10_000:
                 wrk(f"{url}/shout/run", BODY, seconds=3)
-            out = subprocess.run(["wrk", "-t1", "-c1", f"-d{max(1, round(seconds))}s", "--latency",
-                                  f"{url}/dashboard/api/traces?limit=50"], capture_output=True, text=True).stdout
-            p50 = next(line.split()[1] for line in out.splitlines() if line.strip().startswith("50%"))
-            p99 = next(line.split()[1] for line in out.splitlines() if line.strip().startswith("99%"))
-            rps = next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec"))
-            print(f"  {name:6s}: p50 {p50}  p99 {p99}  ({rps} pages/s)")
+            pages = wrk_get(f"{url}/dashboard/api/traces?limit=50", seconds=seconds)
+            print(f"  {name:6s}: p50 {pages.p50_ms:.2f} ms  p99 {pages.p99_ms:.2f} ms"
+                  f"  ({pages.requests_per_s:.0f} pages/s)")
+
+
+def pages_under_load(seconds: float, redis_url: str) -> None:
+    print("\n== 5. dashboard reads while 4 workers on Redis serve runs paced near 2 000 req/s"
+          " (wrk -c1, 20 ms apart) ==")
+    env = dashboard_env(redis_url, 2000, "load:")
+    with hayhooks_server("--pipelines-dir", str(EXAMPLES), "--workers", "4", env=env) as url:
+        close = {"Connection": "close"}  # new connections, so every worker serves runs
+        wrk(f"{url}/shout/run", BODY, seconds=2, headers=close)
+        oldest = httpx.get(f"{url}/dashboard/api/traces", params={"limit": 1, "after_seq": "0"})
+        old_cursor = oldest.headers["x-hayhooks-trace-cursor"]
+        reads = {
+            "newest 50 (mostly new traces)": "traces?limit=50",
+            "50 old traces (already expanded)": f"traces?limit=50&after_seq={old_cursor}",
+            "config (small, reads Redis)": "config",
+        }
+        for label, query in reads.items():
+            idle = wrk_get(f"{url}/dashboard/api/{query}", seconds=seconds, pause_ms=20)
+            stop = threading.Event()
+            rates: list[float] = []
+
+            def keep_busy() -> None:
+                while not stop.is_set():
+                    rates.append(wrk(f"{url}/shout/run", BODY, seconds=2, headers=close, rate=2000).requests_per_s)
+
+            background = threading.Thread(target=keep_busy)
+            background.start()
+            time.sleep(1)
+            try:
+                busy = wrk_get(f"{url}/dashboard/api/{query}", seconds=seconds, pause_ms=20)
+            finally:
+                stop.set()
+                background.join()
+            print(f"  {label:34s} idle p50 {idle.p50_ms:5.2f} ms p99 {idle.p99_ms:5.2f} ms"
+                  f" | under load p50 {busy.p50_ms:5.2f} ms p99 {busy.p99_ms:6.2f} ms"
+                  f" (runs {min(rates):.0f}-{max(rates):.0f} req/s)", flush=True)
 
 
 def visibility(samples: int, redis_url: str) -> None:
@@ -135,7 +171,8 @@ def measure_visibility(url: str, samples: int) -> None:
     give_up = time.perf_counter() + max(60.0, samples * 0.5)
     while len(sse_delays) < samples and time.perf_counter() < give_up:
         # Follow the shared view from where it is now, as the dashboard does, so other traffic cannot hide it.
-        cursor = poller.get(f"{url}/dashboard/api/traces", params={"limit": 1}).headers["x-hayhooks-trace-cursor"] or "0"
+        newest = poller.get(f"{url}/dashboard/api/traces", params={"limit": 1})
+        cursor = newest.headers["x-hayhooks-trace-cursor"] or "0"
         with httpx.Client() as client:
             response = client.post(f"{url}/shout/run", json={"text": "v"})
         done = time.perf_counter()
@@ -171,7 +208,8 @@ def measure_visibility(url: str, samples: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (about a minute)")
-    parser.add_argument("--only", choices=["throughput", "pages", "visibility"], help="run one part")
+    parser.add_argument("--only", choices=["throughput", "pages", "visibility", "pages-under-load"],
+                        help="run one part")
     args = parser.parse_args()
     rounds, seconds, samples = (1, 2, 40) if args.quick else (3, 5, 200)
     process, redis_url = start_redis()
@@ -180,6 +218,8 @@ def main() -> None:
             throughput(rounds, seconds, redis_url, largest=10_000 if args.quick else 100_000)
         if args.only in (None, "pages"):
             page_latency(seconds, redis_url)
+        if args.only in (None, "pages-under-load"):
+            pages_under_load(seconds, redis_url)
         if args.only in (None, "visibility"):
             visibility(samples, redis_url)
     finally:

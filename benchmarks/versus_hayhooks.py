@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--peer-venv", type=Path, help="reuse (or create) the peer's venv here")
     parser.add_argument("--default-logging", action="store_true",
-                        help="both servers at their default log level (INFO: a log line per request) instead of WARNING")
+                        help="both servers at their default log level (INFO: a line per request), not WARNING")
     args = parser.parse_args()
     rounds, seconds = (2, 3.0) if args.quick else (args.rounds, args.seconds)
 
