@@ -231,3 +231,15 @@ def test_response_names_its_trace(traced, spans):
     response = traced.post("/shout/run", json={"text": "hi"})
     root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
     assert response.headers["x-hayhooks-trace-id"] == format(root.context.trace_id, "032x")
+
+
+def test_operation_is_recording_only_inside_an_operation():
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from hayhooks.tracing import operations as ops
+
+    tracer = TracerProvider().get_tracer("test")
+    assert not ops.recording()
+    with ops.operation(tracer, "run", "p", "rest"):
+        assert ops.recording()
+    assert not ops.recording()

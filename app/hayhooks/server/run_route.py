@@ -76,7 +76,8 @@ class _Runner:
 
     async def run(self, request: Request, body: Any) -> Any:
         kwargs = {name: getattr(body, name) for name in self.fields}
-        operations.annotate(**{operations.PAYLOAD: payload_values(kwargs, raw=self.raw_payloads)})
+        if operations.recording():  # shapes (or redacted values) are built only for a trace that keeps them
+            operations.annotate(**{operations.PAYLOAD: payload_values(kwargs, raw=self.raw_payloads)})
         if self.deployment.takes_headers:
             kwargs["headers"] = request.headers
         result = await call_run(self.deployment, kwargs)

@@ -76,6 +76,12 @@ def current_operation() -> trace.Span | None:
     return _current.get()
 
 
+def recording() -> bool:
+    """Whether an operation span is recording here: costly attribute values are computed only then."""
+    span = _current.get()
+    return span is not None and span.is_recording()
+
+
 def annotate(**attributes: Any) -> None:
     """Set ``hayhooks.*`` attributes on the current operation span (no-op outside an operation)."""
     span = _current.get()
