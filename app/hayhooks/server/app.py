@@ -15,7 +15,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry.trace import TracerProvider
-from starlette.concurrency import run_in_threadpool
 
 from hayhooks import __version__
 from hayhooks.dashboard import api as dashboard_api
@@ -29,6 +28,7 @@ from hayhooks.server.errors import install_error_handlers
 from hayhooks.server.limits import BodyLimitMiddleware
 from hayhooks.server.replication import DeployReplicator
 from hayhooks.server.routers import deploy, openai, status
+from hayhooks.server.threads import run_sync
 from hayhooks.server.worker import RootPathMiddleware, WorkerHeaderMiddleware, worker_id
 from hayhooks.settings import AppSettings
 from hayhooks.tracing.haystack_tracer import enable_haystack_tracing
@@ -72,7 +72,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            stack.push_async_callback(run_in_threadpool, tracing.shutdown)
+            stack.push_async_callback(run_sync, tracing.shutdown)
             stack.push_async_callback(app.state.deployer.aclose)
             if dashboard is not None:
                 await dashboard.start()

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from opentelemetry import trace
-from starlette.concurrency import run_in_threadpool
 
 from hayhooks.logger import log
 from hayhooks.pipelines.errors import PipelineDefinitionError, PipelineExistsError
@@ -18,6 +17,7 @@ from hayhooks.pipelines.registry import Deployment, PipelineRegistry
 from hayhooks.pipelines.sources import check_file_names, check_name, read_folder, write_folder
 from hayhooks.pipelines.yaml_wrapper import YAMLPipelineWrapper
 from hayhooks.server.run_route import RunRoutes, build_run_route, route_name
+from hayhooks.server.threads import run_sync
 from hayhooks.settings import AppSettings
 from hayhooks.tracing.operations import operation
 
@@ -86,7 +86,7 @@ class Deployer:
         async with self._lock:
             self._check_free(name, overwrite)
             staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self._workdir))
-            await run_in_threadpool(write_folder, staging, files)
+            await run_sync(write_folder, staging, files)
             try:
                 deployment = await self._deploy_folder(name, staging, files=files)
             except BaseException:
@@ -95,7 +95,7 @@ class Deployer:
             self._own(name, [staging])
             if save_files:
                 target = self.pipelines_dir / name
-                await run_in_threadpool(write_folder, target, files)
+                await run_sync(write_folder, target, files)
                 self._owned[name].append(target)
             return deployment
 
@@ -122,7 +122,7 @@ class Deployer:
             if save_file:
                 target = self.pipelines_dir / f"{name}.yml"
                 target.parent.mkdir(parents=True, exist_ok=True)
-                await run_in_threadpool(target.write_text, source, "utf-8")
+                await run_sync(target.write_text, source, "utf-8")
                 self._owned[name].append(target)
             return deployment
 
@@ -150,14 +150,14 @@ class Deployer:
             raise PipelineExistsError(name)
 
     async def _deploy_folder(self, name: str, folder: Path, *, files: dict[str, str] | None) -> Deployment:
-        wrapper = await run_in_threadpool(load_wrapper, name, folder)
+        wrapper = await run_sync(load_wrapper, name, folder)
         if files is None:
-            files = await run_in_threadpool(read_folder, folder)
+            files = await run_sync(read_folder, folder)
         return self._install(Deployment.of(name, wrapper, source="files", folder=folder, files=files))
 
     async def _deploy_yaml(self, name: str, source: str, *, description: str | None) -> Deployment:
         wrapper = YAMLPipelineWrapper(name, source, description)
-        await run_in_threadpool(wrapper.setup)
+        await run_sync(wrapper.setup)
         return self._install(Deployment.of(name, wrapper, source="yaml", files={f"{name}.yml": source}))
 
     def _install(self, deployment: Deployment) -> Deployment:

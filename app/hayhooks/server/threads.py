@@ -1,4 +1,4 @@
-"""Run sync pipeline code off the event loop, on this worker's own thread pool.
+"""Run sync code (pipelines, deploys, wrapper setup) off the event loop, on this worker's own thread pool.
 
 Starlette's ``run_in_threadpool`` goes through anyio (capacity limiter, cancel scope, backend lookup): about
 25 µs more per call than handing the function to a ``ThreadPoolExecutor`` directly, on a request that costs
