@@ -1,5 +1,6 @@
 """The dashboard API in one process (memory store): records, paging, clear, validation, access control."""
 
+import json
 import time
 
 import pytest
@@ -202,6 +203,23 @@ class TestAccess:
         assert response.status_code == 204
         assert "s3cret" not in response.headers["set-cookie"] and "HttpOnly" in response.headers["set-cookie"]
         assert client.get("/dashboard/api/config").status_code == 200
+
+    def test_token_never_appears_in_logs_or_traces(self, make_client, examples_dir, spans, capsys):
+        token = "tok-9f3e1c"
+        client = make_client(examples_dir, tracer_provider=spans.provider, dashboard_enabled=True,
+                             dashboard_token=token, access_log=True, log_level="DEBUG")
+        bearer = {"Authorization": f"Bearer {token}"}
+        client.post("/dashboard/api/login", json={"token": token})
+        client.get("/dashboard/api/traces", headers={"Authorization": f"Bearer {token}x"})  # a wrong one, too
+        client.post("/shout/run", json={"text": "hi"}, headers=bearer)  # a caller sending it to a run
+        stored = wait_for_traces(client, 1)
+        assert token not in json.dumps(stored)
+        for span in spans.get_finished_spans():
+            recorded = [*span.attributes.values(), *(v for e in span.events for v in e.attributes.values())]
+            assert not any(token in str(value) for value in recorded), span.name
+        logged = capsys.readouterr()
+        assert "POST /shout/run" in logged.err + logged.out  # the access log did run
+        assert token not in logged.err + logged.out
 
     def test_public_host_without_token_is_refused(self, make_client, spans):
         client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, host="0.0.0.0")
