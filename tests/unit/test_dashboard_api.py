@@ -45,6 +45,43 @@ def test_a_run_becomes_one_trace_record_with_hayhooks_shape(dash):
     assert trace["span_count"] == 4
 
 
+ODD_TAGS = """
+from haystack import tracing
+from opentelemetry import trace
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, text: str) -> str:
+        span = trace.get_current_span()
+        span.set_attribute("huge", "x" * 5_000_000)
+        span.set_attribute("blob", b"\\x00\\xff" * 50_000)
+        span.set_attribute("big_int", 2**70)
+        nested = {}
+        for _ in range(200):
+            nested = {"deeper": nested}
+        tracing.tracer.current_span() and tracing.tracer.current_span().set_tag("nested", nested)
+        for n in range(60):
+            span.set_attribute(f"tag{n}", n)
+        return text
+"""
+
+
+def test_odd_span_tags_are_truncated_in_the_stored_trace_never_fatal(dash):
+    deployed = dash.post("/deploy_files", json={"name": "odd", "files": {"pipeline_wrapper.py": ODD_TAGS},
+                                                 "save_files": False})
+    assert deployed.status_code == 200, deployed.text
+    assert dash.post("/odd/run", json={"text": "hi"}).json() == {"result": "hi"}
+    [trace] = wait_for_traces(dash, 1, entrypoint="odd")
+    tags = {tag["key"]: tag["value"] for tag in trace["root_span"]["tags"]}
+    assert len(tags) == 49 and "more tags" in tags["…"]  # 48 kept, then one saying how many more
+    assert tags["huge"].startswith("xxxx") and "chars]" in tags["huge"]
+    assert tags["blob"] == "bytes(100000)" and tags["big_int"] == str(2**70)
+    assert all(len(value) < 2200 for value in tags.values())  # the 2 048-character cap plus its marker
+
+
 def test_durations_keep_sub_millisecond_precision(dash):
     dash.post("/shout/run", json={"text": "hi"})
     [trace] = wait_for_traces(dash, 1)

@@ -145,8 +145,30 @@ def newest_per_trace(entries: Sequence[tuple[Cursor, str, Payload]]) -> list[Pay
 
 
 def encode(record: TraceRecord) -> bytes:
-    """The JSON of a record, without its cursor (what the Redis stream keeps)."""
-    return orjson.dumps(record)
+    """The JSON of a record, without its cursor (what the Redis stream keeps).
+
+    Span attributes come from any code in the process: bytes, odd objects or integers beyond 64 bits are
+    written as text, never a reason to lose the trace (or the batch it was flushed with)."""
+    try:
+        return orjson.dumps(record, default=_as_text)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(_json_safe(record), default=_as_text)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"bytes({len(value)})"
+    return repr(value)[:2048]
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return str(value)
+    return value
 
 
 def with_cursor(cursor: Cursor, encoded: bytes) -> Payload:
