@@ -82,6 +82,14 @@ def test_odd_span_tags_are_truncated_in_the_stored_trace_never_fatal(dash):
     assert all(len(value) < 2200 for value in tags.values())  # the 2 048-character cap plus its marker
 
 
+def test_spans_beyond_the_per_trace_cap_are_dropped_and_counted(make_client, examples_dir, spans):
+    client = make_client(examples_dir, tracer_provider=spans.provider, dashboard_enabled=True,
+                         dashboard_trace_max_spans=3)
+    client.post("/shout/run", json={"text": "hi"})  # an operation, a pipeline and two component spans
+    [trace] = wait_for_traces(client, 1)
+    assert (trace["span_count"], trace["dropped_spans"]) == (3, 1)
+
+
 def test_durations_keep_sub_millisecond_precision(dash):
     dash.post("/shout/run", json={"text": "hi"})
     [trace] = wait_for_traces(dash, 1)
