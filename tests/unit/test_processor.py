@@ -6,6 +6,7 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from hayhooks.dashboard.processor import DashboardSpanProcessor
+from hayhooks.dashboard.record import NAME
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def test_a_finished_operation_is_handed_over_with_its_spans(setup):
     root = operation(tracer)
     [finished], _ = processor.take_ready(time.monotonic() + 1)
     assert finished.trace_id == root.get_span_context().trace_id
-    assert sorted(s.name for s in finished.spans) == ["child0", "child1"]
+    assert sorted(s[NAME] for s in finished.spans) == ["child0", "child1"]
 
 
 def test_nothing_is_handed_over_before_the_grace(setup):
@@ -80,7 +81,7 @@ def test_span_ending_within_the_grace_joins_its_trace(setup):
     root.end()
     late.end()
     [finished], _ = processor.take_ready(time.monotonic() + 11)
-    assert [s.name for s in finished.spans] == ["late"]
+    assert [s[NAME] for s in finished.spans] == ["late"]
 
 
 def test_long_running_operation_is_announced_once(setup):
@@ -108,3 +109,29 @@ def test_errors_inside_the_processor_never_reach_the_caller(setup):
     processor._lock = None  # type: ignore[assignment]  # any use now fails
     operation(tracer)
     assert processor.stats.errors > 0
+
+
+def test_traces_waiting_for_their_grace_hold_no_sdk_span_objects():
+    """Spans are packed as they end: the SDK's span objects are freed at once, not walked by the collector."""
+    import gc
+    import weakref
+
+    from opentelemetry.sdk.trace import SpanProcessor
+
+    ended = []
+
+    class Watch(SpanProcessor):
+        def on_end(self, span):
+            ended.append(weakref.ref(span))
+
+    processor = DashboardSpanProcessor(grace_s=10)
+    provider = TracerProvider()
+    provider.add_span_processor(processor)
+    provider.add_span_processor(Watch())
+    operation(provider.get_tracer("t"))
+    gc.collect()
+    assert len(ended) == 3 and processor.pending() == 1
+    assert [ref() for ref in ended] == [None, None, None]
+    [finished], _ = processor.take_ready(time.monotonic() + 11)
+    assert finished.root[NAME] == "hayhooks.pipeline.run"
+    assert sorted(s[NAME] for s in finished.spans) == ["child0", "child1"]

@@ -12,13 +12,12 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from typing import Any
 
 from redis.exceptions import RedisError
 
 from hayhooks.dashboard.memory_store import MemoryTraceStore
 from hayhooks.dashboard.processor import DashboardSpanProcessor, Finished, Running
-from hayhooks.dashboard.record import Limits, pack
+from hayhooks.dashboard.record import Limits, PackedSpan, pack, pack_span
 from hayhooks.dashboard.store import TraceRecord, TraceStore
 from hayhooks.logger import log
 
@@ -123,12 +122,12 @@ class Flusher:
         records = []
         for item in running:
             with contextlib.suppress(RuntimeError):  # attributes changing under us: skip this announcement
-                records.append(self._build(item.trace_id, item.root, item.spans))
+                records.append(self._build(item.trace_id, pack_span(item.root, live=True), item.spans))
         for item in finished:
             records.append(self._build(item.trace_id, item.root, item.spans))
         return records
 
-    def _build(self, trace_id: int, root: Any, spans: list[Any]) -> TraceRecord:
+    def _build(self, trace_id: int, root: PackedSpan, spans: list[PackedSpan]) -> TraceRecord:
         return pack(trace_id, root, spans, worker=self.worker, limits=self.limits)
 
     async def write(self, records: list[TraceRecord]) -> None:

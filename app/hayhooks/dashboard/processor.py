@@ -1,7 +1,9 @@
 """``DashboardSpanProcessor``: collect each operation's spans and hand over finished traces.
 
 ``on_start`` / ``on_end`` run on whatever thread starts or ends a span, inside the request's time: they only
-take a lock and append (no I/O, no formatting, never raise). A trace is complete when its local root — the
+take a lock and append (no I/O, no formatting, never raise). ``on_end`` keeps a span as a packed tuple, not the
+SDK's objects: a trace waiting for its grace then holds a handful of objects instead of dozens per span, which
+the garbage collector would otherwise walk again and again. A trace is complete when its local root — the
 operation span — ends; it is handed over a short grace later, so spans that end just after the root still
 join it. Spans of a trace that was already handed over are counted as stragglers. Traces whose root is not an
 operation (someone else's instrumentation on a shared provider) are dropped. Everything is bounded: the
@@ -19,11 +21,13 @@ from dataclasses import dataclass, field
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
+from hayhooks.dashboard.record import ATTRS, PackedSpan, pack_span
 from hayhooks.tracing.operations import KIND
 
 
 def _is_local_root(span: ReadableSpan) -> bool:
-    return span.parent is None or span.parent.is_remote
+    parent = span.parent
+    return parent is None or parent.is_remote
 
 
 @dataclass(slots=True)
@@ -31,8 +35,8 @@ class Finished:
     """A trace whose operation span ended: its root and the other spans collected for it."""
 
     trace_id: int
-    root: ReadableSpan
-    spans: list[ReadableSpan]
+    root: PackedSpan
+    spans: list[PackedSpan]
     due: float
 
 
@@ -42,7 +46,7 @@ class Running:
 
     trace_id: int
     root: Span
-    spans: list[ReadableSpan]
+    spans: list[PackedSpan]
 
 
 @dataclass
@@ -60,7 +64,7 @@ class _Open:
     root: Span | None = None
     started: float = 0.0
     announced: bool = False
-    spans: list[ReadableSpan] = field(default_factory=list)
+    spans: list[PackedSpan] = field(default_factory=list)
 
 
 class DashboardSpanProcessor(SpanProcessor):
@@ -106,14 +110,16 @@ class DashboardSpanProcessor(SpanProcessor):
 
     def _on_end(self, span: ReadableSpan) -> None:
         trace_id = span.context.trace_id
+        packed = pack_span(span)
+        root = _is_local_root(span)
         wake = None
         with self._lock:
-            if _is_local_root(span):
+            if root:
                 entry = self._open.pop(trace_id, None)
-                if not (span.attributes and KIND in span.attributes):
+                if KIND not in packed[ATTRS]:
                     self.stats.foreign += 1
                     return
-                finished = Finished(trace_id, span, entry.spans if entry else [], time.monotonic() + self.grace_s)
+                finished = Finished(trace_id, packed, entry.spans if entry else [], time.monotonic() + self.grace_s)
                 if len(self._ready) >= self._queue_size:
                     dropped = self._ready.popleft()
                     self._by_trace.pop(dropped.trace_id, None)
@@ -124,13 +130,13 @@ class DashboardSpanProcessor(SpanProcessor):
                     self._wake_pending = True
                     wake = self._wake
             elif (late := self._by_trace.get(trace_id)) is not None:
-                late.spans.append(span)
+                late.spans.append(packed)
             elif trace_id in self._handed:
                 self.stats.stragglers += 1
             else:
                 entry = self._open_entry(trace_id)
                 if len(entry.spans) < self.max_spans * 2:
-                    entry.spans.append(span)
+                    entry.spans.append(packed)
         if wake is not None:
             wake()
 

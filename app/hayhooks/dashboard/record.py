@@ -1,8 +1,8 @@
 """The trace record: packed cheaply when a trace finishes, expanded when someone reads it.
 
-Capture runs on the request path's CPU, reading runs when a dashboard asks; so ``pack`` copies only what
-the record needs into a compact dict (spans as tuples, attributes as the span's own dict) that orjson encodes
-in C, and ``expand`` builds the API's record — Hayhooks' shape: ``trace_id``, ``start_time_ms``,
+Capture runs on the request path's CPU, reading runs when a dashboard asks; so ``pack_span`` copies only what
+the record needs of each span as it ends (a tuple; attributes as the span's own frozen dict), ``pack`` puts a
+trace's tuples into a compact dict that orjson encodes in C, and ``expand`` builds the API's record — Hayhooks' shape: ``trace_id``, ``start_time_ms``,
 ``duration_ms``, ``entrypoint``, ``tags``, ``span_count``, ``root_span`` tree, plus ``cursor``, ``kind``,
 ``status``, ``running``, ``streaming``, ``worker``, ``error``, ``slowest_component``, ``usage`` — applying the
 caps on tags and spans. A trace no one looks at is never expanded.
@@ -51,13 +51,24 @@ class Limits:
     slow_component_ms: float = 1000.0
 
 
-def _attributes(span: ReadableSpan) -> dict[str, Any]:
-    attributes = span._attributes  # the SDK's BoundedAttributes; its plain dict copies in C
+PackedSpan = tuple[Any, ...]
+"""A span as the record keeps it: the fields at ``SPAN_ID`` … ``ERROR``, nothing that holds the SDK's objects."""
+
+
+def _attributes(span: ReadableSpan, live: bool) -> dict[str, Any]:
+    attributes = span._attributes  # the SDK's BoundedAttributes
     inner = getattr(attributes, "_dict", None)
-    return dict(inner) if inner is not None else dict(attributes or {})
+    if inner is None:
+        return dict(attributes or {})
+    # An ended span's attributes are frozen: its plain dict is kept as it is. A live one may still change.
+    return dict(inner) if live else inner
 
 
-def _pack_span(span: ReadableSpan) -> tuple[Any, ...]:
+def pack_span(span: ReadableSpan, *, live: bool = False) -> PackedSpan:
+    """What the record needs of a span, taken when it ends so the SDK's span objects are freed at once.
+
+    ``live``: the span is still running (an in-flight operation being announced), so its attributes are copied.
+    """
     parent = span.parent
     status = span.status
     error = None
@@ -71,7 +82,7 @@ def _pack_span(span: ReadableSpan) -> tuple[Any, ...]:
         span.name,
         span.start_time or 0,
         span.end_time,
-        _attributes(span),
+        _attributes(span, live),
         status.status_code.value,
         status.description,
         error,
@@ -79,27 +90,26 @@ def _pack_span(span: ReadableSpan) -> tuple[Any, ...]:
 
 
 def pack(
-    trace_id: int, root: ReadableSpan, spans: list[ReadableSpan], *, worker: str, limits: Limits
+    trace_id: int, root: PackedSpan, spans: list[PackedSpan], *, worker: str, limits: Limits
 ) -> dict[str, Any]:
     """The compact record of a trace (its root may still be running): cheap, and enough to expand later."""
     if not limits.include_haystack:
-        spans = [s for s in spans if not s.name.startswith(HAYSTACK_PREFIX)]
+        spans = [s for s in spans if not s[NAME].startswith(HAYSTACK_PREFIX)]
     dropped = max(0, len(spans) + 1 - limits.max_spans)
     if dropped:
         spans = spans[: limits.max_spans - 1]
-    packed_root = _pack_span(root)
-    attributes = packed_root[ATTRS]
-    running = root.end_time is None
+    attributes = root[ATTRS]
+    running = root[END] is None
     return {
         "trace_id": format(trace_id, "032x"),
         "entrypoint": attributes.get("hayhooks.pipeline.name") or None,
-        "kind": attributes.get("hayhooks.kind") or _KIND_BY_NAME.get(root.name, "run"),
-        "status": "running" if running else ("error" if packed_root[STATUS] == _ERROR else "ok"),
+        "kind": attributes.get("hayhooks.kind") or _KIND_BY_NAME.get(root[NAME], "run"),
+        "status": "running" if running else ("error" if root[STATUS] == _ERROR else "ok"),
         "running": running,
         "worker": worker,
-        "finished_at_ms": None if running else root.end_time / 1e6,  # type: ignore[operator]
+        "finished_at_ms": None if running else root[END] / 1e6,
         "dropped_spans": dropped,
-        "spans": [packed_root, *(_pack_span(s) for s in spans)],
+        "spans": [root, *spans],
     }
 
 
