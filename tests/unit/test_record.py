@@ -1,0 +1,39 @@
+"""The trace record: what ``expand`` makes of a packed trace."""
+
+from hayhooks.dashboard.record import Limits, expand
+
+ROOT_ID, CHILD_ID = 0xA, 0xB
+
+
+def packed(root_attributes: dict, child_attributes: dict) -> dict:
+    root = [ROOT_ID, 0, "hayhooks.pipeline.run", 1_000_000_499, 1_002_500_501, root_attributes, 1, None, None]
+    child = [CHILD_ID, ROOT_ID, "haystack.component.run", 1_000_001_000, 1_000_001_500, child_attributes, 1, None,
+             None]
+    return {"trace_id": "ab" * 16, "entrypoint": "p", "kind": "run", "status": "ok", "running": False,
+            "worker": "h:1", "spans": [root, child]}
+
+
+def test_times_are_milliseconds_rounded_to_the_microsecond():
+    record = expand(packed({}, {}), Limits(), now_ns=0)
+    assert (record["start_time_ms"], record["duration_ms"]) == (1000.0, 2.5)
+    child = record["root_span"]["children"][0]
+    assert (child["start_time_ms"], child["duration_ms"]) == (1000.001, 0.001)
+
+
+def test_tag_values_are_text_whatever_their_type():
+    attributes = {"s": "text", "yes": True, "no": False, "n": 42, "x": 1.5, "seq": ("a", "b"), "huge": 10**30}
+    [child] = expand(packed({}, attributes), Limits(), 0)["root_span"]["children"]
+    tags = {t["key"]: t["value"] for t in child["tags"]}
+    assert tags == {"s": "text", "yes": "true", "no": "false", "n": "42", "x": "1.5", "seq": "a, b",
+                    "huge": str(10**30)}
+
+
+def test_long_tag_values_are_capped_with_a_marker():
+    tags = expand(packed({"long": "y" * 100, "big": 10**200}, {}), Limits(max_tag_length=10), 0)["root_span"]["tags"]
+    assert [t["value"] for t in tags] == ["y" * 10 + "…[+90 chars]", "1" + "0" * 9 + "…[+191 chars]"]
+
+
+def test_summary_tags_use_the_same_text_form():
+    record = expand(packed({"hayhooks.streaming": True, "http.response.status_code": 200}, {}), Limits(), 0)
+    assert record["tags"] == [{"key": "hayhooks.streaming", "value": "true"},
+                              {"key": "http.response.status_code", "value": "200"}]
