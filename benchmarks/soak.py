@@ -1,14 +1,15 @@
 """Soak: 100 000 run requests through 4 workers sharing Redis; does any memory grow, does the dashboard slow down?
 
-Usage: .venv/bin/python benchmarks/soak.py [--quick] [--requests N] [--chunks K] [--rate R] [--keep-alive]
+Usage: .venv/bin/python benchmarks/soak.py [--quick] [--requests N] [--chunks K] [--rate R | --load F] [--keep-alive]
                                            [--no-page-reads]
 
 `hayhooks run --workers 4` with the dashboard on Redis, capacity 2000 (HAYHOOKS_DASHBOARD_TRACE_BUFFER_CAPACITY),
 driven by wrk (-t1 -c8, a separate process) in chunks of POST /shout/run. By default every request opens a new
 connection (`Connection: close`) so the kernel spreads them over the 4 workers; `--keep-alive` keeps wrk's 8
-connections instead (they may land unevenly on the workers). The load is paced near `--rate` (default 2000
-req/s, about three quarters of what these 2 cores serve flat out): the question is whether anything grows or
-slows at a load the machine can serve; `--rate 0` runs flat out, where page latency is mostly queueing.
+connections instead (they may land unevenly on the workers). The question is whether anything grows or slows at
+a load the machine can serve, so the load is paced: by default near `--load` (60 %) of the rate the same wrk
+reaches flat out against this server, measured for 3 s first; `--rate R` paces near R req/s instead, and
+`--rate 0` runs flat out, where page latency is mostly queueing behind runs.
 
 After each chunk: requests done, req/s, errors, the RSS of every gunicorn worker (children of the master, from
 /proc), Redis `used_memory` and the stream's XLEN, dropped traces from every worker's /dashboard/api/config, and
@@ -125,8 +126,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--chunks", type=int, default=10)
     parser.add_argument("--keep-alive", action="store_true", help="reuse wrk's 8 connections")
-    parser.add_argument("--rate", type=float, default=2000,
-                        help="pace the load near this many req/s, a rate the machine can serve (0: flat out)")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="pace the load near this many req/s (0: flat out; default: --load of the flat-out rate)")
+    parser.add_argument("--load", type=float, default=0.6,
+                        help="without --rate: the share of the measured flat-out rate to pace at (default 0.6)")
     parser.add_argument("--no-page-reads", action="store_true",
                         help="control run: no dashboard reads (each worker's cache of expanded traces stays empty)")
     args = parser.parse_args()
@@ -148,6 +151,10 @@ def main() -> None:
                              "--redis-url", redis_url, env=env) as url:
             configs_by_worker(url, 4)  # every worker up and answering
             pids = worker_pids(url.pid)
+            if args.rate is None:
+                flat_out = wrk(f"{url}/shout/run", BODY, seconds=3, connections=8, headers=headers).requests_per_s
+                args.rate = round(args.load * flat_out)
+                print(f"flat out: {flat_out:.0f} req/s; pacing near {args.load:.0%} of it")
             print(f"gunicorn master {url.pid}, workers {pids}; {total} requests in {chunks} chunks of {per_chunk}, "
                   f"wrk -t1 -c8{'' if args.keep_alive else ' (Connection: close)'}"
                   f"{f', paced near {args.rate:.0f} req/s' if args.rate else ', flat out'}, capacity {CAPACITY}")
