@@ -23,6 +23,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from hayhooks.backoff import Backoff
 from hayhooks.dashboard.broadcast import Broadcaster, Subscription
 from hayhooks.dashboard.store import (
     ZERO,
@@ -232,21 +233,18 @@ class RedisTraceStore:
 
     async def _read(self, last: bytes) -> None:
         """One blocking ``XREAD`` loop per worker, feeding every subscriber; it stops when the last one leaves."""
-        failures = 0
+        backoff = Backoff("Live trace follow lost Redis")
         while not self._closed and self._broadcaster.subscribers:
             try:
                 if last == b"$":
                     newest = await self._reader_redis.xrevrange(self.stream_key, b"+", b"-", count=1)
                     last = newest[0][0] if newest else b"0-0"
                 reply = await self._reader_redis.xread({self.stream_key: last}, block=2000, count=500)
-                failures = 0
+                backoff.succeeded()
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
-                failures += 1
-                if failures == 1:
-                    log.warning("Live trace follow lost Redis ({}); retrying", type(exc).__name__)
-                await asyncio.sleep(min(2.0, 0.1 * 2**failures))
+                await backoff.failed(exc)
                 continue
             for _stream, entries in reply or ():
                 for entry_id, fields in entries:

@@ -19,6 +19,7 @@ import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from hayhooks.backoff import Backoff
 from hayhooks.logger import log
 from hayhooks.pipelines.errors import HayhooksError, PipelineNotFoundError
 from hayhooks.server.deployer import Deployer
@@ -83,21 +84,18 @@ class DeployReplicator:
 
     async def _follow(self) -> None:
         last_beat = 0.0
-        failures = 0
+        backoff = Backoff("Deploy log unreachable")
         while True:
             try:
                 if time.monotonic() - last_beat > HEARTBEAT_S:
                     await self._heartbeat()
                     last_beat = time.monotonic()
                 reply = await self._reader.xread({self.stream_key: self._last}, block=1000, count=100)
-                failures = 0
+                backoff.succeeded()
             except asyncio.CancelledError:
                 raise
             except ERRORS as exc:
-                failures += 1
-                if failures == 1:
-                    log.warning("Deploy log unreachable ({}); retrying", type(exc).__name__)
-                await asyncio.sleep(min(2.0, 0.1 * 2**failures))
+                await backoff.failed(exc)
                 continue
             for _stream, entries in reply or ():
                 for entry_id, fields in entries:
