@@ -25,7 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, Load, free_port, hayhooks_server, summarise, wrk  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    EXAMPLES, Load, add_round_options, free_port, hayhooks_server, rounds_and_seconds, summarise, wrk,
+)
 from tests.otlp_receivers import HangingCollector, HttpReceiver  # noqa: E402
 
 BODY = '{"text": "hello world"}'
@@ -34,11 +36,10 @@ REFERENCES = ["on", "on+otlp"]  # no exporter; a healthy collector
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="1 round of 2 s per load (under a minute)")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=5)
+    add_round_options(parser, rounds=3, seconds=5, quick=(1, 2.0),
+                      quick_help="1 round of 2 s per load (under a minute)")
     args = parser.parse_args()
-    rounds, seconds = (1, 2.0) if args.quick else (args.rounds, args.seconds)
+    rounds, seconds = rounds_and_seconds(args)
 
     receiver = HttpReceiver()
     hanging = HangingCollector()

@@ -5,6 +5,7 @@ Benchmarks print figures and ratios measured in one run; they assert nothing (th
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -238,6 +239,20 @@ def alternate(urls: dict[str, ServerUrl], body: str, *, rounds: int, seconds: fl
                   f"  p50 {load.p50_ms:6.2f} ms  p99 {load.p99_ms:6.2f} ms  max {load.max_ms:7.2f} ms{cpu}"
                   f"  errors {load.errors}", flush=True)
     return results
+
+
+def add_round_options(
+    parser: argparse.ArgumentParser, *, rounds: int, seconds: float, quick: tuple[int, float], quick_help: str
+) -> None:
+    """``--quick``, ``--rounds`` and ``--seconds`` of a benchmark in alternating rounds (``rounds_and_seconds``)."""
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--seconds", type=float, default=seconds)
+    parser.set_defaults(quick_rounds=quick)
+
+
+def rounds_and_seconds(args: argparse.Namespace) -> tuple[int, float]:
+    return args.quick_rounds if args.quick else (args.rounds, args.seconds)
 
 
 def summarise(name: str, values: list[float]) -> str:

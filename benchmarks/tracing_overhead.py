@@ -15,17 +15,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, alternate, hayhooks_server, summarise  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    EXAMPLES, add_round_options, alternate, hayhooks_server, rounds_and_seconds, summarise,
+)
 from tests.otlp_receivers import HttpReceiver  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s (under a minute)")
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=6)
+    add_round_options(parser, rounds=4, seconds=6, quick=(2, 2.0),
+                      quick_help="2 rounds of 2 s (under a minute)")
     args = parser.parse_args()
-    rounds, seconds = (2, 2.0) if args.quick else (args.rounds, args.seconds)
+    rounds, seconds = rounds_and_seconds(args)
 
     receiver = HttpReceiver()
     configs = {

@@ -23,7 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, alternate, hayhooks_server, start_redis, summarise  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    EXAMPLES, add_round_options, alternate, hayhooks_server, rounds_and_seconds, start_redis, summarise,
+)
 
 PEER_VERSION = "2.1.0"
 BODY = '{"text": "hello world"}'
@@ -57,14 +59,13 @@ def shout_only() -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="2 rounds of 3 s (under a minute, peer installed)")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=6)
+    add_round_options(parser, rounds=5, seconds=6, quick=(2, 3.0),
+                      quick_help="2 rounds of 3 s (under a minute, peer installed)")
     parser.add_argument("--peer-venv", type=Path, help="reuse (or create) the peer's venv here")
     parser.add_argument("--default-logging", action="store_true",
                         help="both servers at their default log level (INFO: a line per request), not WARNING")
     args = parser.parse_args()
-    rounds, seconds = (2, 3.0) if args.quick else (args.rounds, args.seconds)
+    rounds, seconds = rounds_and_seconds(args)
 
     peer_venv = args.peer_venv or Path(tempfile.mkdtemp(prefix="hayhooks-peer-")) / "venv"
     peer = install_peer(peer_venv)
