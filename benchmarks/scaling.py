@@ -20,19 +20,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, cpu_seconds, hayhooks_server, start_redis, summarise, worker_pids, wrk,
+    EXAMPLES, add_round_options, cpu_seconds, hayhooks_server, rounds_and_seconds, start_redis, summarise, worker_pids,
+    wrk,
 )
 from benchmarks.trace_store import BODY, dashboard_env, measure_visibility  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="2 rounds of 3 s, 60 visibility samples")
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=6)
+    add_round_options(parser, rounds=4, seconds=6, quick=(2, 3.0), quick_help="2 rounds of 3 s, 60 visibility samples")
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    rounds, seconds, samples = (2, 3.0, 60) if args.quick else (args.rounds, args.seconds, 200)
+    rounds, seconds = rounds_and_seconds(args)
+    samples = 60 if args.quick else 200
 
     redis, redis_url = start_redis()
     results: dict[str, list[float]] = {"1 worker": [], "2 workers": []}
@@ -54,7 +54,7 @@ def main() -> None:
                     load = wrk(f"{url}/shout/run", BODY, seconds=seconds, connections=args.connections)
                     busy = [(cpu_seconds(pid) - start) / seconds for pid, start in zip(pids, before, strict=True)]
                     results[name].append(load.requests_per_s)
-                    # Each worker's share of a core: keep-alive connections may pin unevenly to the workers.
+                    # Each worker's share of a core, to show how evenly the kernel spread wrk's connections.
                     print(f"round {round_no + 1} {name:9s} {load.requests_per_s:7.0f} req/s  p50 {load.p50_ms:5.2f} ms"
                           f"  p99 {load.p99_ms:6.2f} ms  errors {load.errors}"
                           f"  worker cores {' '.join(f'{b:.2f}' for b in busy)}", flush=True)

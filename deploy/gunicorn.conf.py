@@ -9,9 +9,15 @@ its Redis connections, tracer provider, exporter thread and flusher task. Settin
 
 import os
 
-bind = f"{os.environ.get('HAYHOOKS_HOST', '0.0.0.0')}:{os.environ.get('HAYHOOKS_PORT', '1416')}"
+host = os.environ.get("HAYHOOKS_HOST", "0.0.0.0")
+port = int(os.environ.get("HAYHOOKS_PORT", "1416"))
+bind = f"{host}:{port}"
 workers = int(os.environ.get("HAYHOOKS_WORKERS", "4"))
 worker_class = "uvicorn_worker.UvicornWorker"
+# Each worker binds its own SO_REUSEPORT socket and the kernel spreads connections over them; with one shared
+# socket the first worker to wake accepts a whole burst and keep-alive clients stay pinned to it. The flip side:
+# gunicorn no longer fails on a taken port (it would join the other server's sockets), so on_starting checks.
+reuse_port = True
 preload_app = False  # never build the app (threads, sockets) in the master
 timeout = 120
 graceful_timeout = int(os.environ.get("HAYHOOKS_GRACEFUL_SHUTDOWN_TIMEOUT", "10"))
@@ -25,8 +31,11 @@ os.environ.setdefault("HAYHOOKS_ACCESS_LOG", "true")
 
 
 def on_starting(server):  # noqa: ANN001, ARG001 (gunicorn's hook signature)
-    """Build the dashboard frontend once, in the master, before any worker starts (when it is enabled)."""
+    """Refuse a taken port, then build the dashboard frontend once, in the master, before any worker starts."""
+    from hayhooks.server.serve import ensure_port_free
     from hayhooks.settings import AppSettings
+
+    ensure_port_free(host, port)
 
     settings = AppSettings()
     if settings.dashboard_enabled:

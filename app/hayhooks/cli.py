@@ -45,6 +45,15 @@ def load_settings(**overrides: Any) -> AppSettings:
         ) from None
 
 
+def _serve(settings: AppSettings) -> None:
+    from hayhooks.server.serve import PortInUse, serve
+
+    try:
+        serve(settings)
+    except PortInUse as exc:
+        raise fail(str(exc)) from None
+
+
 @app.command()
 def run(
     host: Annotated[str | None, typer.Option(help="Interface to bind [env HAYHOOKS_HOST, default 127.0.0.1]")] = None,
@@ -65,8 +74,6 @@ def run(
     ] = None,
 ) -> None:
     """Run the server."""
-    from hayhooks.server.serve import serve
-
     settings = load_settings(
         host=host,
         port=port,
@@ -90,7 +97,7 @@ def run(
             f"Dashboard: http://{host}:{settings.port}{settings.root_path}{settings.dashboard_path}/",
             fg=typer.colors.GREEN, err=True,
         )
-    serve(settings)
+    _serve(settings)
 
 
 @mcp_app.command("run")
@@ -102,12 +109,10 @@ def mcp_run(
     ] = None,
 ) -> None:
     """Serve the pipelines as MCP tools: streamable HTTP at /mcp, legacy SSE at /sse."""
-    from hayhooks.server.serve import serve
-
     base = load_settings(pipelines_dir=pipelines_dir, mcp_host=host, mcp_port=port)
     if pipelines_dir is not None and not pipelines_dir.is_dir():
         raise fail(f"--pipelines-dir {pipelines_dir} is not a directory")
-    serve(load_settings(**(base.model_dump() | {"host": base.mcp_host, "port": base.mcp_port, "mcp_mount": True,
+    _serve(load_settings(**(base.model_dump() | {"host": base.mcp_host, "port": base.mcp_port, "mcp_mount": True,
                                                 "workers": 1})))
 
 

@@ -68,6 +68,7 @@ def test_gunicorn_config_builds_the_app_in_each_worker():
     spec.loader.exec_module(conf)
     assert conf.worker_class == "uvicorn_worker.UvicornWorker"
     assert conf.preload_app is False
+    assert conf.reuse_port is True  # each worker its own socket: the kernel balances connections
     assert callable(conf.on_starting) and conf.graceful_timeout > 0
 
 

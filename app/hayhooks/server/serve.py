@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import socket
 from typing import Any
 
 from pydantic import SecretStr
@@ -31,7 +33,33 @@ def _encode(value: Any) -> str:
     return str(value)
 
 
+class PortInUse(RuntimeError):
+    """Another process listens on the address to bind (a RuntimeError, which gunicorn prints as one line)."""
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Bind the address once, without ``SO_REUSEPORT``, and let it go.
+
+    Gunicorn's workers each bind their own ``SO_REUSEPORT`` socket, so a second server started on a taken port
+    would not fail: it would join the first one's group and take a share of its connections. A plain bind fails
+    while any socket holds the port, so this turns that into a clear error before anything starts.
+    """
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                              flags=socket.AI_PASSIVE):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no owner
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise PortInUse(f"{host}:{port} is already in use by another process; "
+                                    "stop it or choose another --port") from None
+                raise
+        return
+
+
 def serve(settings: AppSettings) -> None:
+    ensure_port_free(settings.host, settings.port)
     export_settings(settings)
     if settings.workers == 1:
         import uvicorn
@@ -58,6 +86,10 @@ def _run_gunicorn(settings: AppSettings) -> None:
                 "bind": f"{settings.host}:{settings.port}",
                 "workers": settings.workers,
                 "worker_class": "uvicorn_worker.UvicornWorker",
+                # Each worker binds its own socket and the kernel spreads new connections over them. With one
+                # shared socket, whichever worker wakes first accepts a whole burst, and keep-alive clients then
+                # stay pinned to it while the other workers idle.
+                "reuse_port": True,
                 "graceful_timeout": settings.graceful_shutdown_timeout,
                 "timeout": 120,
                 "loglevel": settings.log_level.lower(),
