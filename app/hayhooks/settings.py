@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -158,6 +158,14 @@ class AppSettings(BaseSettings):
     def loopback(self) -> bool:
         """Whether the server only listens on this machine."""
         return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")
+
+    @field_validator("workers")
+    @classmethod
+    def _fixed_port_for_workers(cls, value: int, info: ValidationInfo) -> int:
+        # Each worker binds its own socket (SO_REUSEPORT): with port 0 each would get a different random port.
+        if value > 1 and info.data.get("port") == 0:
+            raise ValueError("several workers need a fixed port: set --port (HAYHOOKS_PORT) to a number other than 0")
+        return value
 
     @field_validator("log_level")
     @classmethod

@@ -29,3 +29,10 @@ def test_bad_value_names_the_variable(monkeypatch):
 @pytest.mark.parametrize(("given", "expected"), [("", ""), ("/", ""), ("api/", "/api"), ("/a/b/", "/a/b")])
 def test_root_path_is_normalised(given, expected):
     assert AppSettings(root_path=given, _env_file=None).root_path == expected
+
+
+def test_several_workers_refuse_port_zero():
+    """Every worker binds its own socket: port 0 would give each a different random port."""
+    with pytest.raises(ValidationError, match="several workers need a fixed port"):
+        AppSettings(port=0, workers=2, _env_file=None)
+    assert AppSettings(port=0, workers=1, _env_file=None).port == 0
