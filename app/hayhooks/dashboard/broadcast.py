@@ -13,12 +13,15 @@ QUEUE_SIZE = 1000
 class Subscription:
     """Events published after it was made (registered at once, so nothing falls between a snapshot and it).
 
-    Iterate it with ``async for``; it ends when the broadcaster closes or the subscriber falls too far behind.
+    Iterate it with ``async for``; it ends when the broadcaster closes, or once a subscriber that fell
+    ``QUEUE_SIZE`` events behind has taken what was queued. Ending is the signal: an SSE stream closes and the
+    browser reconnects with ``Last-Event-ID``, which pages through what it missed.
     """
 
     def __init__(self, broadcaster: Broadcaster, after: Cursor | None) -> None:
         self._broadcaster = broadcaster
         self._queue: asyncio.Queue[StoreEvent | None] = asyncio.Queue(QUEUE_SIZE)
+        self._lagged = False
         self.after = after
         broadcaster._subscribers.add(self)
 
@@ -39,6 +42,8 @@ class Subscription:
 
     async def __anext__(self) -> StoreEvent:
         while True:
+            if self._lagged and self._queue.empty():  # nothing more will come: no waiting forever
+                raise StopAsyncIteration
             event = await self._queue.get()
             if event is None:
                 self.close()
@@ -48,6 +53,10 @@ class Subscription:
 
     def close(self) -> None:
         self._broadcaster._subscribers.discard(self)
+
+    def _cut_off(self) -> None:
+        self._lagged = True
+        self.close()
 
 
 class Broadcaster:
@@ -67,7 +76,7 @@ class Broadcaster:
     def publish(self, event: StoreEvent) -> None:
         for subscription in list(self._subscribers):
             if not subscription._offer(event):
-                subscription.close()
+                subscription._cut_off()
 
     def close(self) -> None:
         for subscription in list(self._subscribers):
