@@ -9,10 +9,14 @@ its Redis connections, tracer provider, exporter thread and flusher task. Settin
 
 import os
 
+from hayhooks.server.affinity import CpuPinning
+
 host = os.environ.get("HAYHOOKS_HOST", "0.0.0.0")
 port = int(os.environ.get("HAYHOOKS_PORT", "1416"))
 bind = f"{host}:{port}"
 workers = int(os.environ.get("HAYHOOKS_WORKERS", "4"))
+# Each worker on a CPU of its own while there are enough CPUs (HAYHOOKS_WORKER_CPU_AFFINITY=auto|off).
+_pinning = CpuPinning(workers, os.environ.get("HAYHOOKS_WORKER_CPU_AFFINITY", "auto").lower())  # type: ignore[arg-type]
 worker_class = "uvicorn_worker.UvicornWorker"
 # Each worker binds its own SO_REUSEPORT socket and the kernel spreads connections over them; with one shared
 # socket the first worker to wake accepts a whole burst and keep-alive clients stay pinned to it. The flip side:
@@ -46,5 +50,10 @@ def on_starting(server):  # noqa: ANN001, ARG001 (gunicorn's hook signature)
             server.log.warning("Dashboard UI unavailable: %s", frontend.problem)
 
 
+def pre_fork(server, worker):  # noqa: ANN001
+    _pinning.pre_fork(server, worker)
+
+
 def post_fork(server, worker):  # noqa: ANN001
+    _pinning.post_fork(server, worker)
     server.log.info("worker %s started; it builds its app, connections and tracer now", worker.pid)

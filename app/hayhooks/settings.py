@@ -32,6 +32,11 @@ class AppSettings(BaseSettings):
     workers: int = Field(
         default=1, ge=1, le=64, description="Worker processes; above 1 the server runs under gunicorn."
     )
+    worker_cpu_affinity: Literal["auto", "off"] = Field(
+        default="auto",
+        description="`auto` pins each of several workers to a CPU of its own when there are at least as many CPUs "
+        "as workers; `off` leaves placement to the kernel.",
+    )
     pipelines_dir: Path = Field(
         default=Path("pipelines"),
         description="Folder of pipelines deployed at start: sub-folders with pipeline_wrapper.py and YAML files.",

@@ -1,11 +1,16 @@
 """A real ``hayhooks run`` process on a loopback port: one worker (uvicorn) and several (gunicorn)."""
 
+import os
+import signal
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
 
+from hayhooks.server.affinity import usable_cpus
 from tests.conftest import EXAMPLES
 from tests.servers import hayhooks_command
 
@@ -75,3 +80,52 @@ def test_a_second_server_on_a_taken_port_exits_with_a_clear_error(server_factory
     assert second.returncode == 1
     assert f"127.0.0.1:{port} is already in use" in second.stderr
     assert httpx.post(f"{first.url}/shout/run", json={"text": "still mine"}).json() == {"result": "STILL MINE!"}
+
+
+def _workers_of(server, expected: int = 2) -> list[int]:
+    """The gunicorn master's children, once ``expected`` of them are up (or whatever is there after 10 s)."""
+    deadline = time.monotonic() + 10
+    while True:
+        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+        if len(children) >= expected or time.monotonic() > deadline:
+            return [int(pid) for pid in children]
+        time.sleep(0.05)
+
+
+def _allowed_cpus(pid: int) -> str:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(line.split(":")[1].strip() for line in status.splitlines() if line.startswith("Cpus_allowed_list"))
+
+
+two_cpus = pytest.mark.skipif(len(usable_cpus()) < 2, reason="needs at least 2 usable CPUs")
+
+
+@two_cpus
+def test_each_of_two_workers_runs_pinned_to_a_cpu_of_its_own(server_factory):
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "2")
+    pinned = sorted(_allowed_cpus(pid) for pid in _workers_of(server))
+    assert pinned == sorted(str(cpu) for cpu in usable_cpus()[:2])
+
+
+@two_cpus
+def test_a_replacement_worker_is_pinned_to_the_cpu_of_the_one_it_replaces(server_factory):
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "2")
+    victim = _workers_of(server)[0]
+    freed = _allowed_cpus(victim)
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        workers = _workers_of(server, expected=0)
+        if victim not in workers and len(workers) == 2:
+            replacement = next(pid for pid in workers if _allowed_cpus(pid) == freed)
+            assert replacement != victim
+            return
+        time.sleep(0.1)
+    pytest.fail(f"no replacement worker on CPU {freed} within 30 s")
+
+
+def test_pinning_can_be_switched_off(server_factory):
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "2",
+                            env={"HAYHOOKS_WORKER_CPU_AFFINITY": "off"})
+    everything = _allowed_cpus(server.process.pid)
+    assert [_allowed_cpus(pid) for pid in _workers_of(server)] == [everything, everything]

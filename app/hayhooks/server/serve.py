@@ -80,6 +80,10 @@ def serve(settings: AppSettings) -> None:
 def _run_gunicorn(settings: AppSettings) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from hayhooks.server.affinity import CpuPinning
+
+    pinning = CpuPinning(settings.workers, settings.worker_cpu_affinity)
+
     class _Gunicorn(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             options = {
@@ -90,6 +94,8 @@ def _run_gunicorn(settings: AppSettings) -> None:
                 # shared socket, whichever worker wakes first accepts a whole burst, and keep-alive clients then
                 # stay pinned to it while the other workers idle.
                 "reuse_port": True,
+                "pre_fork": pinning.pre_fork,
+                "post_fork": pinning.post_fork,
                 "graceful_timeout": settings.graceful_shutdown_timeout,
                 "timeout": 120,
                 "loglevel": settings.log_level.lower(),
