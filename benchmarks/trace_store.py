@@ -139,15 +139,25 @@ def visibility(samples: int, redis_url: str) -> None:
         measure_visibility(url, samples)
 
 
-def measure_visibility(url: str, samples: int) -> None:
-    """From a response on one worker to its trace on another, via SSE and via polling; prints p50/p99."""
+PROBES = {"shout": {"text": "v"}, "greet": {"name": "v", "place": "here"}}
+
+
+def measure_visibility(url: str, samples: int, *, follow_only: str | None = None) -> None:
+    """From a response on one worker to its trace on another, via SSE and via polling; prints p50/p99.
+
+    ``follow_only``: probe that pipeline and follow only it (``?entrypoint=``), as a dashboard filtered on one
+    pipeline does. Under load on another pipeline, the whole feed is thousands of traces a second, more than
+    this Python client parses while it competes for the CPUs; it would fall behind and be cut off.
+    """
+    probe = follow_only or "shout"
+    only = {"entrypoint": follow_only} if follow_only else {}
     arrived: dict[str, float] = {}
     sse_worker: list[str] = []
     ready = threading.Event()
 
     def listen() -> None:
         with contextlib.suppress(httpx.HTTPError), httpx.Client(timeout=None) as client, client.stream(
-            "GET", f"{url}/dashboard/api/traces/stream"
+            "GET", f"{url}/dashboard/api/traces/stream", params=only
         ) as r:
             sse_worker.append(r.headers["x-hayhooks-worker"])
             ready.set()
@@ -172,10 +182,10 @@ def measure_visibility(url: str, samples: int) -> None:
     give_up = time.perf_counter() + max(60.0, samples * 0.5)
     while len(sse_delays) < samples and time.perf_counter() < give_up:
         # Follow the shared view from where it is now, as the dashboard does, so other traffic cannot hide it.
-        newest = poller.get(f"{url}/dashboard/api/traces", params={"limit": 1})
+        newest = poller.get(f"{url}/dashboard/api/traces", params={"limit": 1} | only)
         cursor = newest.headers["x-hayhooks-trace-cursor"] or "0"
         with httpx.Client() as client:
-            response = client.post(f"{url}/shout/run", json={"text": "v"})
+            response = client.post(f"{url}/{probe}/run", json=PROBES[probe])
         done = time.perf_counter()
         worker, trace_id = response.headers["x-hayhooks-worker"], response.headers["x-hayhooks-trace-id"]
         if worker == sse_worker[0]:
@@ -183,7 +193,8 @@ def measure_visibility(url: str, samples: int) -> None:
         if worker != poll_worker:
             deadline = done + 2
             while time.perf_counter() < deadline:
-                page = poller.get(f"{url}/dashboard/api/traces", params={"limit": 500, "after_seq": cursor}).json()
+                page = poller.get(f"{url}/dashboard/api/traces",
+                                  params={"limit": 500, "after_seq": cursor} | only).json()
                 if any(t["trace_id"] == trace_id and not t["running"] for t in page["traces"]):
                     poll_delays.append((time.perf_counter() - done) * 1000)
                     break

@@ -81,10 +81,14 @@ def launch(
     raise RuntimeError(f"server did not answer within {timeout}s:\n{server.log}")
 
 
-def start_server(tmp_path: Path, *args: str, env: dict[str, str] | None = None, **kwargs: object) -> Server:
-    """``hayhooks run`` on a free loopback port with ``args``."""
+def start_server(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, cpus: list[int] | None = None, **kwargs: object
+) -> Server:
+    """``hayhooks run`` on a free loopback port with ``args``; ``cpus``: only on those CPUs (``taskset``)."""
     port = free_port()
     command = [*hayhooks_command(), "run", "--host", "127.0.0.1", "--port", str(port), *args]
+    if cpus is not None:
+        command = ["taskset", "-c", ",".join(map(str, cpus)), *command]  # execs: the pid stays the server's
     return launch(tmp_path, command, port=port, env=env, **kwargs)  # type: ignore[arg-type]
 
 

@@ -34,8 +34,8 @@ class AppSettings(BaseSettings):
     )
     worker_cpu_affinity: Literal["auto", "off"] = Field(
         default="auto",
-        description="`auto` pins each of several workers to a CPU of its own when there are at least as many CPUs "
-        "as workers; `off` leaves placement to the kernel.",
+        description="`auto` pins each of several workers to a CPU of its own when the server may use exactly as "
+        "many CPUs as it has workers; `off` leaves placement to the kernel.",
     )
     pipelines_dir: Path = Field(
         default=Path("pipelines"),

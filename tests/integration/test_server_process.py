@@ -100,16 +100,29 @@ def _allowed_cpus(pid: int) -> str:
 two_cpus = pytest.mark.skipif(len(usable_cpus()) < 2, reason="needs at least 2 usable CPUs")
 
 
-@two_cpus
-def test_each_of_two_workers_runs_pinned_to_a_cpu_of_its_own(server_factory):
-    server = server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "2")
-    pinned = sorted(_allowed_cpus(pid) for pid in _workers_of(server))
-    assert pinned == sorted(str(cpu) for cpu in usable_cpus()[:2])
+@pytest.fixture
+def on_two_cpus(server_factory):
+    """A 2-worker server allowed on exactly two CPUs: the case where each worker gets one of its own."""
+    cpus = usable_cpus()[:2]
+
+    def start(**kwargs):
+        return server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "2", cpus=cpus, **kwargs)
+
+    return cpus, start
 
 
 @two_cpus
-def test_a_replacement_worker_is_pinned_to_the_cpu_of_the_one_it_replaces(server_factory):
-    server = server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "2")
+def test_each_of_two_workers_on_two_cpus_runs_pinned_to_one_of_its_own(on_two_cpus):
+    cpus, start = on_two_cpus
+    server = start()
+    pinned = [_allowed_cpus(pid) for pid in _workers_of(server)]
+    assert sorted(pinned, key=int) == [str(cpu) for cpu in cpus]
+
+
+@two_cpus
+def test_a_replacement_worker_is_pinned_to_the_cpu_of_the_one_it_replaces(on_two_cpus):
+    _, start = on_two_cpus
+    server = start()
     victim = _workers_of(server)[0]
     freed = _allowed_cpus(victim)
     os.kill(victim, signal.SIGKILL)
@@ -124,8 +137,9 @@ def test_a_replacement_worker_is_pinned_to_the_cpu_of_the_one_it_replaces(server
     pytest.fail(f"no replacement worker on CPU {freed} within 30 s")
 
 
-def test_pinning_can_be_switched_off(server_factory):
-    server = server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "2",
-                            env={"HAYHOOKS_WORKER_CPU_AFFINITY": "off"})
-    everything = _allowed_cpus(server.process.pid)
-    assert [_allowed_cpus(pid) for pid in _workers_of(server)] == [everything, everything]
+@two_cpus
+def test_pinning_can_be_switched_off(on_two_cpus):
+    _, start = on_two_cpus
+    server = start(env={"HAYHOOKS_WORKER_CPU_AFFINITY": "off"})
+    both = _allowed_cpus(server.process.pid)
+    assert [_allowed_cpus(pid) for pid in _workers_of(server)] == [both, both]

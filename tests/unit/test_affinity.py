@@ -28,8 +28,12 @@ def test_a_replaced_worker_takes_the_cpu_its_predecessor_held():
     assert spawn(pinning, server, 13).hayhooks_cpu == 0
 
 
-@pytest.mark.parametrize(("workers", "mode", "cpus"), [(3, "auto", [0, 1]), (2, "off", [0, 1]), (1, "auto", [0, 1])])
-def test_no_pinning_with_more_workers_than_cpus_when_off_or_for_one_worker(workers, mode, cpus):
+@pytest.mark.parametrize(
+    ("workers", "mode", "cpus"),
+    [(3, "auto", [0, 1]), (2, "auto", [0, 1, 2, 3]), (2, "off", [0, 1]), (1, "auto", [0])],
+    ids=["more workers than CPUs", "more CPUs than workers", "switched off", "one worker"],
+)
+def test_pinning_only_with_exactly_one_cpu_per_worker(workers, mode, cpus):
     pinning, server = CpuPinning(workers, mode, cpus=cpus), SimpleNamespace(WORKERS={})
     assert not hasattr(spawn(pinning, server, 11), "hayhooks_cpu")
 

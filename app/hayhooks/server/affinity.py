@@ -1,11 +1,16 @@
-"""Each gunicorn worker on a CPU of its own, while there are enough CPUs for that.
+"""Each gunicorn worker on a CPU of its own, when the server has exactly one CPU per worker.
 
 A worker runs sync pipelines on a pool thread, so every request hands the GIL from the event loop's thread
 to a pool thread and back. When the woken thread is placed on a CPU that another worker keeps busy, it waits
 there while the GIL sits free, and its own CPU idles. Measured with 2 workers on 2 CPUs under full load: the
 machine stayed ~13 % idle with each worker at ~0.8 of a core; pinned, it was fully busy and served ~15 % more.
-A worker never uses much more than one core (one GIL), so pinning takes nothing from it. With more workers than
-CPUs the kernel must stay free to balance them, and pinning is left off.
+A worker never uses much more than one core (one GIL), so pinning takes nothing from it. Only when the CPUs this
+process may use number exactly the workers, though: with fewer CPUs the kernel must stay free to balance the
+workers; with more (a large shared host, say) a woken thread finds an idle CPU anyway, and a pinned worker could
+not move away from a CPU that other work keeps busy.
+
+The price, at full load: nothing is left idle for other processes on those CPUs (a local Redis, say), which
+then wait longer to run. The request path never waits for Redis; the live view does (see docs/performance.md).
 
 Gunicorn's hooks do the work: ``pre_fork`` (in the master) picks the CPU that the fewest live workers hold, so
 a replaced worker takes its predecessor's CPU; ``post_fork`` (in the new worker, still single-threaded) pins
@@ -35,7 +40,7 @@ class CpuPinning:
         if mode not in ("auto", "off"):
             raise ValueError(f"HAYHOOKS_WORKER_CPU_AFFINITY must be auto or off, not {mode!r}")
         cpus = usable_cpus() if cpus is None else cpus
-        self.cpus = cpus if mode == "auto" and 1 < workers <= len(cpus) else []
+        self.cpus = cpus if mode == "auto" and 1 < workers == len(cpus) else []
 
     def pre_fork(self, server: Any, worker: Any) -> None:
         if not self.cpus:
