@@ -46,11 +46,11 @@ def load_settings(**overrides: Any) -> AppSettings:
 
 
 def _serve(settings: AppSettings) -> None:
-    from hayhooks.server.serve import PortInUse, serve
+    from hayhooks.server.serve import CannotListen, serve
 
     try:
         serve(settings)
-    except PortInUse as exc:
+    except CannotListen as exc:
         raise fail(str(exc)) from None
 
 

@@ -33,8 +33,8 @@ def _encode(value: Any) -> str:
     return str(value)
 
 
-class PortInUse(RuntimeError):
-    """Another process listens on the address to bind (a RuntimeError, which gunicorn prints as one line)."""
+class CannotListen(RuntimeError):
+    """The server cannot bind the address it was given (a RuntimeError: gunicorn prints it as one line)."""
 
 
 def ensure_port_free(host: str, port: int) -> None:
@@ -42,20 +42,25 @@ def ensure_port_free(host: str, port: int) -> None:
 
     Gunicorn's workers each bind their own ``SO_REUSEPORT`` socket, so a second server started on a taken port
     would not fail: it would join the first one's group and take a share of its connections. A plain bind fails
-    while any socket holds the port, so this turns that into a clear error before anything starts.
+    while any socket holds the port, so this turns that (and an unknown host, a privileged port) into one clear
+    error before anything starts.
     """
-    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                              flags=socket.AI_PASSIVE):
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no owner
-            try:
-                probe.bind(address)
-            except OSError as exc:
-                if exc.errno == errno.EADDRINUSE:
-                    raise PortInUse(f"{host}:{port} is already in use by another process; "
-                                    "stop it or choose another --port") from None
-                raise
-        return
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise CannotListen(f"--host {host} does not resolve to an address of this machine: {exc.strerror}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no owner
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                reason = "is already in use by another process; stop it or choose another --port"
+            else:
+                reason = f"cannot be listened on: {exc.strerror}"
+            raise CannotListen(f"{host}:{port} {reason}") from None
 
 
 def serve(settings: AppSettings) -> None:
