@@ -17,7 +17,7 @@ bind = f"{host}:{port}"
 workers = int(os.environ.get("HAYHOOKS_WORKERS", "4"))
 # Each worker on a CPU of its own while there are enough CPUs (HAYHOOKS_WORKER_CPU_AFFINITY=auto|off).
 _pinning = CpuPinning(workers, os.environ.get("HAYHOOKS_WORKER_CPU_AFFINITY", "auto").lower())  # type: ignore[arg-type]
-worker_class = "uvicorn_worker.UvicornWorker"
+worker_class = "hayhooks.server.gunicorn_worker.Worker"  # uvicorn's, sending each response in one write
 # Each worker binds its own SO_REUSEPORT socket and the kernel spreads connections over them; with one shared
 # socket the first worker to wake accepts a whole burst and keep-alive clients stay pinned to it. The flip side:
 # gunicorn no longer fails on a taken port (it would join the other server's sockets), so on_starting checks.

@@ -66,7 +66,7 @@ def test_gunicorn_config_builds_the_app_in_each_worker():
     spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "deploy" / "gunicorn.conf.py")
     conf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conf)
-    assert conf.worker_class == "uvicorn_worker.UvicornWorker"
+    assert conf.worker_class == "hayhooks.server.gunicorn_worker.Worker"
     assert conf.preload_app is False
     assert conf.reuse_port is True  # each worker its own socket: the kernel balances connections
     assert callable(conf.on_starting) and conf.graceful_timeout > 0
@@ -78,3 +78,15 @@ def test_dockerfile_builds_the_dashboard_with_node_then_runs_as_non_root():
     assert stages[0][1].startswith("node:") and stages[-1][1].startswith("python:")
     users = [line[1] for line in lines if line[0] == "USER"]
     assert users and users[-1] not in {"root", "0"}
+
+
+def test_the_gunicorn_worker_class_loads_as_gunicorn_loads_it():
+    from gunicorn.util import load_class
+
+    from hayhooks.server.gunicorn_worker import WORKER_CLASS, Worker
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "deploy" / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert load_class(conf.worker_class) is Worker
+    assert load_class(WORKER_CLASS) is Worker

@@ -69,9 +69,12 @@ def serve(settings: AppSettings) -> None:
     if settings.workers == 1:
         import uvicorn
 
+        from hayhooks.server.http_protocol import PROTOCOL
+
         uvicorn.run(
             APP_FACTORY,
             factory=True,
+            http=PROTOCOL,
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
@@ -86,6 +89,7 @@ def _run_gunicorn(settings: AppSettings) -> None:
     from gunicorn.app.base import BaseApplication
 
     from hayhooks.server.affinity import CpuPinning
+    from hayhooks.server.gunicorn_worker import WORKER_CLASS
 
     pinning = CpuPinning(settings.workers, settings.worker_cpu_affinity)
 
@@ -94,7 +98,7 @@ def _run_gunicorn(settings: AppSettings) -> None:
             options = {
                 "bind": f"{settings.host}:{settings.port}",
                 "workers": settings.workers,
-                "worker_class": "uvicorn_worker.UvicornWorker",
+                "worker_class": WORKER_CLASS,
                 # Each worker binds its own socket and the kernel spreads new connections over them. With one
                 # shared socket, whichever worker wakes first accepts a whole burst, and keep-alive clients then
                 # stay pinned to it while the other workers idle.
