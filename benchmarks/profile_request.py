@@ -38,7 +38,7 @@ LAYERS: list[tuple[str, re.Pattern[str]]] = [
     ("thread hop", re.compile(r"concurrent/futures|threading\.py|queue\.py|anyio/|to_thread|server/threads\.py"
                               r"|starlette/concurrency")),
     ("routing", re.compile(r"\b(matches|_match|url_path_for)\b|routing\.py:\d+\)$")),
-    ("HTTP server (uvicorn)", re.compile(r"uvicorn/|httptools|h11")),
+    ("HTTP server (uvicorn)", re.compile(r"uvicorn/|httptools|h11|server/http_protocol\.py")),
     ("framework (Starlette, FastAPI, middleware)", re.compile(r"starlette/|fastapi/|hayhooks/server/|hayhooks/")),
     ("event loop", re.compile(r"asyncio/|uvloop|selectors")),
 ]
