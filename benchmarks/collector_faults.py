@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, Load, add_round_options, free_port, hayhooks_server, rounds_and_seconds, summarise, wrk,
+    EXAMPLES, Load, add_round_options, free_port, hayhooks_server, rotated, rounds_and_seconds, summarise, wrk,
 )
 from tests.otlp_receivers import HangingCollector, HttpReceiver  # noqa: E402
 
@@ -60,7 +60,8 @@ def main() -> None:
             wrk(f"{url}/shout/run", BODY, seconds=2)
         for round_no in range(rounds):
             for load_name, connections in loads.items():
-                for name, url in urls.items():
+                for name in rotated(urls, round_no):
+                    url = urls[name]
                     load = wrk(f"{url}/shout/run", BODY, seconds=seconds, connections=connections, pid=url.pid)
                     results[load_name][name].append(load)
                     print(f"round {round_no + 1} -{load_name} {name:22s} {load.requests_per_s:7.0f} req/s"

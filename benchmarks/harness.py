@@ -17,7 +17,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,16 +222,26 @@ def wrk_get(url: str, *, seconds: float, pause_ms: float = 0) -> Load:
                 _ms(re.search(r"\s99%\s+(\S+)", out)[1]), 0, None, requests)
 
 
+def rotated(names: Iterable[str], round_no: int) -> list[str]:
+    """``names`` in this round's order: A B C, then B C A, then C A B, ..."""
+    ordered = list(names)
+    shift = round_no % len(ordered)
+    return ordered[shift:] + ordered[:shift]
+
+
 def alternate(urls: dict[str, ServerUrl], body: str, *, rounds: int, seconds: float, connections: int = 8,
               path: str = "/shout/run", label: str = "") -> dict[str, list[Load]]:
-    """Load every server in turn, round after round (A B C A B C ...), so drift hits them alike; prints a line
-    per run and returns the loads by server name. Each server is warmed up for a second first."""
+    """Load every server in turn, round after round, so drift hits them alike; prints a line per run and returns
+    the loads by server name. Each server is warmed up for a second first. The order rotates (A B C, B C A,
+    C A B, ...): going first in a round measured a few per cent slower, and must not always be the same server's
+    lot."""
     for url in urls.values():
         wrk(f"{url}{path}", body, seconds=1, connections=connections)
     width = max(len(name) for name in urls)
     results: dict[str, list[Load]] = {name: [] for name in urls}
     for round_no in range(rounds):
-        for name, url in urls.items():
+        for name in rotated(urls, round_no):
+            url = urls[name]
             load = wrk(f"{url}{path}", body, seconds=seconds, connections=connections, pid=getattr(url, "pid", None))
             results[name].append(load)
             cpu = f"  server CPU {load.cpu_us_per_request:5.0f} µs/req" if load.cpu_us_per_request else ""

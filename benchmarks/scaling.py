@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, add_round_options, cpu_seconds, hayhooks_server, rounds_and_seconds, start_redis, summarise, worker_pids,
-    wrk,
+    EXAMPLES, add_round_options, cpu_seconds, hayhooks_server, rotated, rounds_and_seconds, start_redis, summarise,
+    worker_pids, wrk,
 )
 from benchmarks.trace_store import BODY, dashboard_env, measure_visibility  # noqa: E402
 
@@ -50,7 +50,8 @@ def main() -> None:
             for url in urls.values():
                 wrk(f"{url}/shout/run", BODY, seconds=1, connections=args.connections)
             for round_no in range(rounds):
-                for name, url in urls.items():
+                for name in rotated(urls, round_no):
+                    url = urls[name]
                     pids = worker_pids(url.pid) or [url.pid]
                     before = [cpu_seconds(pid) for pid in pids]
                     load = wrk(f"{url}/shout/run", BODY, seconds=seconds, connections=args.connections)
