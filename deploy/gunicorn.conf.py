@@ -8,6 +8,7 @@ its Redis connections, tracer provider, exporter thread and flusher task. Settin
 """
 
 import os
+import sys
 
 from hayhooks.server.affinity import CpuPinning
 
@@ -21,7 +22,7 @@ worker_class = "hayhooks.server.gunicorn_worker.Worker"  # uvicorn's, sending ea
 # Each worker binds its own SO_REUSEPORT socket and the kernel spreads connections over them; with one shared
 # socket the first worker to wake accepts a whole burst and keep-alive clients stay pinned to it. The flip side:
 # gunicorn no longer fails on a taken port (it would join the other server's sockets), so on_starting checks.
-reuse_port = True
+reuse_port = sys.platform.startswith("linux")  # only Linux balances SO_REUSEPORT sockets
 preload_app = False  # never build the app (threads, sockets) in the master
 timeout = 120
 graceful_timeout = int(os.environ.get("HAYHOOKS_GRACEFUL_SHUTDOWN_TIMEOUT", "10"))

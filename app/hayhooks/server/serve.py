@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import socket
+import sys
 from typing import Any
 
 from pydantic import SecretStr
@@ -13,6 +14,8 @@ from pydantic import SecretStr
 from hayhooks.settings import AppSettings
 
 APP_FACTORY = "hayhooks.server.app:create_app"
+# Linux spreads connections over the SO_REUSEPORT sockets of a port; BSD and macOS hand them all to one.
+PER_WORKER_SOCKETS = sys.platform.startswith("linux")
 
 
 def export_settings(settings: AppSettings) -> None:
@@ -101,8 +104,8 @@ def _run_gunicorn(settings: AppSettings) -> None:
                 "worker_class": WORKER_CLASS,
                 # Each worker binds its own socket and the kernel spreads new connections over them. With one
                 # shared socket, whichever worker wakes first accepts a whole burst, and keep-alive clients then
-                # stay pinned to it while the other workers idle.
-                "reuse_port": True,
+                # stay pinned to it while the other workers idle. Only Linux balances SO_REUSEPORT sockets.
+                "reuse_port": PER_WORKER_SOCKETS,
                 "pre_fork": pinning.pre_fork,
                 "post_fork": pinning.post_fork,
                 "graceful_timeout": settings.graceful_shutdown_timeout,
