@@ -89,3 +89,11 @@ async def test_everything_else_is_the_real_transports():
     assert outer.get_extra_info("peername") == ("127.0.0.1", 5000)
     inner.closing = True
     assert outer.is_closing()
+
+
+async def test_a_head_held_when_the_client_leaves_is_dropped_not_written():
+    outer, inner = await transport()
+    outer.write(HEAD)
+    inner.closing = True  # connection lost before the end of the loop step
+    await asyncio.sleep(0)
+    assert inner.sent == []

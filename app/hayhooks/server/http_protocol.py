@@ -54,7 +54,8 @@ class CoalescingTransport:
         held = self._held
         if held is not None:
             self._held = None
-            self._transport.write(held)
+            if not self._transport.is_closing():  # the client left before the step ended: nothing to send
+                self._transport.write(held)
 
     def write_eof(self) -> None:
         self.flush()
