@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from uvicorn_worker import UvicornWorker
 
@@ -10,7 +10,7 @@ from hayhooks.server.http_protocol import PROTOCOL
 
 
 class Worker(UvicornWorker):  # type: ignore[misc]
-    CONFIG_KWARGS: dict[str, Any] = {"loop": "auto", "http": PROTOCOL}
+    CONFIG_KWARGS: ClassVar[dict[str, Any]] = {"loop": "auto", "http": PROTOCOL}
 
 
 WORKER_CLASS = f"{__name__}.Worker"  # gunicorn takes dotted paths, not module:attr

@@ -66,11 +66,11 @@ class _Threads:
             loop, future, context, func = calls.get()
             try:
                 result, error = context.run(func), None
-            except BaseException as exc:  # noqa: BLE001 (handed to the awaiting task, raised there)
+            except BaseException as exc:  # handed to the awaiting task, raised there
                 result, error = None, exc
             with self._lock:  # idle before the result is out: a caller's next call then reuses this thread
                 self._idle += 1
-            try:
+            try:  # noqa: SIM105 (a plain try costs nothing here; suppress() is a context manager per call)
                 loop.call_soon_threadsafe(_deliver, future, result, error)
             except RuntimeError:  # the loop is closed: nobody is waiting any more
                 pass
