@@ -78,10 +78,13 @@ def test_mounted_on_the_main_server_with_traces(server_factory):
         traces = fresh(server.url, "/dashboard/api/traces", params={"limit": 100}).json()["traces"]
         return [t for t in traces if t["kind"] == "mcp" and not t["running"]]
 
-    traces = wait_until(lambda: len(found := mcp_traces()) >= 4 and found)
-    names = [t["root_span"]["name"] for t in traces]
-    assert names.count("hayhooks.mcp.call_tool") == 3  # the client may list tools more than once
-    assert names.count("hayhooks.mcp.list_tools") >= 1
+    def names(traces: list[dict]) -> list[str]:
+        return [t["root_span"]["name"] for t in traces]
+
+    # Three calls (shout, flaky, ghost); the client may list tools more than once, so count the calls, not all.
+    traces = wait_until(lambda: names(found := mcp_traces()).count("hayhooks.mcp.call_tool") >= 3 and found)
+    assert names(traces).count("hayhooks.mcp.call_tool") == 3
+    assert names(traces).count("hayhooks.mcp.list_tools") >= 1
     call = next(t for t in traces if t["entrypoint"] == "shout")
     pipeline = call["root_span"]["children"][0]
     assert pipeline["name"] == "haystack.pipeline.run" and len(pipeline["children"]) == 2
