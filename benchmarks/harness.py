@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from tests.servers import worker_pids  # noqa: F401 (one helper for tests and benchmarks)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "pipelines"
@@ -58,14 +59,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc), to measure CPU per request."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def worker_pids(master: int) -> list[int]:
-    """The gunicorn workers: children of the master process (Linux /proc)."""
-    pids: list[int] = []
-    for children in Path(f"/proc/{master}/task").glob("*/children"):
-        pids += [int(pid) for pid in children.read_text().split()]
-    return sorted(pids)
 
 
 def _stop_servers_on_sigterm() -> None:

@@ -8,9 +8,9 @@ its Redis connections, tracer provider, exporter thread and flusher task. Settin
 """
 
 import os
-import sys
 
 from hayhooks.server.affinity import CpuPinning
+from hayhooks.server.serve import PER_WORKER_SOCKETS
 
 host = os.environ.get("HAYHOOKS_HOST", "0.0.0.0")
 port = int(os.environ.get("HAYHOOKS_PORT", "1416"))
@@ -22,7 +22,7 @@ worker_class = "hayhooks.server.gunicorn_worker.Worker"  # uvicorn's, sending ea
 # Each worker binds its own SO_REUSEPORT socket and the kernel spreads connections over them; with one shared
 # socket the first worker to wake accepts a whole burst and keep-alive clients stay pinned to it. The flip side:
 # gunicorn no longer fails on a taken port (it would join the other server's sockets), so on_starting checks.
-reuse_port = sys.platform.startswith("linux")  # only Linux balances SO_REUSEPORT sockets
+reuse_port = PER_WORKER_SOCKETS  # as `hayhooks run` decides: only Linux balances SO_REUSEPORT sockets
 preload_app = False  # never build the app (threads, sockets) in the master
 timeout = 120
 graceful_timeout = int(os.environ.get("HAYHOOKS_GRACEFUL_SHUTDOWN_TIMEOUT", "10"))

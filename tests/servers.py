@@ -46,6 +46,14 @@ class Server:
         return self.process.returncode
 
 
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn workers: children of the master process (Linux /proc)."""
+    pids: list[int] = []
+    for children in Path(f"/proc/{master}/task").glob("*/children"):
+        pids += [int(pid) for pid in children.read_text().split()]
+    return sorted(pids)
+
+
 def hayhooks_command() -> list[str]:
     return [sys.executable, "-m", "hayhooks"]
 

@@ -12,7 +12,7 @@ import pytest
 
 from hayhooks.server.affinity import usable_cpus
 from tests.conftest import EXAMPLES
-from tests.servers import hayhooks_command
+from tests.servers import hayhooks_command, worker_pids
 
 pytestmark = pytest.mark.integration
 
@@ -86,9 +86,9 @@ def _workers_of(server, expected: int = 2) -> list[int]:
     """The gunicorn master's children, once ``expected`` of them are up (or whatever is there after 10 s)."""
     deadline = time.monotonic() + 10
     while True:
-        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+        children = worker_pids(server.process.pid)
         if len(children) >= expected or time.monotonic() > deadline:
-            return [int(pid) for pid in children]
+            return children
         time.sleep(0.05)
 
 

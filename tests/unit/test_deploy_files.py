@@ -3,11 +3,11 @@
 import importlib.util
 import shutil
 import subprocess
-import sys
 
 import pytest
 import yaml
 
+from hayhooks.server.serve import PER_WORKER_SOCKETS
 from hayhooks.settings import AppSettings
 from tests.conftest import ROOT
 
@@ -69,7 +69,7 @@ def test_gunicorn_config_builds_the_app_in_each_worker():
     spec.loader.exec_module(conf)
     assert conf.worker_class == "hayhooks.server.gunicorn_worker.Worker"
     assert conf.preload_app is False
-    assert conf.reuse_port is sys.platform.startswith("linux")  # each worker its own socket where balanced
+    assert conf.reuse_port is PER_WORKER_SOCKETS  # the same choice as `hayhooks run`
     assert callable(conf.on_starting) and conf.graceful_timeout > 0
 
 
