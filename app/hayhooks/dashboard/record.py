@@ -56,8 +56,8 @@ PackedSpan = tuple[Any, ...]
 
 
 def _attributes(span: ReadableSpan, live: bool) -> dict[str, Any]:
-    attributes = span._attributes  # the SDK's BoundedAttributes
-    inner = getattr(attributes, "_dict", None)
+    attributes = span._attributes  # a plain dict (our lean spans) or the SDK's BoundedAttributes
+    inner = attributes if type(attributes) is dict else getattr(attributes, "_dict", None)
     if inner is None:
         return dict(attributes or {})
     # An ended span's attributes are frozen: its plain dict is kept as it is. A live one may still change.

@@ -23,6 +23,7 @@ from opentelemetry.sdk.trace import SpanLimits, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
 from hayhooks.logger import log
+from hayhooks.tracing.lean import lean_tracer
 
 PROTOCOLS = ("http/protobuf", "grpc")
 
@@ -35,13 +36,18 @@ class Tracing:
     owned: bool
     exporter: str | None = None
     processors: list[SpanProcessor] = field(default_factory=list)
+    _tracers: dict[str, trace.Tracer] = field(default_factory=dict, repr=False)
 
     @property
     def enabled(self) -> bool:
         return isinstance(self.provider, TracerProvider)
 
     def tracer(self, name: str = "hayhooks") -> trace.Tracer:
-        return self.provider.get_tracer(name)
+        """This worker's tracer for ``name``: lean spans on an SDK provider (see ``hayhooks.tracing.lean``)."""
+        tracer = self._tracers.get(name)
+        if tracer is None:
+            tracer = self._tracers[name] = lean_tracer(self.provider, name)
+        return tracer
 
     def add_processor(self, processor: SpanProcessor) -> None:
         if isinstance(self.provider, TracerProvider):

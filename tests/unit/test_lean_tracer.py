@@ -1,0 +1,209 @@
+"""Lean spans are SDK spans in every way a processor, an exporter or a caller can see; only cheaper to make."""
+
+from collections.abc import Callable
+
+import pytest
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, SpanLimits, SpanProcessor, TracerProvider, sampling
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode, TraceFlags
+
+from hayhooks.tracing.lean import LeanSpan, LeanTracer, lean_tracer
+from hayhooks.tracing.provider import build_tracing
+
+Scenario = Callable[[trace.Tracer], None]
+
+
+def exported(make_tracer: Callable[[TracerProvider], trace.Tracer], scenario: Scenario, **provider_args) -> list:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(**provider_args)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    scenario(make_tracer(provider))
+    return list(exporter.get_finished_spans())
+
+
+def sdk(provider: TracerProvider) -> trace.Tracer:
+    return provider.get_tracer("t")
+
+
+def lean(provider: TracerProvider) -> trace.Tracer:
+    return LeanTracer(provider, "t")
+
+
+def comparable(spans: list[ReadableSpan]) -> list[dict]:
+    """What an exporter reads of each span, with ids replaced by their position (ids are random)."""
+    ids = {s.context.span_id: i for i, s in enumerate(spans)}
+    return [
+        {
+            "name": s.name,
+            "kind": s.kind,
+            "parent": ids.get(s.parent.span_id) if s.parent else None,
+            "same_trace": s.context.trace_id == spans[0].context.trace_id,
+            "sampled": s.context.trace_flags.sampled,
+            "attributes": dict(s.attributes),
+            "dropped_attributes": s.dropped_attributes,
+            "status": (s.status.status_code, s.status.description),
+            "events": [(e.name, sorted(dict(e.attributes))) for e in s.events],
+            "resource": dict(s.resource.attributes),
+            "scope": s.instrumentation_scope.name,
+            "timed": 0 < s.start_time <= s.end_time,
+        }
+        for s in spans
+    ]
+
+
+def nested_operation(tracer: trace.Tracer) -> None:
+    with tracer.start_as_current_span("op", kind=SpanKind.SERVER, attributes={"hayhooks.kind": "run", "n": 3}) as op:
+        op.set_attribute("http.response.status_code", 200)
+        with tracer.start_as_current_span("pipeline", attributes={"flag": True, "ratio": 0.5}):
+            child = tracer.start_span("component", attributes={"name": "upper"})
+            child.set_attributes({"types": ["str", "int"], "visits": 1})
+            child.end()
+
+
+def failing_operation(tracer: trace.Tracer) -> None:
+    with pytest.raises(ValueError), tracer.start_as_current_span("op"):
+        raise ValueError("bad input")
+
+
+def odd_attributes(tracer: trace.Tracer) -> None:
+    span = tracer.start_span("odd", attributes={"long": "x" * 50, "": "no key", "none": None})
+    span.set_attribute("bytes", b"\x00\x01")
+    span.set_attribute("object", object())
+    span.set_attribute("nested", {"a": [1, 2], "b": {"c": "y" * 40}})
+    span.set_attribute(42, "not a str key")  # type: ignore[arg-type]
+    for i in range(6):
+        span.set_attribute(f"k{i}", i)
+    span.end()
+
+
+def set_after_end(tracer: trace.Tracer) -> None:
+    span = tracer.start_span("late")
+    span.end()
+    span.set_attribute("after", 1)
+    span.set_status(Status(StatusCode.ERROR, "after"))
+    span.update_name("renamed")
+    span.add_event("after")
+    span.end()
+
+
+@pytest.mark.parametrize("scenario", [nested_operation, failing_operation, set_after_end])
+def test_lean_spans_export_exactly_what_sdk_spans_export(scenario):
+    assert comparable(exported(lean, scenario)) == comparable(exported(sdk, scenario))
+
+
+def test_attribute_values_are_cleaned_and_limited_like_the_sdk():
+    limits = SpanLimits(max_span_attributes=8, max_span_attribute_length=20)
+    assert comparable(exported(lean, odd_attributes, span_limits=limits)) == comparable(
+        exported(sdk, odd_attributes, span_limits=limits)
+    )
+    (span,) = exported(lean, odd_attributes, span_limits=limits)
+    assert len(span.attributes) == 8
+    assert span.dropped_attributes > 0
+
+
+def test_the_providers_sampler_decides():
+    def root(tracer: trace.Tracer) -> None:
+        span = tracer.start_span("root")
+        assert isinstance(span, NonRecordingSpan) and not span.is_recording()
+        span.end()
+
+    assert exported(lean, root, sampler=sampling.ALWAYS_OFF) == []
+
+
+def test_an_unsampled_remote_parent_is_followed_and_a_sampled_one_continued():
+    remote = SpanContext(0xABC, 0xDEF, is_remote=True, trace_flags=TraceFlags(TraceFlags.DEFAULT))
+    sampled = SpanContext(0xABC, 0xDEF, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED))
+
+    def under(parent: SpanContext) -> Scenario:
+        def scenario(tracer: trace.Tracer) -> None:
+            tracer.start_span("child", context=trace.set_span_in_context(NonRecordingSpan(parent))).end()
+
+        return scenario
+
+    assert exported(lean, under(remote)) == []
+    (span,) = exported(lean, under(sampled))
+    assert span.context.trace_id == 0xABC and span.parent.span_id == 0xDEF and span.parent.is_remote
+
+
+def test_a_ratio_sampler_gets_the_same_decision_for_the_same_trace():
+    ratio = sampling.TraceIdRatioBased(0.5)
+
+    def scenario(tracer: trace.Tracer) -> None:
+        for trace_id in range(1, 2**64, 2**58):
+            parent = SpanContext(trace_id, 0x1, is_remote=True, trace_flags=TraceFlags(TraceFlags.DEFAULT))
+            context = trace.set_span_in_context(NonRecordingSpan(parent))
+            tracer.start_span("s", context=context).end()
+
+    lean_ids = [s.context.trace_id for s in exported(lean, scenario, sampler=ratio)]
+    sdk_ids = [s.context.trace_id for s in exported(sdk, scenario, sampler=ratio)]
+    assert lean_ids == sdk_ids and 0 < len(lean_ids) < 64
+
+
+def test_processors_see_start_and_the_ended_span_itself_frozen():
+    seen: list[tuple[str, object]] = []
+
+    class Recorder(SpanProcessor):
+        def on_start(self, span, parent_context=None):
+            seen.append(("start", span))
+
+        def on_end(self, span):
+            seen.append(("end", span))
+
+    provider = TracerProvider()
+    provider.add_span_processor(Recorder())
+    span = LeanTracer(provider, "t").start_span("s", attributes={"a": 1})
+    span.end()
+    span.set_attribute("b", 2)
+    assert [kind for kind, _ in seen] == ["start", "end"]
+    assert seen[0][1] is span and seen[1][1] is span
+    assert dict(span.attributes) == {"a": 1}
+
+
+def test_a_current_span_is_the_parent_and_its_context_is_restored():
+    def scenario(tracer: trace.Tracer) -> None:
+        before = otel_context.get_current()
+        with tracer.start_as_current_span("outer") as outer:
+            assert trace.get_current_span() is outer
+            tracer.start_span("inner").end()
+        assert otel_context.get_current() == before
+
+    inner, outer = exported(lean, scenario)
+    assert inner.parent.span_id == outer.context.span_id
+    assert inner.context.trace_id == outer.context.trace_id
+
+
+def test_a_span_with_links_is_made_by_the_sdk():
+    link = Link(SpanContext(0xABC, 0xDEF, is_remote=True))
+    (span,) = exported(lean, lambda tracer: tracer.start_span("linked", links=[link]).end())
+    assert not isinstance(span, LeanSpan)
+    assert span.links[0].context.span_id == 0xDEF
+
+
+def test_links_and_events_added_later_are_kept():
+    def scenario(tracer: trace.Tracer) -> None:
+        span = tracer.start_span("s")
+        span.add_link(SpanContext(0xABC, 0xDEF, is_remote=True))
+        span.add_event("checkpoint", {"step": 1})
+        span.end()
+
+    (span,) = exported(lean, scenario)
+    assert [link.context.span_id for link in span.links] == [0xDEF]
+    assert [(e.name, dict(e.attributes)) for e in span.events] == [("checkpoint", {"step": 1})]
+
+
+def test_only_the_sdks_own_provider_gets_lean_spans():
+    class Custom(TracerProvider):
+        pass
+
+    assert isinstance(lean_tracer(TracerProvider(), "t"), LeanTracer)
+    assert not isinstance(lean_tracer(Custom(), "t"), LeanTracer)
+    assert not isinstance(lean_tracer(trace.NoOpTracerProvider(), "t"), LeanTracer)
+
+
+def test_the_servers_tracers_are_lean_and_shared_per_name():
+    tracing = build_tracing(TracerProvider())
+    assert isinstance(tracing.tracer(), LeanTracer)
+    assert tracing.tracer("haystack") is tracing.tracer("haystack")
