@@ -21,6 +21,7 @@ from hayhooks.dashboard import api as dashboard_api
 from hayhooks.dashboard import frontend as dashboard_frontend
 from hayhooks.dashboard.service import Dashboard
 from hayhooks.logger import configure_logging, log
+from hayhooks.pipelines import speedups
 from hayhooks.pipelines.registry import PipelineRegistry
 from hayhooks.server.access_log import AccessLogMiddleware
 from hayhooks.server.deployer import Deployer
@@ -59,6 +60,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     """
     settings = settings or AppSettings()
     configure_logging(settings.log_level)
+    speedups.install()
     tracing = build_tracing(tracer_provider, max_attribute_length=settings.tracing_tag_max_length)
     if tracing.enabled:
         enable_haystack_tracing(
