@@ -55,8 +55,15 @@ def layer_of(stack: list[str]) -> str:
 def split(raw: Path) -> tuple[collections.Counter[str], int]:
     shares: collections.Counter[str] = collections.Counter()
     total = 0
+    pending = ""
     for line in raw.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
+        # A frame's name can hold a newline (pydantic names validators after their schema): such a sample
+        # spans several lines, and only its last one ends in the count.
+        stack, _, count = (pending + line).rpartition(" ")
+        if not count.isdigit():
+            pending += line + " "
+            continue
+        pending = ""
         if not stack:
             continue
         frames = stack.split(";")[1:]  # the first is the thread
