@@ -40,6 +40,9 @@ _USAGE_KEYS = {"gen_ai.usage.input_tokens": "prompt_tokens", "gen_ai.usage.outpu
 _ERROR = StatusCode.ERROR.value
 # Indexes into a packed span.
 SPAN_ID, PARENT_ID, NAME, START, END, ATTRS, STATUS, DESCRIPTION, ERROR = range(9)
+# Tuples, not ``X | Y`` unions, which are rebuilt at every call: these checks run for every tag a page expands.
+_LISTS = (list, tuple)
+_NUMBERS = (int, float)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +125,7 @@ def _ms(ns: int) -> float:
 def _text(value: Any, limit: int) -> str:
     if isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, _LISTS):
         text = ", ".join(str(v) for v in value)
     else:
         text = value if isinstance(value, str) else str(value)
@@ -205,7 +208,7 @@ def expand(compact: dict[str, Any], limits: Limits, now_ns: int) -> dict[str, An
     for span in rest:
         for key, name in _USAGE_KEYS.items():
             value = span[ATTRS].get(key)
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, _NUMBERS) and not isinstance(value, bool):
                 usage[name] = usage.get(name, 0) + int(value)
     if usage:
         usage["total_tokens"] = usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)

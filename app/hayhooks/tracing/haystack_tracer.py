@@ -28,6 +28,7 @@ CONTENT_KEYS = frozenset(
         "haystack.component.output",
     }
 )
+_PRIMITIVES = (str, bool, int, float)  # a tuple: an ``X | Y`` union would be rebuilt at every call
 
 
 def _shapes(value: Any) -> str:
@@ -41,7 +42,7 @@ def _shapes(value: Any) -> str:
 
 def _plain(value: Any) -> Any:
     """An attribute value: primitives as they are, anything else as compact JSON (orjson: this is the hot path)."""
-    if isinstance(value, str | bool | int | float):
+    if isinstance(value, _PRIMITIVES):
         return value
     if value is None:
         return "None"
