@@ -60,6 +60,7 @@ class LeanSpan(Span):
         parent: trace_api.SpanContext | None,
         kind: SpanKind,
         attributes: dict[str, Any],
+        dropped_attributes: int,
         record_exception: bool,
         set_status_on_exception: bool,
     ) -> None:
@@ -72,7 +73,7 @@ class LeanSpan(Span):
         self._start_time = None
         self._end_time = None
         self._attributes = attributes
-        self._dropped_attributes = 0
+        self._dropped_attributes = dropped_attributes
         self._events = _NO_EVENTS
         self._links = ()
         self._resource = tracer.resource
@@ -124,7 +125,7 @@ class LeanSpan(Span):
 
 
 class LeanTracer(trace_api.Tracer):
-    """The SDK ``Tracer``'s contract on ``LeanSpan``s, for a provider this server built."""
+    """The SDK ``Tracer``'s contract on ``LeanSpan``s, for the SDK's own ``TracerProvider`` (see ``lean_tracer``)."""
 
     def __init__(self, provider: TracerProvider, name: str) -> None:
         self.sdk = provider.get_tracer(name)
@@ -190,8 +191,9 @@ class LeanTracer(trace_api.Tracer):
         if kept:
             for key, value in kept.items():
                 dropped += _store(stored, key, value, self.limits)
-        span = LeanSpan(self, name, span_context, parent, kind, stored, record_exception, set_status_on_exception)
-        span._dropped_attributes = dropped
+        span = LeanSpan(
+            self, name, span_context, parent, kind, stored, dropped, record_exception, set_status_on_exception
+        )
         span._start_time = start_time if start_time is not None else time_ns()
         self.span_processor.on_start(span, parent_context=context)
         return span
