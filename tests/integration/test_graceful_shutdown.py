@@ -26,24 +26,41 @@ def test_sigterm_finishes_in_flight_requests_and_keeps_their_traces(server_facto
 
     def slow_call() -> None:
         with httpx.Client(timeout=30) as client:
-            results.append(client.post(f"{server.url}/slow/run", json={"seconds": 1.5}))
+            results.append(client.post(f"{server.url}/slow/run", json={"seconds": 4}))
 
     callers = [threading.Thread(target=slow_call) for _ in range(3)]
     for caller in callers:
         caller.start()
-    time.sleep(0.5)  # the requests are in flight
+    wait_until_running(redis_url, count=3)
     os.killpg(server.process.pid, signal.SIGTERM)
     for caller in callers:
         caller.join(30)
     assert server.process.wait(30) == 0
     assert [r.status_code for r in results] == [200, 200, 200]
 
-    async def stored() -> list[dict]:
+    runs = [t for t in stored_slow_runs(redis_url) if not t["running"]]
+    assert len(runs) == 3
+
+
+def stored_slow_runs(redis_url: str) -> list[dict]:
+    async def read() -> list[dict]:
         store = RedisTraceStore(redis_url, prefix="shutdown:", capacity=200)
         try:
             return (await store.page(limit=100, pipeline="slow")).records()
         finally:
             await store.aclose()
 
-    runs = [t for t in asyncio.run(stored()) if t["kind"] == "run" and not t["running"]]
-    assert len(runs) == 3
+    return [t for t in asyncio.run(read()) if t["kind"] == "run"]
+
+
+def wait_until_running(redis_url: str, count: int, timeout_s: float = 20) -> None:
+    """The workers announce a run still going after a quarter second: once all are announced, all are in flight.
+
+    A fixed sleep raced the server on a loaded two-core machine: SIGTERM could land before a request was accepted.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if sum(t["running"] for t in stored_slow_runs(redis_url)) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{count} slow runs were not announced as running within {timeout_s} s")
