@@ -95,8 +95,9 @@ def profile(url: str, pid: int, seconds: float) -> tuple[collections.Counter[str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--store", choices=["memory", "redis", "off"], default="memory",
-                        help="trace capture of this server (off: tracing and dashboard off)")
+    parser.add_argument("--store", choices=["memory", "redis", "tracing", "off"], default="memory",
+                        help="trace capture of this server (tracing: tracing on, dashboard off; "
+                             "off: tracing and dashboard off)")
     parser.add_argument("--peer", help="a venv with Hayhooks installed: profile it instead")
     args = parser.parse_args()
 
@@ -111,7 +112,7 @@ def main() -> None:
         command = [str(Path(args.peer) / "bin" / "hayhooks"), "run"]
     elif args.store == "off":
         env |= {"OTEL_SDK_DISABLED": "true"}
-    else:
+    elif args.store != "tracing":
         env |= {"HAYHOOKS_DASHBOARD_ENABLED": "true"}
         if args.store == "redis":
             redis, redis_url = start_redis()
