@@ -107,11 +107,15 @@ def hayhooks_server(*args: str, env: dict[str, str] | None = None, python: str =
 
 
 def start_redis() -> tuple[subprocess.Popen, str]:
-    """A throwaway redis-server on a free port (no persistence); returns the process and its URL."""
+    """A throwaway redis-server on a free port (no persistence); returns the process and its URL.
+
+    It runs in a session of its own, as a Redis service would: with the kernel's autogroup scheduling (on by
+    default on these machines) the CPU is shared fairly between sessions, and in the benchmark's session Redis
+    would share one share with wrk and the measuring client."""
     port = free_port()
     process = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", tempfile.mkdtemp()], stdout=subprocess.DEVNULL)
+         "--dir", tempfile.mkdtemp()], stdout=subprocess.DEVNULL, start_new_session=True)
     url = f"redis://127.0.0.1:{port}/0"
     import redis
 
@@ -155,7 +159,9 @@ def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: i
     its results at once (wrk 4.1 would otherwise sleep the whole duration). In-flight requests may add a few.
 
     ``rate``: pace the load near that many requests per second (each connection waits ``connections / rate``
-    between requests), to measure a server at a load it can serve rather than flat out."""
+    between requests), to measure a server at a load it can serve rather than flat out.
+
+    wrk runs in a session of its own, like clients on other hosts (see ``start_redis``)."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     escaped = body.replace("\\", "\\\\").replace('"', '\\"')
     script.write(f'wrk.method = "POST"\nwrk.body = "{escaped}"\nwrk.headers["Content-Type"] = "application/json"\n')
@@ -173,9 +179,10 @@ def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: i
     command = [require_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
                "--latency", "-s", script.name, url]
     if stop_after is None:
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(command, capture_output=True, text=True, check=True, start_new_session=True).stdout
     else:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                   start_new_session=True)
         lines: list[str] = []
         stopped = 0
         for line in process.stdout:  # type: ignore[union-attr]

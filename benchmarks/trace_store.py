@@ -17,9 +17,8 @@ Targets (issue 4): capture costs <= 5 % throughput; capacity makes no difference
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -154,56 +153,66 @@ def measure_visibility(url: str, samples: int, *, follow_only: str | None = None
     arrived: dict[str, float] = {}
     sse_worker: list[str] = []
     ready = threading.Event()
+    # The stream is read by a process of its own, as a browser would read it (see sse_listener.py).
+    listener = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("sse_listener.py")), url,
+         *(["--entrypoint", follow_only] if follow_only else [])],
+        stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )
 
     def listen() -> None:
-        with contextlib.suppress(httpx.HTTPError), httpx.Client(timeout=None) as client, client.stream(
-            "GET", f"{url}/dashboard/api/traces/stream", params=only
-        ) as r:
-            sse_worker.append(r.headers["x-hayhooks-worker"])
-            ready.set()
-            event = None
-            for line in r.iter_lines():
-                if line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:") and event == "trace":
-                    arrived.setdefault(json.loads(line[5:])["trace_id"], time.perf_counter())
+        for line in listener.stdout:  # type: ignore[union-attr]
+            first, second = line.split()
+            if first == "worker":
+                sse_worker.append(second)
+                ready.set()
+            else:
+                arrived.setdefault(first, float(second))
 
     threading.Thread(target=listen, daemon=True).start()
-    ready.wait(10)
+    if not ready.wait(10):
+        listener.kill()
+        raise RuntimeError("the SSE listener did not connect")
+    try:
+        _probe(url, samples, probe, only, sse_worker[0], arrived)
+    finally:
+        listener.kill()
+        listener.wait()
+
+
+def _probe(url: str, samples: int, probe: str, only: dict[str, str], sse_worker: str,
+           arrived: dict[str, float]) -> None:
     # One kept-alive connection stays on one worker: pick one on the SSE worker, the other is the writer.
     for _ in range(100):
         poller = httpx.Client(timeout=5)
-        if poller.get(f"{url}/status").headers["x-hayhooks-worker"] == sse_worker[0]:
+        if poller.get(f"{url}/status").headers["x-hayhooks-worker"] == sse_worker:
             break
         poller.close()
-    poll_worker = sse_worker[0]
     sse_delays, poll_delays = [], []
     missed = 0
-    give_up = time.perf_counter() + max(60.0, samples * 0.5)
-    while len(sse_delays) < samples and time.perf_counter() < give_up:
+    give_up = time.monotonic() + max(60.0, samples * 0.5)
+    while len(sse_delays) < samples and time.monotonic() < give_up:
         # Follow the shared view from where it is now, as the dashboard does, so other traffic cannot hide it.
         newest = poller.get(f"{url}/dashboard/api/traces", params={"limit": 1} | only)
         cursor = newest.headers["x-hayhooks-trace-cursor"] or "0"
         with httpx.Client() as client:
             response = client.post(f"{url}/{probe}/run", json=PROBES[probe])
-        done = time.perf_counter()
+        done = time.monotonic()
         worker, trace_id = response.headers["x-hayhooks-worker"], response.headers["x-hayhooks-trace-id"]
-        if worker == sse_worker[0]:
+        if worker == sse_worker:
             continue
-        if worker != poll_worker:
-            deadline = done + 2
-            while time.perf_counter() < deadline:
-                page = poller.get(f"{url}/dashboard/api/traces",
-                                  params={"limit": 500, "after_seq": cursor} | only).json()
-                if any(t["trace_id"] == trace_id and not t["running"] for t in page["traces"]):
-                    poll_delays.append((time.perf_counter() - done) * 1000)
-                    break
-                cursor = page["next_after_seq"] or cursor
-                time.sleep(0.002)
-            else:
-                missed += 1
-        deadline = time.perf_counter() + 2
-        while trace_id not in arrived and time.perf_counter() < deadline:
+        deadline = done + 2
+        while time.monotonic() < deadline:
+            page = poller.get(f"{url}/dashboard/api/traces", params={"limit": 500, "after_seq": cursor} | only).json()
+            if any(t["trace_id"] == trace_id and not t["running"] for t in page["traces"]):
+                poll_delays.append((time.monotonic() - done) * 1000)
+                break
+            cursor = page["next_after_seq"] or cursor
+            time.sleep(0.002)
+        else:
+            missed += 1
+        deadline = time.monotonic() + 2
+        while trace_id not in arrived and time.monotonic() < deadline:
             time.sleep(0.0005)
         if trace_id in arrived:
             sse_delays.append((arrived[trace_id] - done) * 1000)
