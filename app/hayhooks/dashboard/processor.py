@@ -26,7 +26,7 @@ from hayhooks.tracing.operations import KIND
 
 
 def _is_local_root(span: ReadableSpan) -> bool:
-    parent = span.parent
+    parent = span._parent  # the field, not the property: this runs for every span (see ``pack_span``)
     return parent is None or parent.is_remote
 
 
@@ -95,9 +95,10 @@ class DashboardSpanProcessor(SpanProcessor):
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         try:
-            if _is_local_root(span) and span.attributes and KIND in span.attributes:
+            attributes = span._attributes
+            if attributes and KIND in attributes and _is_local_root(span):
                 with self._lock:
-                    entry = self._open_entry(span.context.trace_id)
+                    entry = self._open_entry(span._context.trace_id)
                     entry.root, entry.started = span, time.monotonic()
         except Exception:
             self.stats.errors += 1
@@ -109,8 +110,8 @@ class DashboardSpanProcessor(SpanProcessor):
             self.stats.errors += 1
 
     def _on_end(self, span: ReadableSpan) -> None:
-        trace_id = span.context.trace_id
         packed = pack_span(span)
+        trace_id = span._context.trace_id
         root = _is_local_root(span)
         wake = None
         with self._lock:

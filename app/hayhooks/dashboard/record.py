@@ -71,20 +71,22 @@ def pack_span(span: ReadableSpan, *, live: bool = False) -> PackedSpan:
     """What the record needs of a span, taken when it ends so the SDK's span objects are freed at once.
 
     ``live``: the span is still running (an in-flight operation being announced), so its attributes are copied.
+    It reads the fields every SDK ``ReadableSpan`` sets in its constructor, not its properties: those wrap or
+    copy (attributes in a proxy, events in a tuple), and this runs for every span a request makes.
     """
-    parent = span.parent
-    status = span.status
+    parent = span._parent
+    status = span._status
     error = None
     if status.status_code is StatusCode.ERROR:
-        for event in span.events:
+        for event in span._events:
             if event.name == "exception":
                 error = dict(event.attributes or {})
     return (
-        span.context.span_id,
+        span._context.span_id,
         parent.span_id if parent is not None and not parent.is_remote else 0,
-        span.name,
-        span.start_time or 0,
-        span.end_time,
+        span._name,
+        span._start_time or 0,
+        span._end_time,
         _attributes(span, live),
         status.status_code.value,
         status.description,
