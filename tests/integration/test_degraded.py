@@ -3,7 +3,6 @@
 import shutil
 import threading
 
-import httpx
 import pytest
 
 from tests.conftest import EXAMPLES, FIXTURES
