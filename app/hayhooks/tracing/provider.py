@@ -92,17 +92,13 @@ def otlp_exporter() -> SpanExporter | None:
     """The OTLP span exporter the environment asks for, or ``None`` when no endpoint is set.
 
     The exporters read the endpoint variables themselves: the base endpoint gets ``/v1/traces`` appended for
-    HTTP, the traces endpoint is used as is.
+    HTTP, the traces endpoint is used as is. They write their requests with ``hayhooks.tracing.otlp_wire``.
     """
     if not (_env("OTEL_EXPORTER_OTLP_ENDPOINT") or _env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
         return None
-    if otlp_protocol() == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+    from hayhooks.tracing import exporters
 
-        return GrpcExporter()
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
-
-    return HttpExporter()
+    return exporters.grpc_exporter() if otlp_protocol() == "grpc" else exporters.http_exporter()
 
 
 def sdk_disabled() -> bool:
