@@ -178,3 +178,44 @@ def test_the_http_exporter_gets_the_bytes_it_serialises(traced):
         pass
     spans = exporter.get_finished_spans()
     assert our_encode_spans(spans).SerializePartialToString() == encode_request(spans)
+
+
+def test_the_http_exporter_module_encodes_with_ours(monkeypatch):
+    from opentelemetry.exporter.otlp.proto.http import trace_exporter
+
+    from hayhooks.tracing import exporters
+
+    monkeypatch.setattr(trace_exporter, "encode_spans", encode_spans)  # the SDK's own, restored afterwards
+    exporters.http_exporter()
+    assert trace_exporter.encode_spans is our_encode_spans
+
+
+def test_the_http_exporter_module_keeps_someone_elses_encoder(monkeypatch):
+    from opentelemetry.exporter.otlp.proto.http import trace_exporter
+
+    from hayhooks.tracing import exporters
+
+    def theirs(spans):
+        return encode_spans(spans)
+
+    monkeypatch.setattr(trace_exporter, "encode_spans", theirs)
+    exporters.http_exporter()
+    assert trace_exporter.encode_spans is theirs
+
+
+def test_the_grpc_exporter_sends_our_request(traced, monkeypatch):
+    from hayhooks.tracing import exporters
+
+    written: list[bytes] = []
+
+    def spy(spans):
+        written.append(encode_request(spans))
+        return written[-1]
+
+    monkeypatch.setattr(exporters, "encode_request", spy)
+    tracer, exporter = traced
+    with tracer.start_as_current_span("span", attributes={"k": "v"}):
+        pass
+    spans = exporter.get_finished_spans()
+    assert exporters.grpc_exporter()._translate_data(spans) == encode_spans(spans)
+    assert len(written) == 1
