@@ -7,7 +7,8 @@ Usage: .venv/bin/python benchmarks/trace_store.py [--quick]
    ~2.7x at 10 000).
 3. `GET /dashboard/api/traces?limit=50` latency with 10 000 traces stored (wrk -c1), memory and Redis.
 4. Cross-worker visibility, 2 workers on Redis: from a response on one worker to its trace on another, via the
-   SSE stream and via polling (p50/p99).
+   SSE stream (read by `sse_listener.py`, a process of its own, as a browser reads it) and via polling
+   (p50/p99).
 5. Dashboard reads on 4 workers (Redis) idle and while runs are served at ~60 % of flat out: the newest page,
    a page of old (already expanded) traces, and /config, to tell expansion from waiting.
 
