@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 import pytest
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
@@ -24,6 +26,11 @@ from opentelemetry.trace import (
 from hayhooks.tracing.exporters import encode_spans as our_encode_spans
 from hayhooks.tracing.lean import lean_tracer
 from hayhooks.tracing.otlp_wire import encode_request
+
+
+class Shouted(str):
+    def __str__(self) -> str:
+        return self.upper()
 
 
 def provider(
@@ -79,6 +86,8 @@ def test_nested_spans_with_every_kind(traced):
         (True, False),
         (1.5, 2.5),
         (),
+        HTTPStatus.OK,
+        Shouted("loud"),
     ],
     ids=repr,
 )

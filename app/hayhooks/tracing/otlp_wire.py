@@ -77,14 +77,13 @@ def _any_value(value: Any) -> bytes:
         return b"\x21" + _pack_double(value)
     if value is None:
         return b""
-    if isinstance(value, bool):
-        return b"\x10\x01" if value else b"\x10\x00"
+    # Subclasses (an IntEnum, a str subclass) are written as their base value, as protobuf stores them.
     if isinstance(value, str):
-        return _field(1, str(value).encode("utf-8"))
+        return _field(1, str.encode(value, "utf-8"))
     if isinstance(value, int):
         return _any_value(int(value))
     if isinstance(value, float):
-        return b"\x21" + _pack_double(float(value))
+        return _any_value(float(value))
     if isinstance(value, bytes):
         return _field(7, bytes(value))
     if isinstance(value, Sequence):
@@ -131,11 +130,11 @@ def _flags(parent: SpanContext | None) -> int:
     return _HAS_IS_REMOTE | _IS_REMOTE if parent is not None and parent.is_remote else _HAS_IS_REMOTE
 
 
-def _trace_state(number: int, context: SpanContext) -> bytes:
+def _trace_state(context: SpanContext) -> bytes:
     state = context.trace_state
     if not state:
         return b""
-    return _field(number, ",".join(f"{key}={value}" for key, value in state.items()).encode())
+    return _field(3, ",".join(f"{key}={value}" for key, value in state.items()).encode())
 
 
 def _span(span: ReadableSpan) -> bytes:
@@ -144,7 +143,7 @@ def _span(span: ReadableSpan) -> bytes:
     parts = [
         b"\x0a\x10" + context.trace_id.to_bytes(16, "big"),
         b"\x12\x08" + context.span_id.to_bytes(8, "big"),
-        _trace_state(3, context),
+        _trace_state(context),
         b"\x22\x08" + parent.span_id.to_bytes(8, "big") if parent is not None else b"",
         _field(5, span.name.encode("utf-8")) if span.name else b"",
         b"\x30" + _varint(_KINDS[span.kind]),
