@@ -92,6 +92,9 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
             # Everything loaded so far (Haystack, pipelines) lives as long as the worker: move it out of the
             # collector's reach, so full collections stay short and do not stall requests.
             gc.freeze()
+            # Young collections only ever met the objects of requests in flight, all freed by reference counting
+            # moments later: at Python's threshold of 700 they cost ~28 µs a request and collected nothing.
+            gc.set_threshold(settings.gc_threshold, *gc.get_threshold()[1:])
             log.info(
                 "Worker {} serving {} pipeline(s) from {}",
                 worker_id(),
