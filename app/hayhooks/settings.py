@@ -61,7 +61,7 @@ class AppSettings(BaseSettings):
         default=10, ge=0, le=300, description="Seconds to drain in-flight requests on shutdown."
     )
     gc_threshold: int = Field(
-        default=50_000,
+        default=10_000,
         ge=100,
         description="Allocations between two young-generation collections of Python's garbage collector, in each "
         "worker (Python's own default is 700). A request frees nearly all it allocates by reference counting; at 700 "

@@ -24,7 +24,7 @@ def test_worker_sets_the_young_threshold_and_keeps_the_older_ones(make_client, r
 def test_default_threshold_is_far_above_pythons(make_client, restore_gc_threshold):
     gc.set_threshold(700, 10, 10)
     make_client()
-    assert gc.get_threshold()[0] == 50_000
+    assert gc.get_threshold()[0] == 10_000
 
 
 def test_threshold_from_the_environment(monkeypatch):
