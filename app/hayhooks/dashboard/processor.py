@@ -24,10 +24,12 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from hayhooks.dashboard.record import ATTRS, PackedSpan, pack_span
 from hayhooks.tracing.operations import KIND
 
+_TRACE_ID, _IS_REMOTE = 0, 2  # fields of a SpanContext
+
 
 def _is_local_root(span: ReadableSpan) -> bool:
     parent = span._parent  # the field, not the property: this runs for every span (see ``pack_span``)
-    return parent is None or parent.is_remote
+    return parent is None or parent[_IS_REMOTE]  # a SpanContext is a tuple; its properties are Python calls
 
 
 @dataclass(slots=True)
@@ -98,7 +100,7 @@ class DashboardSpanProcessor(SpanProcessor):
             attributes = span._attributes
             if attributes and KIND in attributes and _is_local_root(span):
                 with self._lock:
-                    entry = self._open_entry(span._context.trace_id)
+                    entry = self._open_entry(span._context[_TRACE_ID])
                     entry.root, entry.started = span, time.monotonic()
         except Exception:
             self.stats.errors += 1
@@ -111,7 +113,7 @@ class DashboardSpanProcessor(SpanProcessor):
 
     def _on_end(self, span: ReadableSpan) -> None:
         packed = pack_span(span)
-        trace_id = span._context.trace_id
+        trace_id = span._context[_TRACE_ID]
         root = _is_local_root(span)
         wake = None
         with self._lock:

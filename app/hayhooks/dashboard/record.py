@@ -38,6 +38,9 @@ TRACE_TAG_KEYS = (
 )
 _USAGE_KEYS = {"gen_ai.usage.input_tokens": "prompt_tokens", "gen_ai.usage.output_tokens": "completion_tokens"}
 _ERROR = StatusCode.ERROR.value
+_ERROR_CODE = StatusCode.ERROR
+# A ``SpanContext`` is a tuple: its fields by index, without the property call (this runs for every span).
+_SPAN_ID, _IS_REMOTE = 1, 2
 # Indexes into a packed span.
 SPAN_ID, PARENT_ID, NAME, START, END, ATTRS, STATUS, DESCRIPTION, ERROR = range(9)
 # Tuples, not ``X | Y`` unions, which are rebuilt at every call: these checks run for every tag a page expands.
@@ -76,20 +79,22 @@ def pack_span(span: ReadableSpan, *, live: bool = False) -> PackedSpan:
     """
     parent = span._parent
     status = span._status
+    code = status._status_code
     error = None
-    if status.status_code is StatusCode.ERROR:
+    if code is _ERROR_CODE:
         for event in span._events:
             if event.name == "exception":
                 error = dict(event.attributes or {})
+    attributes = span._attributes
     return (
-        span._context.span_id,
-        parent.span_id if parent is not None and not parent.is_remote else 0,
+        span._context[_SPAN_ID],
+        parent[_SPAN_ID] if parent is not None and not parent[_IS_REMOTE] else 0,
         span._name,
         span._start_time or 0,
         span._end_time,
-        _attributes(span, live),
-        status.status_code.value,
-        status.description,
+        attributes if type(attributes) is dict and not live else _attributes(span, live),
+        code._value_,  # what ``.value`` returns, without the Enum's property
+        status._description,
         error,
     )
 
