@@ -135,3 +135,19 @@ def test_traces_waiting_for_their_grace_hold_no_sdk_span_objects():
     [finished], _ = processor.take_ready(time.monotonic() + 11)
     assert finished.root[NAME] == "hayhooks.pipeline.run"
     assert sorted(s[NAME] for s in finished.spans) == ["child0", "child1"]
+
+
+def test_an_operation_continuing_a_remote_trace_is_a_root_of_its_own(setup):
+    from opentelemetry import trace
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+
+    from hayhooks.dashboard.record import PARENT_ID, SPAN_ID
+
+    processor, tracer = setup
+    remote = SpanContext(0xABC, 0xDEF, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED))
+    with trace.use_span(NonRecordingSpan(remote)):
+        root = operation(tracer, children=1)
+    [finished], _ = processor.take_ready(time.monotonic() + 1)
+    assert finished.trace_id == 0xABC
+    assert (finished.root[SPAN_ID], finished.root[PARENT_ID]) == (root.get_span_context().span_id, 0)
+    assert finished.spans[0][PARENT_ID] == root.get_span_context().span_id
