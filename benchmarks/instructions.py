@@ -1,0 +1,158 @@
+"""What a run request costs in CPU instructions, counted by valgrind: tracing off, on, and capture to each store.
+
+Usage: .venv/bin/python benchmarks/instructions.py [--quick]
+
+Throughput on these machines varies by 10-15 % between rounds of the same server, more than the few per cent a
+change to the request path is worth. Instructions do not vary: valgrind's callgrind counts every one the process
+executes. Each configuration runs in a process of its own under `valgrind --tool=callgrind --instr-atstart=no`:
+the app (the `shout` pipeline, in-process, no HTTP server) starts and serves 200 warm-up requests uncounted,
+then counting is switched on (`callgrind_control -i on`) for N requests, 8 at a time, and the flushes that
+follow. Two runs per configuration with different N give the instructions per request (the difference over the
+difference), free of start-up and exit. Configurations: tracing off; tracing on (dashboard off); capture to
+the memory store; capture to the Redis store (a redis-server started here; its own instructions are not
+counted, only the worker's).
+
+`--app DIR` measures another checkout's source (e.g. `git worktree add /tmp/base <rev>`, then
+`--app /tmp/base/app`), to compare two versions of the code exactly.
+
+Instructions are not time (a cache miss costs more than an add), but for the same code on the same machine
+they track CPU time closely, and two configurations compare without noise. Needs valgrind
+(`apt-get install valgrind`). About 2 minutes either way (two valgrind processes at a time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CONFIGS: dict[str, dict[str, str]] = {
+    "off": {"OTEL_SDK_DISABLED": "true", "HAYHOOKS_DASHBOARD_ENABLED": "false"},
+    "tracing": {"HAYHOOKS_DASHBOARD_ENABLED": "false"},
+    "memory": {"HAYHOOKS_DASHBOARD_ENABLED": "true"},
+    "redis": {"HAYHOOKS_DASHBOARD_ENABLED": "true"},
+}
+BODY = b'{"text": "hello world"}'
+CONCURRENT = 8
+
+
+async def _child(requests: int) -> None:
+    """Runs under valgrind: start the app, warm it up, say "ready", wait, serve ``requests``, say "done"."""
+    from hayhooks.server.app import create_app
+    from hayhooks.settings import AppSettings
+
+    app = create_app(AppSettings(pipelines_dir=ROOT / "examples" / "pipelines", log_level="WARNING"))
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/shout/run", "raw_path": b"/shout/run", "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"bench"), (b"content-type", b"application/json"), (b"content-length", b"23")],
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 2),
+    }
+
+    async def one() -> None:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": BODY, "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await app(dict(scope), receive, send)
+        if sent[0]["status"] != 200:
+            raise RuntimeError(f"run failed: {sent}")
+
+    startup: asyncio.Queue = asyncio.Queue()
+    events: asyncio.Queue = asyncio.Queue()
+    await startup.put({"type": "lifespan.startup"})
+    lifespan = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, startup.get, events.put))
+    started = await events.get()
+    if started["type"] != "lifespan.startup.complete":
+        raise RuntimeError(f"start-up failed: {started}")
+
+    async def serve(count: int) -> None:
+        for _ in range(count // CONCURRENT):
+            await asyncio.gather(*(one() for _ in range(CONCURRENT)))
+        await asyncio.sleep(0.5)  # the flushers' batches: capture's cost is counted in full
+
+    await serve(200)
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    await serve(requests)
+    print("done", flush=True)
+    del lifespan
+    os._exit(0)
+
+
+def count(config: str, requests: int, env: dict[str, str], app: Path) -> int:
+    """Instructions the worker executed for ``requests`` requests (plus a fixed part) under ``config``."""
+    process = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null",
+         sys.executable, __file__, "--child", str(requests)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(app),
+             **CONFIGS[config], **env},
+    )
+    assert process.stdout is not None and process.stdin is not None
+    if process.stdout.readline().strip() != "ready":
+        raise RuntimeError(f"{config}: the app did not start: {process.communicate()[1][-2000:]}")
+    subprocess.run(["callgrind_control", "-i", "on", str(process.pid)], check=True, capture_output=True)
+    process.stdin.write("go\n")
+    process.stdin.flush()
+    _, errors = process.communicate()
+    found = re.search(r"Collected : (\d+)", errors)
+    if found is None:
+        raise RuntimeError(f"{config}: no count from callgrind: {errors[-2000:]}")
+    return int(found[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer counted requests")
+    parser.add_argument("--app", type=Path, default=ROOT / "app",
+                        help="the server's source to measure, e.g. a git worktree's app/ to compare with older code")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        asyncio.run(_child(args.child))
+        return
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        sys.exit("valgrind is not installed: apt-get install -y valgrind")
+
+    from benchmarks.harness import start_redis
+
+    low, high = (40, 200) if args.quick else (80, 480)
+    redis, redis_url = start_redis()
+    envs = {name: {} for name in CONFIGS}
+    envs["redis"] = {"HAYHOOKS_REDIS_URL": redis_url, "HAYHOOKS_REDIS_KEY_PREFIX": "instructions:"}
+    try:
+        jobs = [(name, n) for name in CONFIGS for n in (low, high)]
+        with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind per CPU
+            results = pool.map(lambda job: count(job[0], job[1], envs[job[0]], args.app), jobs)
+            counts = dict(zip(jobs, results, strict=True))
+    finally:
+        redis.terminate()
+
+    per_request = {name: (counts[name, high] - counts[name, low]) / (high - low) for name in CONFIGS}
+    print(f"instructions per run request of {args.app} (shout, in-process, {high} - {low} requests, 8 at a time):")
+    for name, value in per_request.items():
+        print(f"  {name:8s} {value:12,.0f}")
+    tracing, memory, redis_store = per_request["tracing"], per_request["memory"], per_request["redis"]
+    print("ratios (1.000 = no cost):")
+    print(f"  tracing on / off            {tracing / per_request['off']:.3f}")
+    for name, value in (("memory", memory), ("Redis", redis_store)):
+        label = f"{name} capture / tracing on"
+        print(f"  {label:27s} {value / tracing:.3f}   (capture: {value - tracing:,.0f} a request)")
+
+
+if __name__ == "__main__":
+    main()
