@@ -7,17 +7,17 @@ change to the request path is worth. Instructions do not vary: valgrind's callgr
 executes. Each configuration runs in a process of its own under `valgrind --tool=callgrind --instr-atstart=no`:
 the app (the `shout` pipeline, in-process, no HTTP server) starts and serves 200 warm-up requests uncounted,
 then counting is switched on (`callgrind_control -i on`) for N requests, 8 at a time, and the flushes that
-follow. Two runs per configuration with different N give the instructions per request (the difference over the
-difference), free of start-up and exit. Configurations: tracing off; tracing on (dashboard off); capture to
-the memory store; capture to the Redis store (a redis-server started here; its own instructions are not
-counted, only the worker's).
+follow (one a second, so that batches are as large as a loaded worker's). Two runs per configuration with
+different N give the instructions per request (the difference over the difference), free of start-up and
+exit. Configurations: tracing off; tracing on (dashboard off); capture to the memory store; capture to the
+Redis store (a redis-server started here; its own instructions are not counted, only the worker's).
 
 `--app DIR` measures another checkout's source (e.g. `git worktree add /tmp/base <rev>`, then
 `--app /tmp/base/app`), to compare two versions of the code exactly.
 
 Instructions are not time (a cache miss costs more than an add), but for the same code on the same machine
 they track CPU time closely, and two configurations compare without noise. Needs valgrind
-(`apt-get install valgrind`). About 2 minutes either way (two valgrind processes at a time).
+(`apt-get install valgrind`). About 3 minutes either way (two valgrind processes at a time).
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ CONFIGS: dict[str, dict[str, str]] = {
     "memory": {"HAYHOOKS_DASHBOARD_ENABLED": "true"},
     "redis": {"HAYHOOKS_DASHBOARD_ENABLED": "true"},
 }
+# Under valgrind a request takes ~50 times longer, so the flusher's usual 20 ms would write a handful of traces
+# per batch instead of the dozens a loaded worker writes, and each batch's fixed cost would be counted against
+# too few traces. One flush a second gives batches like a loaded worker's.
+FLUSH_EVERY_MS = "1000"
 BODY = b'{"text": "hello world"}'
 CONCURRENT = 8
 
@@ -82,7 +86,7 @@ async def _child(requests: int) -> None:
     async def serve(count: int) -> None:
         for _ in range(count // CONCURRENT):
             await asyncio.gather(*(one() for _ in range(CONCURRENT)))
-        await asyncio.sleep(0.5)  # the flushers' batches: capture's cost is counted in full
+        await asyncio.sleep(2.5)  # the flushers' batches: capture's cost is counted in full
 
     await serve(200)
     print("ready", flush=True)
@@ -100,7 +104,7 @@ def count(config: str, requests: int, env: dict[str, str], app: Path) -> int:
          sys.executable, __file__, "--child", str(requests)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(app),
-             **CONFIGS[config], **env},
+             "HAYHOOKS_DASHBOARD_FLUSH_INTERVAL_MS": FLUSH_EVERY_MS, **CONFIGS[config], **env},
     )
     assert process.stdout is not None and process.stdin is not None
     if process.stdout.readline().strip() != "ready":
