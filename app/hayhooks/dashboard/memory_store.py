@@ -51,13 +51,15 @@ class MemoryTraceStore:
         if generation != self._generation:
             return Appended(generation=self._generation, stale=True, cleared_at_ms=self._cleared_at_ms)
         cursors = []
+        followed = self._broadcaster.subscribers > 0  # events are made only for someone to take them
         for record in traces:
             cursor = self._next_cursor()
             payload = with_cursor(cursor, encode(record))
             pipeline = record.get("entrypoint")
             self._entries.append((cursor.ms, cursor.seq, record.get("trace_id", ""), pipeline, payload))
             cursors.append(cursor)
-            self._broadcaster.publish(StoreEvent(cursor, payload, self._generation, pipeline))
+            if followed:
+                self._broadcaster.publish(StoreEvent(cursor, payload, self._generation, pipeline))
         return Appended(cursors=cursors, generation=self._generation)
 
     async def page(

@@ -173,4 +173,4 @@ def _json_safe(value: Any) -> Any:
 
 def with_cursor(cursor: Cursor, encoded: bytes) -> Payload:
     """Splice ``"cursor": "<ms>-<seq>"`` in front of an encoded record, without decoding it."""
-    return b'{"cursor":"%b",%b' % (str(cursor).encode(), encoded[1:])
+    return b"".join((b'{"cursor":"%d-%d",' % (cursor.ms, cursor.seq), memoryview(encoded)[1:]))  # one copy
