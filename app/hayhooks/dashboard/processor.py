@@ -21,15 +21,13 @@ from dataclasses import dataclass, field
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
-from hayhooks.dashboard.record import ATTRS, PackedSpan, pack_span
+from hayhooks.dashboard.record import ATTRS, CONTEXT_IS_REMOTE, CONTEXT_TRACE_ID, PackedSpan, pack_span
 from hayhooks.tracing.operations import KIND
-
-_TRACE_ID, _IS_REMOTE = 0, 2  # fields of a SpanContext
 
 
 def _is_local_root(span: ReadableSpan) -> bool:
     parent = span._parent  # the field, not the property: this runs for every span (see ``pack_span``)
-    return parent is None or parent[_IS_REMOTE]  # a SpanContext is a tuple; its properties are Python calls
+    return parent is None or parent[CONTEXT_IS_REMOTE]  # a SpanContext is a tuple; its properties are Python calls
 
 
 @dataclass(slots=True)
@@ -100,7 +98,7 @@ class DashboardSpanProcessor(SpanProcessor):
             attributes = span._attributes
             if attributes and KIND in attributes and _is_local_root(span):
                 with self._lock:
-                    entry = self._open_entry(span._context[_TRACE_ID])
+                    entry = self._open_entry(span._context[CONTEXT_TRACE_ID])
                     entry.root, entry.started = span, time.monotonic()
         except Exception:
             self.stats.errors += 1
@@ -113,7 +111,7 @@ class DashboardSpanProcessor(SpanProcessor):
 
     def _on_end(self, span: ReadableSpan) -> None:
         packed = pack_span(span)
-        trace_id = span._context[_TRACE_ID]
+        trace_id = span._context[CONTEXT_TRACE_ID]
         root = _is_local_root(span)
         wake = None
         with self._lock:

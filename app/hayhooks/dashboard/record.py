@@ -40,7 +40,7 @@ _USAGE_KEYS = {"gen_ai.usage.input_tokens": "prompt_tokens", "gen_ai.usage.outpu
 _ERROR = StatusCode.ERROR.value
 _ERROR_CODE = StatusCode.ERROR
 # A ``SpanContext`` is a tuple: its fields by index, without the property call (this runs for every span).
-_SPAN_ID, _IS_REMOTE = 1, 2
+CONTEXT_TRACE_ID, CONTEXT_SPAN_ID, CONTEXT_IS_REMOTE = 0, 1, 2
 # Indexes into a packed span.
 SPAN_ID, PARENT_ID, NAME, START, END, ATTRS, STATUS, DESCRIPTION, ERROR = range(9)
 # Tuples, not ``X | Y`` unions, which are rebuilt at every call: these checks run for every tag a page expands.
@@ -87,8 +87,8 @@ def pack_span(span: ReadableSpan, *, live: bool = False) -> PackedSpan:
                 error = dict(event.attributes or {})
     attributes = span._attributes
     return (
-        span._context[_SPAN_ID],
-        parent[_SPAN_ID] if parent is not None and not parent[_IS_REMOTE] else 0,
+        span._context[CONTEXT_SPAN_ID],
+        parent[CONTEXT_SPAN_ID] if parent is not None and not parent[CONTEXT_IS_REMOTE] else 0,
         span._name,
         span._start_time or 0,
         span._end_time,

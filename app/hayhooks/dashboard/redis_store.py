@@ -22,11 +22,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
-
-try:
-    import hiredis
-except ImportError:  # redis[hiredis] installs it; without it, redis-py's own packing
-    hiredis = None
 from redis.exceptions import RedisError
 
 from hayhooks.backoff import Backoff
@@ -44,6 +39,11 @@ from hayhooks.dashboard.store import (
     newest_per_trace,
     with_cursor,
 )
+
+try:
+    import hiredis
+except ImportError:  # redis[hiredis] installs it; without it, redis-py's own packing
+    hiredis = None
 
 _APPEND = """
 local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -107,8 +107,6 @@ def _client(url: str, **options: Any) -> aioredis.Redis:
     if hiredis is not None:
         pool.connection_class = _packing_in_c(pool.connection_class)
     return client
-
-
 
 
 def redact_url(url: str) -> str:
