@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
-from hayhooks.dashboard.record import ATTRS, CONTEXT_IS_REMOTE, CONTEXT_TRACE_ID, PackedSpan, pack_span
+from hayhooks.dashboard.record import ATTRS, CONTEXT_IS_REMOTE, CONTEXT_TRACE_ID, PARENT_ID, PackedSpan, pack_span
 from hayhooks.tracing.operations import KIND
 
 
@@ -112,7 +112,7 @@ class DashboardSpanProcessor(SpanProcessor):
     def _on_end(self, span: ReadableSpan) -> None:
         packed = pack_span(span)
         trace_id = span._context[CONTEXT_TRACE_ID]
-        root = _is_local_root(span)
+        root = not packed[PARENT_ID]  # ``pack_span`` gives a local root (no parent, or a remote one) parent id 0
         wake = None
         with self._lock:
             if root:
