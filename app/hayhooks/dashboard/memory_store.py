@@ -42,7 +42,7 @@ class MemoryTraceStore:
         self._broadcaster = Broadcaster()
 
     def _next_cursor(self) -> Cursor:
-        now = int(time.time() * 1000)
+        now = time.time_ns() // 1_000_000  # integer arithmetic: one of these per trace appended
         last = self._last
         self._last = Cursor(now, 0) if now > last.ms else Cursor(last.ms, last.seq + 1)
         return self._last
