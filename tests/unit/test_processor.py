@@ -68,6 +68,7 @@ def test_span_ending_after_hand_over_is_counted_as_straggler(setup):
     root.end()
     processor.take_ready(time.monotonic() + 1)
     late.end()
+    assert processor.take_ready(time.monotonic() + 1)[0] == []  # the flusher's next look sorts it out
     assert processor.stats.stragglers == 1
 
 
@@ -106,7 +107,7 @@ def test_unsampled_spans_never_reach_the_processor():
 
 def test_errors_inside_the_processor_never_reach_the_caller(setup):
     processor, tracer = setup
-    processor._lock = None  # type: ignore[assignment]  # any use now fails
+    processor._ended = None  # type: ignore[assignment]  # any use now fails
     operation(tracer)
     assert processor.stats.errors > 0
 
@@ -151,3 +152,44 @@ def test_an_operation_continuing_a_remote_trace_is_a_root_of_its_own(setup):
     assert finished.trace_id == 0xABC
     assert (finished.root[SPAN_ID], finished.root[PARENT_ID]) == (root.get_span_context().span_id, 0)
     assert finished.spans[0][PARENT_ID] == root.get_span_context().span_id
+
+
+def test_an_operation_that_ended_before_the_flusher_looked_is_never_announced_as_running(setup):
+    processor, tracer = setup
+    operation(tracer)
+    assert processor.take_running(older_than_s=0) == []
+    [finished], _ = processor.take_ready(time.monotonic() + 1)
+    assert processor.take_running(older_than_s=0) == []
+
+
+def test_an_ending_operation_wakes_the_flusher_once_until_it_looks(setup):
+    processor, tracer = setup
+    wakes = []
+    processor.set_waker(lambda: wakes.append(1))
+    operation(tracer)
+    operation(tracer)
+    assert wakes == [1]
+    processor.take_ready(time.monotonic() + 1)
+    operation(tracer)
+    assert wakes == [1, 1]
+
+
+def test_spans_of_other_instrumentation_do_not_wake_the_flusher(setup):
+    processor, tracer = setup
+    wakes = []
+    processor.set_waker(lambda: wakes.append(1))
+    with tracer.start_as_current_span("someone.elses.span"):
+        pass
+    assert wakes == []
+
+
+def test_a_full_inbox_refuses_spans_and_counts_them():
+    processor = DashboardSpanProcessor(grace_s=0, queue_size=1, max_open=1)  # an inbox of 10 spans
+    provider = TracerProvider()
+    provider.add_span_processor(processor)
+    tracer = provider.get_tracer("t")
+    for _ in range(4):
+        operation(tracer)  # 3 spans each, and nobody takes them
+    assert processor.stats.dropped == 2
+    [finished], _ = processor.take_ready(time.monotonic() + 1)
+    assert processor.stats.dropped == 2 + 2  # of the 3 complete operations the queue of 1 keeps the newest

@@ -1,18 +1,19 @@
 """``DashboardSpanProcessor``: collect each operation's spans and hand over finished traces.
 
-``on_start`` / ``on_end`` run on whatever thread starts or ends a span, inside the request's time: they only
-take a lock and append (no I/O, no formatting, never raise). ``on_end`` keeps a span as a packed tuple, not the
-SDK's objects: a trace waiting for its grace then holds a handful of objects instead of dozens per span, which
-the garbage collector would otherwise walk again and again. A trace is complete when its local root — the
-operation span — ends; it is handed over a short grace later, so spans that end just after the root still
-join it. Spans of a trace that was already handed over are counted as stragglers. Traces whose root is not an
-operation (someone else's instrumentation on a shared provider) are dropped. Everything is bounded: the
-open traces and the hand-over queue drop their oldest entry when full, and count it.
+``on_start`` / ``on_end`` run on whatever thread starts or ends a span, inside the request's time, so they do
+as little as they can: pack the span (a tuple; attributes as the span's own frozen dict, so a trace waiting
+for its grace holds a handful of objects instead of dozens per span) and append it to an inbox, a deque that
+any thread may append to without a lock. The flusher, the inbox's one consumer, sorts the inbox into traces
+when it takes them (``take_ready``), on its own thread and without locks. A trace is complete when its local
+root — the operation span — ends; it is handed over a short grace later, so spans that end just after the root
+still join it. Spans of a trace that was already handed over are counted as stragglers. Traces whose root is
+not an operation (someone else's instrumentation on a shared provider) are dropped. Everything is bounded: the
+open traces and the hand-over queue drop their oldest entry when full, the inbox refuses new spans while full
+(only a stalled flusher lets it fill), and each counts what it dropped.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -80,7 +81,12 @@ class DashboardSpanProcessor(SpanProcessor):
         self.max_open = max_open
         self.max_spans = max_spans
         self.stats = CaptureStats()
-        self._lock = threading.Lock()
+        # Appended by any thread, taken by the consumer: operation roots as they start, spans as they end
+        # (a root's with the monotonic time it ended, never 0; other spans' with 0).
+        self._started: deque[tuple[Span, float]] = deque()
+        self._ended: deque[tuple[int, PackedSpan, float]] = deque()
+        self._inbox_size = 10 * max(queue_size, max_open)
+        # The consumer's own (no lock: only the flusher's thread touches them).
         self._open: OrderedDict[int, _Open] = OrderedDict()
         self._ready: deque[Finished] = deque()
         self._queue_size = queue_size
@@ -97,49 +103,62 @@ class DashboardSpanProcessor(SpanProcessor):
         try:
             attributes = span._attributes
             if attributes and KIND in attributes and _is_local_root(span):
-                with self._lock:
-                    entry = self._open_entry(span._context[CONTEXT_TRACE_ID])
-                    entry.root, entry.started = span, time.monotonic()
+                if len(self._started) < self._inbox_size:
+                    self._started.append((span, time.monotonic()))
+                else:
+                    self.stats.dropped += 1
         except Exception:
             self.stats.errors += 1
 
     def on_end(self, span: ReadableSpan) -> None:
         try:
-            self._on_end(span)
+            packed = pack_span(span)
+            ended = self._ended
+            if len(ended) >= self._inbox_size:
+                self.stats.dropped += 1
+                return
+            if packed[PARENT_ID]:
+                ended.append((span._context[CONTEXT_TRACE_ID], packed, 0.0))
+                return
+            # ``pack_span`` gives a local root (no parent, or a remote one) parent id 0: the end of a trace.
+            ended.append((span._context[CONTEXT_TRACE_ID], packed, time.monotonic()))
+            if not self._wake_pending and KIND in packed[ATTRS] and (wake := self._wake) is not None:
+                self._wake_pending = True
+                wake()
         except Exception:
             self.stats.errors += 1
 
-    def _on_end(self, span: ReadableSpan) -> None:
-        packed = pack_span(span)
-        trace_id = span._context[CONTEXT_TRACE_ID]
-        root = not packed[PARENT_ID]  # ``pack_span`` gives a local root (no parent, or a remote one) parent id 0
-        wake = None
-        with self._lock:
-            if root:
+    def _sort_inbox(self) -> None:
+        """Move what the inbox holds into open and finished traces (the consumer's side)."""
+        started, ended = self._started, self._ended
+        while started:
+            span, at = started.popleft()
+            if span._end_time is None:  # one that ended already is in ``ended``, or was sorted before
+                entry = self._open_entry(span._context[CONTEXT_TRACE_ID])
+                entry.root, entry.started = span, at
+        grace, by_trace, handed = self.grace_s, self._by_trace, self._handed
+        while ended:
+            trace_id, packed, at = ended.popleft()
+            if at:
                 entry = self._open.pop(trace_id, None)
                 if KIND not in packed[ATTRS]:
                     self.stats.foreign += 1
-                    return
-                finished = Finished(trace_id, packed, entry.spans if entry else [], time.monotonic() + self.grace_s)
+                    continue
+                finished = Finished(trace_id, packed, entry.spans if entry else [], at + grace)
                 if len(self._ready) >= self._queue_size:
                     dropped = self._ready.popleft()
-                    self._by_trace.pop(dropped.trace_id, None)
+                    by_trace.pop(dropped.trace_id, None)
                     self.stats.dropped += 1
                 self._ready.append(finished)
-                self._by_trace[trace_id] = finished
-                if not self._wake_pending and self._wake is not None:
-                    self._wake_pending = True
-                    wake = self._wake
-            elif (late := self._by_trace.get(trace_id)) is not None:
+                by_trace[trace_id] = finished
+            elif (late := by_trace.get(trace_id)) is not None:
                 late.spans.append(packed)
-            elif trace_id in self._handed:
+            elif trace_id in handed:
                 self.stats.stragglers += 1
             else:
                 entry = self._open_entry(trace_id)
                 if len(entry.spans) < self.max_spans * 2:
                     entry.spans.append(packed)
-        if wake is not None:
-            wake()
 
     def _open_entry(self, trace_id: int) -> _Open:
         entry = self._open.get(trace_id)
@@ -153,35 +172,38 @@ class DashboardSpanProcessor(SpanProcessor):
     def take_ready(self, now: float | None = None) -> tuple[list[Finished], float | None]:
         """Traces whose grace is over, and when the next one will be (``None``: nothing waiting)."""
         now = time.monotonic() if now is None else now
+        self._wake_pending = False  # from here on, an operation that ends wakes the flusher again
+        self._sort_inbox()
         taken: list[Finished] = []
-        with self._lock:
-            while self._ready and self._ready[0].due <= now:
-                finished = self._ready.popleft()
-                self._by_trace.pop(finished.trace_id, None)
-                self._handed[finished.trace_id] = None
-                taken.append(finished)
-            while len(self._handed) > self.max_open:
-                self._handed.popitem(last=False)
-            next_due = self._ready[0].due if self._ready else None
-            # While traces wait for their grace the flusher comes back by itself: only an idle one needs waking.
-            self._wake_pending = next_due is not None
-            self.stats.traces += len(taken)
+        ready = self._ready
+        while ready and ready[0].due <= now:
+            finished = ready.popleft()
+            self._by_trace.pop(finished.trace_id, None)
+            self._handed[finished.trace_id] = None
+            taken.append(finished)
+        while len(self._handed) > self.max_open:
+            self._handed.popitem(last=False)
+        next_due = ready[0].due if ready else None
+        # While traces wait for their grace the flusher comes back by itself: only an idle one needs waking.
+        if next_due is not None:
+            self._wake_pending = True
+        self.stats.traces += len(taken)
         return taken, next_due
 
     def take_running(self, older_than_s: float, now: float | None = None) -> list[Running]:
         """Operations in flight for longer than ``older_than_s`` that were not announced yet."""
         now = time.monotonic() if now is None else now
+        self._sort_inbox()
         found = []
-        with self._lock:
-            for trace_id, entry in self._open.items():
-                if entry.root is not None and not entry.announced and now - entry.started >= older_than_s:
-                    entry.announced = True
-                    found.append(Running(trace_id, entry.root, list(entry.spans)))
+        for trace_id, entry in self._open.items():
+            if entry.root is not None and not entry.announced and now - entry.started >= older_than_s:
+                entry.announced = True
+                found.append(Running(trace_id, entry.root, list(entry.spans)))
         return found
 
     def pending(self) -> int:
-        with self._lock:
-            return len(self._ready)
+        """Finished traces not handed over yet (waiting for their grace, or not sorted yet)."""
+        return len(self._ready) + sum(1 for _trace_id, packed, at in list(self._ended) if at and KIND in packed[ATTRS])
 
     def shutdown(self) -> None:
         self._wake = None
