@@ -207,3 +207,43 @@ def test_the_servers_tracers_are_lean_and_shared_per_name():
     tracing = build_tracing(TracerProvider())
     assert isinstance(tracing.tracer(), LeanTracer)
     assert tracing.tracer("haystack") is tracing.tracer("haystack")
+
+
+class Recording(SpanProcessor):
+    def __init__(self, calls: list[str], name: str) -> None:
+        self.calls, self.name = calls, name
+
+    def on_start(self, span, parent_context=None) -> None:
+        self.calls.append(f"{self.name} start {span.name}")
+
+    def _on_ending(self, span) -> None:
+        self.calls.append(f"{self.name} ending {span.name}")
+
+    def on_end(self, span) -> None:
+        self.calls.append(f"{self.name} end {span.name}")
+
+
+def test_processors_are_called_in_order_including_one_added_after_the_tracer_was_made():
+    calls: list[str] = []
+    provider = TracerProvider()
+    provider.add_span_processor(Recording(calls, "a"))
+    tracer = LeanTracer(provider, "t")
+    tracer.start_span("first").end()
+    provider.add_span_processor(Recording(calls, "b"))
+    tracer.start_span("second").end()
+    assert calls == [
+        "a start first", "a ending first", "a end first",
+        "a start second", "b start second", "a ending second", "b ending second", "a end second", "b end second",
+    ]
+
+
+def test_a_concurrent_multi_processor_provider_dispatches_its_own_way():
+    from opentelemetry.sdk.trace import ConcurrentMultiSpanProcessor
+
+    calls: list[str] = []
+    active = ConcurrentMultiSpanProcessor()
+    active.add_span_processor(Recording(calls, "a"))
+    provider = TracerProvider(active_span_processor=active, shutdown_on_exit=False)
+    LeanTracer(provider, "t").start_span("only").end()
+    active.shutdown()
+    assert calls == ["a start only", "a ending only", "a end only"]

@@ -27,7 +27,15 @@ from typing import Any
 from opentelemetry import context as context_api
 from opentelemetry import trace as trace_api
 from opentelemetry.attributes import _clean_attribute_value
-from opentelemetry.sdk.trace import Event, Span, SpanLimits, TracerProvider, sampling
+from opentelemetry.sdk.trace import (
+    Event,
+    Span,
+    SpanLimits,
+    SpanProcessor,
+    SynchronousMultiSpanProcessor,
+    TracerProvider,
+    sampling,
+)
 from opentelemetry.sdk.util import BoundedList
 from opentelemetry.trace import SpanKind, TraceFlags
 from opentelemetry.trace.span import DEFAULT_TRACE_STATE
@@ -47,6 +55,34 @@ _NO_EVENTS: tuple[Event, ...] = ()
 _MAX_TRACE_ID = 2**128 - 1
 _MAX_SPAN_ID = 2**64 - 1
 _new_tuple = tuple.__new__
+
+
+class _Processors:
+    """The provider's span processors, called one by one as its ``SynchronousMultiSpanProcessor`` calls them,
+    minus the Python frame of its loop on every call, and without calling the ``_on_ending`` that processors
+    inherit and do nothing in: ~2 500 instructions less per span with one processor."""
+
+    __slots__ = ("_active", "_multi", "_seen", "ends", "endings", "starts")
+
+    def __init__(self, active: SpanProcessor) -> None:
+        self._active = active
+        self._multi = type(active) is SynchronousMultiSpanProcessor
+        self._seen: tuple[SpanProcessor, ...] | None = None
+        # Another kind of active processor (a concurrent one, say) dispatches its own way.
+        self.starts: tuple[Any, ...] = (active.on_start,)
+        self.endings: tuple[Any, ...] = (active._on_ending,)
+        self.ends: tuple[Any, ...] = (active.on_end,)
+        self.current()
+
+    def current(self) -> _Processors:
+        # The SDK replaces its tuple whenever a processor is added: rebuilt then, checked by identity per call.
+        if self._multi and (processors := self._active._span_processors) is not self._seen:
+            self.starts = tuple(p.on_start for p in processors)
+            self.endings = tuple(p._on_ending for p in processors
+                                 if type(p)._on_ending is not SpanProcessor._on_ending)
+            self.ends = tuple(p.on_end for p in processors)
+            self._seen = processors
+        return self
 
 
 class LeanSpan(Span):
@@ -91,6 +127,7 @@ class LeanSpan(Span):
         self._resource = tracer.resource
         self._sampler = tracer.sampler
         self._span_processor = tracer.span_processor
+        self._processors = tracer.processors
         self._limits = tracer.limits
 
     @property
@@ -123,9 +160,11 @@ class LeanSpan(Span):
         if self._end_time is not None:
             return
         self._end_time = end_time if end_time is not None else time_ns()
-        processor = self._span_processor
-        processor._on_ending(self)
-        processor.on_end(self)  # frozen from here on: no copy needed
+        processors = self._processors.current()
+        for on_ending in processors.endings:
+            on_ending(self)
+        for on_end in processors.ends:
+            on_end(self)  # frozen from here on: no copy needed
 
     def is_recording(self) -> bool:
         return self._end_time is None
@@ -139,6 +178,7 @@ class LeanTracer(trace_api.Tracer):
         self.sampler = provider.sampler
         self.resource = provider.resource
         self.span_processor = provider._active_span_processor
+        self.processors = _Processors(self.span_processor)
         self.id_generator = provider.id_generator
         self.limits = provider._span_limits
         self.instrumentation_scope = self.sdk._instrumentation_scope
@@ -216,7 +256,8 @@ class LeanTracer(trace_api.Tracer):
             set_status_on_exception,
             start_time if start_time is not None else time_ns(),
         )
-        self.span_processor.on_start(span, parent_context=context)
+        for on_start in self.processors.current().starts:
+            on_start(span, parent_context=context)
         return span
 
     @_agnosticcontextmanager
