@@ -30,7 +30,7 @@ def trace(n: int, pipeline: str = "p", **extra) -> dict:
 async def fill(store, count: int, start: int = 0, pipeline: str = "p") -> list[Cursor]:
     result = await store.append([trace(n, pipeline) for n in range(start, start + count)], await store.generation())
     assert not result.stale
-    return result.cursors
+    return list(result.cursors)
 
 
 async def test_empty_store_pages_nothing(store):
@@ -48,6 +48,13 @@ async def test_newest_page_is_newest_first_with_cursors(store):
 async def test_cursors_increase(store):
     cursors = await fill(store, 10)
     assert cursors == sorted(cursors) and len(set(cursors)) == 10
+
+
+async def test_an_append_gives_one_cursor_per_trace_that_can_be_indexed_and_sliced(store):
+    result = await store.append([trace(n) for n in range(4)], await store.generation())
+    cursors = list(result.cursors)
+    assert len(result.cursors) == 4 and result.cursors[-1] == cursors[3] and result.cursors[1:3] == cursors[1:3]
+    assert [t["cursor"] for t in (await store.page()).records()] == [str(c) for c in reversed(cursors)]
 
 
 async def test_cursor_is_the_last_trace_returned_so_bursts_lose_nothing(store):

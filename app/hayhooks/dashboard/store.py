@@ -77,7 +77,7 @@ class Page:
 class Appended:
     """What ``append`` did: the cursors it gave, or — when a clear happened since — the clear it missed."""
 
-    cursors: list[Cursor] = field(default_factory=list)
+    cursors: Sequence[Cursor] = ()
     generation: int = 0
     stale: bool = False
     cleared_at_ms: float = 0.0
