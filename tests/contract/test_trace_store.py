@@ -183,6 +183,28 @@ async def test_follow_announces_clears(store):
     assert event.trace is None and event.generation == 1
 
 
+async def test_following_one_pipeline_yields_only_its_traces_and_every_clear(store):
+    events = []
+
+    async def consume():
+        subscription = store.follow(pipeline="b")
+        subscription.ready((await store.page()).next_after)
+        async for event in subscription:
+            events.append(event)
+            if len(events) == 3:
+                return
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.2)
+    await fill(store, 2, pipeline="a")
+    wanted = await fill(store, 2, start=10, pipeline="b")
+    await fill(store, 2, start=20, pipeline="a")
+    await store.clear()
+    await asyncio.wait_for(task, 5)
+    assert [e.cursor for e in events[:2]] == wanted and {e.entrypoint for e in events[:2]} == {"b"}
+    assert events[2].trace is None and events[2].generation == 1
+
+
 async def test_stats_count_and_kind(store):
     await fill(store, 4)
     stats = await store.stats()

@@ -66,3 +66,24 @@ async def test_closing_the_broadcaster_ends_every_subscription():
     await asyncio.sleep(0)
     broadcaster.close()
     assert await asyncio.wait_for(waiting, 1) == []
+
+
+def test_the_broadcaster_knows_which_pipelines_anyone_wants():
+    broadcaster = Broadcaster()
+    assert not broadcaster.wants("a") and not broadcaster.wants(None)
+    only_a = broadcaster.subscribe(pipeline="a")
+    assert broadcaster.wants("a") and not broadcaster.wants("b") and not broadcaster.wants(None)
+    everything = broadcaster.subscribe()
+    assert broadcaster.wants("b") and broadcaster.wants(None)
+    everything.close()
+    assert not broadcaster.wants("b")
+    only_a.close()
+    assert not broadcaster.wants("a")
+
+
+async def test_a_subscriber_for_one_pipeline_is_not_offered_the_others():
+    broadcaster = Broadcaster()
+    only_a = broadcaster.subscribe(pipeline="a")
+    for n, pipeline in enumerate(["b"] * (QUEUE_SIZE + 5) + ["a"], start=1):
+        broadcaster.publish(StoreEvent(Cursor(n, 0), b"{}", -1, pipeline))
+    assert await take(only_a, 1) == [QUEUE_SIZE + 6]  # not cut off by the others' traffic

@@ -178,7 +178,7 @@ async def _events(
     Subscribed before the snapshot is read, and the store told where the snapshot ends, so no trace falls in
     between; what the subscription repeats of the snapshot is skipped by cursor.
     """
-    subscription = dashboard.view().follow()
+    subscription = dashboard.view().follow(pipeline=pipeline)
     try:
         limit = max(settings.dashboard_ui_list_cap, settings.dashboard_ui_fetch_limit)
         snapshot = await _page(dashboard, after=after, limit=min(limit, settings.dashboard_trace_max_limit),
@@ -193,8 +193,6 @@ async def _events(
                 yield ServerSentEvent(data=orjson.dumps({"generation": event.generation}).decode(), event="clear")
                 continue
             if floor is not None and event.cursor <= floor:
-                continue
-            if pipeline is not None and event.entrypoint != pipeline:
                 continue
             record = dashboard.views.record(event.payload)
             yield ServerSentEvent(data=record.decode(), event="trace", id=str(event.cursor))

@@ -16,16 +16,24 @@ class Subscription:
     Iterate it with ``async for``; it ends when the broadcaster closes, or once a subscriber that fell
     ``QUEUE_SIZE`` events behind has taken what was queued. Ending is the signal: an SSE stream closes and the
     browser reconnects with ``Last-Event-ID``, which pages through what it missed.
+
+    ``pipeline``: only that pipeline's traces (and every clear). They are picked where events are published,
+    so the subscriber's task is not woken for each trace of the others, and a store reads nothing for a
+    pipeline no one follows.
     """
 
-    def __init__(self, broadcaster: Broadcaster, after: Cursor | None) -> None:
+    def __init__(self, broadcaster: Broadcaster, after: Cursor | None, pipeline: str | None = None) -> None:
         self._broadcaster = broadcaster
         self._queue: asyncio.Queue[StoreEvent | None] = asyncio.Queue(QUEUE_SIZE)
         self._lagged = False
         self.after = after
-        broadcaster._subscribers.add(self)
+        self.pipeline = pipeline
+        broadcaster._add(self)
 
     def _offer(self, event: StoreEvent | None) -> bool:
+        if (self.pipeline is not None and event is not None and event.payload is not None
+                and event.entrypoint != self.pipeline):
+            return True
         try:
             self._queue.put_nowait(event)
             return True
@@ -52,7 +60,7 @@ class Subscription:
                 return event
 
     def close(self) -> None:
-        self._broadcaster._subscribers.discard(self)
+        self._broadcaster._discard(self)
 
     def _cut_off(self) -> None:
         self._lagged = True
@@ -65,13 +73,31 @@ class Broadcaster:
     def __init__(self, on_ready: Callable[[Cursor | None], None] | None = None) -> None:
         self._subscribers: set[Subscription] = set()
         self._on_ready = on_ready
+        self._everything = False
+        self._pipelines: set[str | None] = set()
 
     @property
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    def subscribe(self, after: Cursor | None = None) -> Subscription:
-        return Subscription(self, after)
+    def subscribe(self, after: Cursor | None = None, pipeline: str | None = None) -> Subscription:
+        return Subscription(self, after, pipeline)
+
+    def wants(self, pipeline: str | None) -> bool:
+        """Whether any subscriber takes a trace of ``pipeline``: if not, there is no event to make."""
+        return self._everything or pipeline in self._pipelines
+
+    def _add(self, subscription: Subscription) -> None:
+        self._subscribers.add(subscription)
+        self._recount()
+
+    def _discard(self, subscription: Subscription) -> None:
+        self._subscribers.discard(subscription)
+        self._recount()
+
+    def _recount(self) -> None:
+        self._pipelines = {s.pipeline for s in self._subscribers}
+        self._everything = None in self._pipelines
 
     def publish(self, event: StoreEvent) -> None:
         for subscription in list(self._subscribers):
@@ -83,3 +109,4 @@ class Broadcaster:
             while not subscription._offer(None):
                 subscription._queue.get_nowait()
         self._subscribers.clear()
+        self._recount()

@@ -51,15 +51,15 @@ class MemoryTraceStore:
         if generation != self._generation:
             return Appended(generation=self._generation, stale=True, cleared_at_ms=self._cleared_at_ms)
         cursors = []
-        followed = self._broadcaster.subscribers > 0  # events are made only for someone to take them
+        broadcaster = self._broadcaster
         for record in traces:
             cursor = self._next_cursor()
             payload = with_cursor(cursor, encode(record))
             pipeline = record.get("entrypoint")
             self._entries.append((cursor.ms, cursor.seq, record.get("trace_id", ""), pipeline, payload))
             cursors.append(cursor)
-            if followed:
-                self._broadcaster.publish(StoreEvent(cursor, payload, self._generation, pipeline))
+            if broadcaster.wants(pipeline):  # events are made only for someone to take them
+                broadcaster.publish(StoreEvent(cursor, payload, self._generation, pipeline))
         return Appended(cursors=cursors, generation=self._generation)
 
     async def page(
@@ -98,9 +98,9 @@ class MemoryTraceStore:
                 chosen.append((scanned, trace_id, payload))
         return Page(newest_per_trace(chosen), scanned, has_more, self._generation)
 
-    def follow(self, after: Cursor | None = None) -> Subscription:
+    def follow(self, after: Cursor | None = None, pipeline: str | None = None) -> Subscription:
         """Events after ``after`` from now on (the subscription is registered before this returns)."""
-        return self._broadcaster.subscribe(after)
+        return self._broadcaster.subscribe(after, pipeline)
 
     async def clear(self) -> int:
         self._entries.clear()

@@ -264,7 +264,7 @@ class RedisTraceStore:
             entries = await self._redis.xrange(self.stream_key, f"({scanned_to}".encode(), b"+", count=count)
         return Page(newest_per_trace(picked), scanned_to, has_more, int(generation_raw or 0))
 
-    def follow(self, after: Cursor | None = None) -> Subscription:
+    def follow(self, after: Cursor | None = None, pipeline: str | None = None) -> Subscription:
         """Events after ``after`` (the subscription is registered before this returns).
 
         The worker's one reader runs only while someone follows. It starts when a subscriber calls
@@ -272,7 +272,7 @@ class RedisTraceStore:
         ``after`` when iteration begins without it; a reader already running feeds every subscription
         registered before its next read.
         """
-        subscription = self._broadcaster.subscribe(after)
+        subscription = self._broadcaster.subscribe(after, pipeline)
         if after is not None:
             self._follow_from(after)
         return subscription
@@ -297,15 +297,17 @@ class RedisTraceStore:
             except (RedisError, OSError) as exc:
                 await backoff.failed(exc)
                 continue
+            broadcaster = self._broadcaster
             for _stream, entries in reply or ():
                 for entry_id, fields in entries:
                     last = entry_id
-                    cursor = _cursor(entry_id)
                     if b"clear" in fields:
-                        self._broadcaster.publish(StoreEvent(cursor, None, int(fields[b"clear"])))
+                        broadcaster.publish(StoreEvent(_cursor(entry_id), None, int(fields[b"clear"])))
                     elif b"t" in fields:
                         pipeline = fields.get(b"p", b"").decode() or None
-                        self._broadcaster.publish(StoreEvent(cursor, with_cursor(cursor, fields[b"t"]), -1, pipeline))
+                        if broadcaster.wants(pipeline):  # the others are read past, not parsed
+                            cursor = _cursor(entry_id)
+                            broadcaster.publish(StoreEvent(cursor, with_cursor(cursor, fields[b"t"]), -1, pipeline))
 
     async def clear(self) -> int:
         keys = [self.stream_key, self.generation_key, self.cleared_key]

@@ -123,8 +123,9 @@ class TraceStore(Protocol):
         pipeline: str | None = None,
     ) -> Page: ...
 
-    def follow(self, after: Cursor | None = None) -> AsyncIterator[StoreEvent]:
-        """Events after ``after`` from the moment of the call on; ends when the store closes."""
+    def follow(self, after: Cursor | None = None, pipeline: str | None = None) -> AsyncIterator[StoreEvent]:
+        """Events after ``after`` from the moment of the call on (only ``pipeline``'s traces, and clears, when
+        given); ends when the store closes."""
         ...
 
     async def clear(self) -> int: ...
