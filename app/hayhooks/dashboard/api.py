@@ -38,7 +38,7 @@ def _dashboard(request: Request) -> Dashboard:
 
 
 def build_router(settings: AppSettings) -> APIRouter:
-    def require_access(request: Request) -> None:
+    async def require_access(request: Request) -> None:  # async: FastAPI runs a sync dependency on a thread
         check_access(request, settings)
 
     router = APIRouter(prefix=f"{settings.dashboard_path}/api", tags=["dashboard"])
