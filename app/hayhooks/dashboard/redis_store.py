@@ -209,7 +209,9 @@ class RedisTraceStore:
         scanned = 0
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.get(self.generation_key)
-            pipe.xrevrange(self.stream_key, upper, b"-", count=max(limit * 2, 20))
+            # A few more than the page: a trace announced as running has a second entry. Were it twice the page,
+            # a page of 50 would read (and parse) 50 records of ~2 kB for nothing; more, if needed, come in chunks.
+            pipe.xrevrange(self.stream_key, upper, b"-", count=limit + 16)
             generation_raw, entries = await pipe.execute()
         while True:
             for entry_id, fields in entries:
