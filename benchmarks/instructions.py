@@ -15,6 +15,11 @@ Redis store (a redis-server started here; its own instructions are not counted, 
 `--app DIR` measures another checkout's source (e.g. `git worktree add /tmp/base <rev>`, then
 `--app /tmp/base/app`), to compare two versions of the code exactly.
 
+`--served` counts a real server instead: `hayhooks run` (one uvicorn worker) under callgrind, requests over HTTP
+from this process (8 at a time), counters zeroed and dumped around each batch with `callgrind_control`. It adds
+what the in-process count leaves out (the HTTP server, the sockets' user-space side); the kernel's instructions
+are counted in neither. Tracing off is left out (with no spans the question is moot). About 3 minutes.
+
 Instructions are not time (a cache miss costs more than an add), but for the same code on the same machine
 they track CPU time closely, and two configurations compare without noise. Needs valgrind
 (`apt-get install valgrind`). About 3 minutes either way (two valgrind processes at a time).
@@ -24,11 +29,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import glob
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -119,11 +128,83 @@ def count(config: str, requests: int, env: dict[str, str], app: Path) -> int:
     return int(found[1])
 
 
+
+def _drive(url: str, requests: int) -> None:
+    """``requests`` run requests, 8 at a time on kept-alive connections; any failure stops the benchmark."""
+    import httpx
+
+    failures: list[int] = []
+
+    def client(count: int) -> None:
+        with httpx.Client(base_url=url, timeout=120) as http:
+            for _ in range(count):
+                status = http.post("/shout/run", content=BODY, headers={"content-type": "application/json"}).status_code
+                if status != 200:
+                    failures.append(status)
+
+    threads = [threading.Thread(target=client, args=(requests // CONCURRENT,)) for _ in range(CONCURRENT)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise RuntimeError(f"run requests failed: {failures[:5]}")
+    time.sleep(2.5)  # the flushes of those requests (one a second): capture's cost is counted in full
+
+
+def count_served(config: str, counts: tuple[int, int], env: dict[str, str], app: Path) -> float:
+    """Instructions per request of a served run request: a ``hayhooks run`` worker under callgrind."""
+    import httpx
+
+    from benchmarks.harness import free_port
+
+    port, dumps = free_port(), tempfile.mkdtemp(prefix="callgrind-")
+    process = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={dumps}/out.%p",
+         sys.executable, "-m", "hayhooks", "run", "--pipelines-dir", str(ROOT / "examples" / "pipelines"),
+         "--port", str(port)],
+        env={**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(app), "HAYHOOKS_LOG_LEVEL": "WARNING",
+             "HAYHOOKS_DASHBOARD_FLUSH_INTERVAL_MS": FLUSH_EVERY_MS, **CONFIGS[config], **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                if httpx.get(f"{url}/status", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{config}: the server did not start under valgrind")
+            time.sleep(0.5)
+        _drive(url, 200)
+        subprocess.run(["callgrind_control", "-i", "on", str(process.pid)], check=True, capture_output=True)
+        totals = []
+        for requests in counts:
+            subprocess.run(["callgrind_control", "-z", str(process.pid)], check=True, capture_output=True)
+            _drive(url, requests)
+            before = set(glob.glob(f"{dumps}/out.*"))
+            subprocess.run(["callgrind_control", "-d", str(process.pid)], check=True, capture_output=True)
+            dump = max(set(glob.glob(f"{dumps}/out.*")) - before, key=os.path.getmtime)
+            found = re.search(r"^(?:summary|totals): (\d+)", Path(dump).read_text(), re.MULTILINE)
+            if found is None:
+                raise RuntimeError(f"{config}: no total in {dump}")
+            totals.append(int(found[1]))
+    finally:
+        process.terminate()
+        process.wait(60)
+        shutil.rmtree(dumps, ignore_errors=True)
+    return (totals[1] - totals[0]) / (counts[1] - counts[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer counted requests")
     parser.add_argument("--app", type=Path, default=ROOT / "app",
                         help="the server's source to measure, e.g. a git worktree's app/ to compare with older code")
+    parser.add_argument("--served", action="store_true", help="count a real server's worker, driven over HTTP")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
@@ -139,20 +220,28 @@ def main() -> None:
     envs = {name: {} for name in CONFIGS}
     envs["redis"] = {"HAYHOOKS_REDIS_URL": redis_url, "HAYHOOKS_REDIS_KEY_PREFIX": "instructions:"}
     try:
-        jobs = [(name, n) for name in CONFIGS for n in (low, high)]
-        with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind per CPU
-            results = pool.map(lambda job: count(job[0], job[1], envs[job[0]], args.app), jobs)
-            counts = dict(zip(jobs, results, strict=True))
+        if args.served:
+            names = [name for name in CONFIGS if name != "off"]
+            with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind per CPU
+                results = pool.map(lambda name: count_served(name, (low, high), envs[name], args.app), names)
+                per_request = dict(zip(names, results, strict=True))
+        else:
+            jobs = [(name, n) for name in CONFIGS for n in (low, high)]
+            with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind per CPU
+                results = pool.map(lambda job: count(job[0], job[1], envs[job[0]], args.app), jobs)
+                counts = dict(zip(jobs, results, strict=True))
+            per_request = {name: (counts[name, high] - counts[name, low]) / (high - low) for name in CONFIGS}
     finally:
         redis.terminate()
 
-    per_request = {name: (counts[name, high] - counts[name, low]) / (high - low) for name in CONFIGS}
-    print(f"instructions per run request of {args.app} (shout, in-process, {high} - {low} requests, 8 at a time):")
+    where = "served over HTTP by one worker" if args.served else "in-process"
+    print(f"instructions per run request of {args.app} (shout, {where}, {high} - {low} requests, 8 at a time):")
     for name, value in per_request.items():
         print(f"  {name:8s} {value:12,.0f}")
     tracing, memory, redis_store = per_request["tracing"], per_request["memory"], per_request["redis"]
     print("ratios (1.000 = no cost):")
-    print(f"  tracing on / off            {tracing / per_request['off']:.3f}")
+    if "off" in per_request:
+        print(f"  tracing on / off            {tracing / per_request['off']:.3f}")
     for name, value in (("memory", memory), ("Redis", redis_store)):
         label = f"{name} capture / tracing on"
         print(f"  {label:27s} {value / tracing:.3f}   (capture: {value - tracing:,.0f} a request)")
