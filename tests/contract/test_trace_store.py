@@ -150,57 +150,47 @@ async def test_append_for_an_old_generation_is_refused_with_the_clear_time(store
     assert (await store.page()).traces == []
 
 
-async def test_follow_yields_new_traces_in_order(store):
-    events = []
+def following(store, count: int, pipeline: str | None = None) -> asyncio.Task:
+    """A task that follows ``store`` from its current end and returns the next ``count`` events."""
 
-    async def consume():
-        subscription = store.follow()
+    async def consume() -> list:
+        events = []
+        subscription = store.follow(pipeline=pipeline)
         subscription.ready((await store.page()).next_after)
         async for event in subscription:
             events.append(event)
-            if len(events) == 3:
-                return
+            if len(events) == count:
+                return events
+        return events
 
-    task = asyncio.create_task(consume())
+    return asyncio.create_task(consume())
+
+
+async def test_follow_yields_new_traces_in_order(store):
+    task = following(store, 3)
     await asyncio.sleep(0.2)
     cursors = await fill(store, 3)
-    await asyncio.wait_for(task, 5)
+    events = await asyncio.wait_for(task, 5)
     assert [e.cursor for e in events] == cursors
     assert [e.trace["trace_id"] for e in events] == [f"{n:032x}" for n in range(3)]
 
 
 async def test_follow_announces_clears(store):
-    async def first_event():
-        subscription = store.follow()
-        subscription.ready((await store.page()).next_after)
-        async for event in subscription:
-            return event
-
-    task = asyncio.create_task(first_event())
+    task = following(store, 1)
     await asyncio.sleep(0.2)
     await store.clear()
-    event = await asyncio.wait_for(task, 5)
+    [event] = await asyncio.wait_for(task, 5)
     assert event.trace is None and event.generation == 1
 
 
 async def test_following_one_pipeline_yields_only_its_traces_and_every_clear(store):
-    events = []
-
-    async def consume():
-        subscription = store.follow(pipeline="b")
-        subscription.ready((await store.page()).next_after)
-        async for event in subscription:
-            events.append(event)
-            if len(events) == 3:
-                return
-
-    task = asyncio.create_task(consume())
+    task = following(store, 3, pipeline="b")
     await asyncio.sleep(0.2)
     await fill(store, 2, pipeline="a")
     wanted = await fill(store, 2, start=10, pipeline="b")
     await fill(store, 2, start=20, pipeline="a")
     await store.clear()
-    await asyncio.wait_for(task, 5)
+    events = await asyncio.wait_for(task, 5)
     assert [e.cursor for e in events[:2]] == wanted and {e.entrypoint for e in events[:2]} == {"b"}
     assert events[2].trace is None and events[2].generation == 1
 
