@@ -112,11 +112,11 @@ class DashboardSpanProcessor(SpanProcessor):
 
     def on_end(self, span: ReadableSpan) -> None:
         try:
-            packed = pack_span(span)
             ended = self._ended
-            if len(ended) >= self._inbox_size:
+            if len(ended) >= self._inbox_size:  # before packing: a refused span costs no more than the check
                 self.stats.dropped += 1
                 return
+            packed = pack_span(span)
             if packed[PARENT_ID]:
                 ended.append((span._context[CONTEXT_TRACE_ID], packed, 0.0))
                 return
