@@ -163,8 +163,9 @@ def count_served(config: str, counts: tuple[int, int], env: dict[str, str], app:
         ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={dumps}/out.%p",
          sys.executable, "-m", "hayhooks", "run", "--pipelines-dir", str(ROOT / "examples" / "pipelines"),
          "--port", str(port)],
-        env={**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(app), "HAYHOOKS_LOG_LEVEL": "WARNING",
-             "HAYHOOKS_DASHBOARD_FLUSH_INTERVAL_MS": FLUSH_EVERY_MS, **CONFIGS[config], **env},
+        env={**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(app),
+             "HAYHOOKS_LOG_LEVEL": "WARNING", "HAYHOOKS_DASHBOARD_FLUSH_INTERVAL_MS": FLUSH_EVERY_MS,
+             **CONFIGS[config], **env},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

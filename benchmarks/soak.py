@@ -1,7 +1,7 @@
 """Soak: 100 000 run requests through 4 workers sharing Redis; does any memory grow, does the dashboard slow down?
 
 Usage: .venv/bin/python benchmarks/soak.py [--quick] [--requests N] [--chunks K] [--rate R | --load F] [--keep-alive]
-                                           [--no-page-reads]
+                                           [--no-page-reads] [--equal-priority]
 
 `hayhooks run --workers 4` with the dashboard on Redis, capacity 2000 (HAYHOOKS_DASHBOARD_TRACE_BUFFER_CAPACITY),
 driven by wrk (-t1 -c8, a separate process) in chunks of POST /shout/run. By default every request opens a new
@@ -20,7 +20,8 @@ growing. Figures only, no assertion. --quick: 10 000 requests in 5 chunks, under
 
 Each worker caches the API form of the traces it served (an LRU of at most the store's capacity, ~7 KB each):
 with the dashboard read during the soak, worker RSS climbs until that cache is full, then stays put.
-`--no-page-reads` is the control run without it.
+`--no-page-reads` is the control run without it. Redis and this process (the page reader) get more CPU weight than
+the server (harness.prioritise); `--equal-priority` leaves them at the server's.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import sys
 import threading
 import time
@@ -36,7 +38,10 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import EXAMPLES, hayhooks_server, percentile, start_redis, worker_pids, wrk  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    EXAMPLES, add_priority_option, apply_priority_option, hayhooks_server, percentile, prioritise, start_redis,
+    worker_pids, wrk,
+)
 
 BODY = '{"text": "hello world"}'
 PREFIX = "soak:"
@@ -132,7 +137,10 @@ def main() -> None:
                         help="without --rate: the share of the measured flat-out rate to pace at (default 0.6)")
     parser.add_argument("--no-page-reads", action="store_true",
                         help="control run: no dashboard reads (each worker's cache of expanded traces stays empty)")
+    add_priority_option(parser)
     args = parser.parse_args()
+    apply_priority_option(args)
+    prioritise(os.getpid())  # the page reader
     total, chunks = (10_000, 5) if args.quick else (args.requests, args.chunks)
     per_chunk = total // chunks
     headers = None if args.keep_alive else {"Connection": "close"}

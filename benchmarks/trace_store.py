@@ -1,6 +1,6 @@
 """The shared trace store, measured side by side in one run.
 
-Usage: .venv/bin/python benchmarks/trace_store.py [--quick]
+Usage: .venv/bin/python benchmarks/trace_store.py [--quick] [--only PART] [--equal-priority]
 
 1. Run-endpoint throughput (one worker, `shout`, wrk -t1 -c8): dashboard off / memory store / Redis store.
 2. The same with capacity 200 vs 10 000 vs 100 000 (10 000 in --quick), each buffer full (the peer loses
@@ -12,12 +12,16 @@ Usage: .venv/bin/python benchmarks/trace_store.py [--quick]
 5. Dashboard reads on 4 workers (Redis) idle and while runs are served at ~60 % of flat out: the newest page,
    a page of old (already expanded) traces, and /config, to tell expansion from waiting.
 
+Redis, this process (the measuring client) and the SSE listener get more CPU weight than the server under test
+(harness.prioritise); `--equal-priority` leaves them at the server's.
+
 Targets (issue 4): capture costs <= 5 % throughput; capacity makes no difference; SSE visibility p99 <= 50 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -31,7 +35,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, alternate, hayhooks_server, percentile, start_redis, summarise, wrk, wrk_get,
+    EXAMPLES, add_priority_option, alternate, apply_priority_option, hayhooks_server, percentile, prioritise,
+    start_redis, summarise, wrk, wrk_get,
 )
 
 BODY = '{"text": "hello world"}'
@@ -160,6 +165,7 @@ def measure_visibility(url: str, samples: int, *, follow_only: str | None = None
          *(["--entrypoint", follow_only] if follow_only else [])],
         stdout=subprocess.PIPE, text=True, start_new_session=True,
     )
+    prioritise(listener.pid)
 
     def listen() -> None:
         for line in listener.stdout:  # type: ignore[union-attr]
@@ -232,7 +238,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (about a minute)")
     parser.add_argument("--only", choices=["throughput", "pages", "visibility", "pages-under-load"],
                         help="run one part")
+    add_priority_option(parser)
     args = parser.parse_args()
+    apply_priority_option(args)
+    prioritise(os.getpid())  # the measuring clients: page reader, visibility probes
     rounds, seconds, samples = (1, 2, 40) if args.quick else (3, 5, 200)
     process, redis_url = start_redis()
     try:
