@@ -47,6 +47,10 @@ def test_traces_go_to_jaeger_over_otlp():
     assert COMPOSE["services"]["jaeger"]["environment"]["COLLECTOR_OTLP_ENABLED"] == "true"
 
 
+def test_redis_gets_more_cpu_weight_than_the_workers():
+    assert COMPOSE["services"]["redis"]["cpu_shares"] > COMPOSE["services"]["hayhooks"].get("cpu_shares", 1024)
+
+
 def test_redis_keeps_no_persistence():
     command = COMPOSE["services"]["redis"]["command"]
     assert command[command.index("--appendonly") + 1] == "no"
