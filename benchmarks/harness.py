@@ -124,21 +124,26 @@ def apply_priority_option(args: argparse.Namespace) -> None:
 
 
 def prioritise(pid: int) -> bool:
-    """Give ``pid`` more CPU weight than the server under test; False if not allowed (it needs root).
+    """Give ``pid`` more CPU weight than the server under test; False if not done (it needs root).
 
     Redis on the server's own two CPUs is a service that, deployed, has CPU of its own (another host, or a
     container with its own CPU weight: see compose.yaml); the measuring clients stand in for browsers on other
     machines. Left at equal weight with workers that keep both CPUs busy, each of them waits for a CPU, and a
-    latency measured through them is mostly that wait. With autogroup scheduling (on by default on these
-    machines) the weight is the session's (``/proc/PID/autogroup``), otherwise the process's nice value.
+    latency measured through them is mostly that wait.
+
+    With autogroup scheduling (on by default on these machines) the weight is the session's
+    (``/proc/PID/autogroup``), and the servers and wrk, each in a session of its own, keep theirs. Without it,
+    the process's nice value; but not for this process, whose children (servers, wrk) would inherit it.
     """
     if _EQUAL_PRIORITY:
         return False
     try:
-        autogroup = Path(f"/proc/{pid}/autogroup")
-        if autogroup.exists():
-            autogroup.write_text(str(PRIORITY_NICE))
-        os.setpriority(os.PRIO_PROCESS, pid, PRIORITY_NICE)
+        if Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1":
+            Path(f"/proc/{pid}/autogroup").write_text(str(PRIORITY_NICE))
+        elif pid != os.getpid():
+            os.setpriority(os.PRIO_PROCESS, pid, PRIORITY_NICE)
+        else:
+            return False
     except OSError:
         return False
     return True
