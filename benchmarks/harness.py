@@ -154,7 +154,8 @@ def start_redis() -> tuple[subprocess.Popen, str]:
 
     It runs in a session of its own, as a Redis service would: with the kernel's autogroup scheduling (on by
     default on these machines) the CPU is shared between sessions, and in the benchmark's session Redis would
-    share one share with wrk and the measuring client. That session gets more CPU weight (``prioritise``)."""
+    share one share with wrk and the measuring client. That session gets more CPU weight (``prioritise``),
+    unless the benchmark was given ``--equal-priority``."""
     port = free_port()
     process = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",

@@ -1,6 +1,7 @@
 """Where a run request's time goes: sample the server under load and split its CPU by layer.
 
 Usage: .venv/bin/python benchmarks/profile_request.py [--seconds S] [--store memory|redis|off] [--peer VENV]
+                                                   [--equal-priority]
 
 Starts one worker on the two-component `shout` pipeline, drives it with wrk (-t1 -c8), and samples it with
 py-spy (`--gil`: only the thread holding the GIL, i.e. the CPU a GIL-bound worker can spend). Each sample is
@@ -23,7 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import hayhooks_server, start_redis, wrk  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    add_priority_option, apply_priority_option, hayhooks_server, start_redis, wrk,
+)
 
 BODY = '{"text": "hello world"}'
 
@@ -99,7 +102,9 @@ def main() -> None:
                         help="trace capture of this server (tracing: tracing on, dashboard off; "
                              "off: tracing and dashboard off)")
     parser.add_argument("--peer", help="a venv with Hayhooks installed: profile it instead")
+    add_priority_option(parser)
     args = parser.parse_args()
+    apply_priority_option(args)
 
     pipelines = Path(tempfile.mkdtemp()) / "pipelines"
     (pipelines / "shout").mkdir(parents=True)

@@ -1,13 +1,15 @@
 """This server against Hayhooks 2.1.0 on the same pipeline and the same load, side by side in one run.
 
 Usage: .venv/bin/python benchmarks/versus_hayhooks.py [--quick] [--rounds N] [--seconds S] [--peer-venv DIR]
+                                                   [--equal-priority]
 
 Installs Hayhooks 2.1.0 into a temporary venv (uv when available, else venv + pip; `--peer-venv DIR` reuses
 one), serves the two-component `shout` pipeline (Upper → Exclaim, `run_api(text) -> str`) from one worker of
 each server with trace capture on — the peer's built-in trace buffer; ours with the memory store and with the
 Redis store — and drives each with wrk (one thread, 8 connections), alternating peer, memory, redis in every
 round so drift hits them alike. Prints req/s, p50/p99 and server CPU per request, then per-round ratios
-ours / peer with median, min and max. Target (issue 10): ours ≥ 2× the peer, both stores.
+ours / peer with median, min and max. Redis gets more CPU weight than the servers (harness.prioritise), as
+compose.yaml gives it; `--equal-priority` leaves it at theirs. Target (issue 10): ours ≥ 2× the peer, both stores.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, add_round_options, alternate, hayhooks_server, rounds_and_seconds, start_redis, summarise,
+    EXAMPLES, add_priority_option, add_round_options, alternate, apply_priority_option, hayhooks_server,
+    rounds_and_seconds, start_redis, summarise,
 )
 
 PEER_VERSION = "2.1.0"
@@ -64,7 +67,9 @@ def main() -> None:
     parser.add_argument("--peer-venv", type=Path, help="reuse (or create) the peer's venv here")
     parser.add_argument("--default-logging", action="store_true",
                         help="both servers at their default log level (INFO: a line per request), not WARNING")
+    add_priority_option(parser)
     args = parser.parse_args()
+    apply_priority_option(args)
     rounds, seconds = rounds_and_seconds(args)
 
     peer_venv = args.peer_venv or Path(tempfile.mkdtemp(prefix="hayhooks-peer-")) / "venv"
