@@ -12,13 +12,25 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "AsyncPipeline": "hayhooks.pipelines.compat",
     "BasePipelineWrapper": "hayhooks.pipelines.wrapper",
+    "Pipeline": "hayhooks.pipelines.compat",
+    "PipelineEvent": "hayhooks.events",
+    "SSEStream": "hayhooks.pipelines.sse",
     "YAMLPipelineWrapper": "hayhooks.pipelines.yaml_wrapper",
     "async_streaming_generator": "hayhooks.pipelines.streaming",
+    "chat_messages_from_openai_response": "hayhooks.pipelines.messages",
+    "coerce_pipeline_inputs": "hayhooks.pipelines.inputs",
     "create_app": "hayhooks.server.app",
+    "default_on_pipeline_end": "hayhooks.callbacks",
+    "default_on_tool_call_end": "hayhooks.callbacks",
+    "default_on_tool_call_start": "hayhooks.callbacks",
+    "get_input_files": "hayhooks.pipelines.messages",
+    "get_last_user_input_text": "hayhooks.pipelines.messages",
     "get_last_user_message": "hayhooks.pipelines.messages",
     "is_user_message": "hayhooks.pipelines.messages",
     "log": "hayhooks.logger",
+    "run_app": "hayhooks.server.app",
     "streaming_generator": "hayhooks.pipelines.streaming",
 }
 

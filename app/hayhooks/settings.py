@@ -44,6 +44,11 @@ class AppSettings(BaseSettings):
     additional_python_path: str = Field(
         default="", description="Extra folder added to sys.path so wrappers can import shared modules."
     )
+    streaming_components: str = Field(
+        default="",
+        description="Components that stream in `streaming_generator` when a wrapper does not say: empty for the "
+        "last streaming-capable one, `all`, or names separated by commas.",
+    )
     show_tracebacks: bool = Field(
         default=False, description="Include the Python traceback in the body of a 500 answer of a failed run."
     )

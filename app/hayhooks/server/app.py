@@ -21,7 +21,7 @@ from hayhooks.dashboard import api as dashboard_api
 from hayhooks.dashboard import frontend as dashboard_frontend
 from hayhooks.dashboard.service import Dashboard
 from hayhooks.logger import configure_logging, log
-from hayhooks.pipelines import speedups
+from hayhooks.pipelines import speedups, streaming
 from hayhooks.pipelines.registry import PipelineRegistry
 from hayhooks.server.access_log import AccessLogMiddleware
 from hayhooks.server.deployer import Deployer
@@ -61,6 +61,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     settings = settings or AppSettings()
     configure_logging(settings.log_level)
     speedups.install()
+    streaming.set_default_streaming_components(settings.streaming_components)
     tracing = build_tracing(tracer_provider, max_attribute_length=settings.tracing_tag_max_length)
     if tracing.enabled:
         enable_haystack_tracing(
@@ -153,3 +154,15 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, root_path=settings.root_path)
     return app
+
+
+def run_app(app: FastAPI, *, host: str | None = None, port: int | None = None) -> None:
+    """Serve ``app`` (from ``create_app()``) with uvicorn in this process, as Hayhooks' ``run_app`` does.
+
+    Host and port default to the settings'; for several workers use ``hayhooks run --workers N``.
+    """
+    import uvicorn
+
+    settings = AppSettings()
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port,
+                timeout_graceful_shutdown=settings.graceful_shutdown_timeout)

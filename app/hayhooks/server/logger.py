@@ -1,0 +1,5 @@
+"""Kept so wrappers written as ``from hayhooks.server.logger import log`` keep working."""
+
+from hayhooks.logger import log
+
+__all__ = ["log"]
