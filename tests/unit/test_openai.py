@@ -38,11 +38,33 @@ class PipelineWrapper(BasePipelineWrapper):
         raise ValueError("no answer for you")
 '''
 
+EVENTFUL_CHAT = '''
+from haystack.dataclasses import ReasoningContent, StreamingChunk, ToolCallDelta
+from starlette.datastructures import Headers
+
+from hayhooks import BasePipelineWrapper
+from hayhooks.events import create_status_event
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_chat_completion(self, model, messages, body, headers: Headers | None = None):
+        def items():
+            yield create_status_event("Thinking...")
+            yield StreamingChunk(content="", reasoning=ReasoningContent(reasoning_text="let me see"), index=0)
+            call = ToolCallDelta(index=0, tool_name="weather", arguments="{}", id="c1")
+            yield StreamingChunk(content="", tool_calls=[call], index=0, finish_reason="tool_calls")
+            yield StreamingChunk(content="", finish_reason="tool_call_results")
+            yield StreamingChunk(content=f"for {headers.get('x-user')}", finish_reason="length")
+        return items()
+'''
+
 
 @pytest.fixture
 def chat_client(make_client, examples_dir, spans):
     client = make_client(examples_dir, tracer_provider=spans.provider)
-    for name, source in (("achat", ASYNC_CHAT), ("broken", BROKEN_CHAT)):
+    for name, source in (("achat", ASYNC_CHAT), ("broken", BROKEN_CHAT), ("eventful", EVENTFUL_CHAT)):
         response = client.post("/deploy_files", json={"name": name, "files": {"pipeline_wrapper.py": source},
                                                        "save_files": False})
         assert response.status_code == 200, response.text
@@ -55,11 +77,11 @@ def oai(chat_client):
 
 
 def test_models_lists_pipelines_that_chat(oai):
-    assert sorted(m.id for m in oai.models.list()) == ["achat", "broken", "chat"]
+    assert sorted(m.id for m in oai.models.list()) == ["achat", "broken", "chat", "eventful"]
 
 
 def test_models_without_v1_prefix(chat_client):
-    assert {m["id"] for m in chat_client.get("/models").json()["data"]} == {"achat", "broken", "chat"}
+    assert {m["id"] for m in chat_client.get("/models").json()["data"]} == {"achat", "broken", "chat", "eventful"}
 
 
 def test_non_streaming_completion(oai):
@@ -156,3 +178,35 @@ def test_non_streamed_chat_trace(chat_client, spans):
     root = one(spans.get_finished_spans(), "hayhooks.openai.run")
     assert root.attributes["hayhooks.streaming"] is False
     assert root.attributes["hayhooks.transport"] == "openai"
+
+
+def stream_data(chat_client, model: str, headers: dict | None = None) -> list:
+    body = {"model": model, "stream": True, "messages": [{"role": "user", "content": "go"}]}
+    response = chat_client.post("/v1/chat/completions", json=body, headers=headers or {})
+    lines = [line[len("data: "):] for line in response.text.splitlines() if line.startswith("data: ")]
+    assert lines[-1] == "[DONE]"
+    return [json.loads(line) for line in lines[:-1]]
+
+
+def test_ui_events_reasoning_and_tool_calls_go_out_as_hayhooks_sends_them(chat_client):
+    data = stream_data(chat_client, "eventful", {"x-user": "ada"})
+    role, event, reasoning, tool_calls, text, last = data
+    assert role["choices"][0]["delta"] == {"role": "assistant", "content": ""}
+    assert event == {"event": {"type": "status", "data": {"description": "Thinking...", "done": False,
+                                                          "hidden": False}}}
+    assert reasoning["choices"][0]["delta"] == {"content": None, "reasoning_content": "let me see"}
+    assert tool_calls["choices"][0]["delta"]["tool_calls"] == [
+        {"index": 0, "type": "function", "id": "c1", "function": {"name": "weather", "arguments": "{}"}}]
+    assert text["choices"][0]["delta"] == {"content": "for ada"}  # the wrapper asked for the request's headers
+    assert last["choices"][0] == {"index": 0, "delta": {}, "finish_reason": "length"}  # the last one reported
+
+
+def test_haystacks_own_finish_reasons_never_reach_the_client(chat_client):
+    reasons = {d["choices"][0]["finish_reason"] for d in stream_data(chat_client, "eventful") if "choices" in d}
+    assert reasons == {None, "length"}
+
+
+def test_a_non_streamed_answer_leaves_the_events_out(oai):
+    answer = oai.chat.completions.create(model="eventful", messages=[{"role": "user", "content": "go"}],
+                                         extra_headers={"x-user": "bob"})
+    assert answer.choices[0].message.content == "for bob"

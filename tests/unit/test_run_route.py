@@ -42,6 +42,34 @@ class PipelineWrapper(BasePipelineWrapper):
             yield word + "|"
 """
 
+SSE = """
+from hayhooks import BasePipelineWrapper, SSEStream
+from hayhooks.events import create_status_event
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, text: str) -> SSEStream:
+        async def items():
+            yield "first line\\nsecond line"
+            yield create_status_event("only chat streams carry this")
+            yield {"n": 1}
+            yield ""
+        return SSEStream(stream=items())
+"""
+
+NOT_A_STREAM = """
+from hayhooks import BasePipelineWrapper, SSEStream
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, text: str) -> SSEStream:
+        return SSEStream(stream=[text])
+"""
+
 HTTP_ERROR = """
 from fastapi import HTTPException
 from hayhooks import BasePipelineWrapper
@@ -100,6 +128,23 @@ def test_generator_result_is_streamed_as_text(make_client):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     assert response.text == "a|b|c|"
+
+
+def test_an_sse_stream_is_answered_as_server_sent_events_one_data_line_per_line(make_client):
+    client = make_client()
+    deploy(client, "events", SSE)
+    response = client.post("/events/run", json={"text": "x"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.text == 'data: first line\ndata: second line\n\ndata: {"n":1}\n\ndata:\n\n'
+
+
+def test_an_sse_stream_of_something_else_than_a_generator_is_a_500_saying_so(make_client):
+    client = make_client()
+    deploy(client, "bad_sse", NOT_A_STREAM)
+    response = client.post("/bad_sse/run", json={"text": "x"})
+    assert response.status_code == 500
+    assert "SSEStream.stream must be a generator or an async generator, not list" in response.text
 
 
 def test_yaml_pipeline_runs_with_declared_inputs(client):

@@ -16,6 +16,8 @@ import docstring_parser
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.datastructures import Headers
 
+from hayhooks.pipelines.sse import SSEStream
+
 _MODEL_CONFIG = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
 _STREAM_ORIGINS = {
     collections.abc.Generator,
@@ -64,10 +66,11 @@ def request_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]:
 
 
 def returns_stream(func: Callable[..., Any]) -> bool:
-    """Whether ``func`` is annotated to return a generator (its answer is streamed, not wrapped in JSON)."""
+    """Whether ``func`` is annotated to return a generator or an ``SSEStream`` (its answer is streamed, not
+    wrapped in JSON)."""
     annotation = _hints(func).get("return", inspect.signature(func).return_annotation)
     origin = typing.get_origin(annotation) or annotation
-    return origin in _STREAM_ORIGINS
+    return origin in _STREAM_ORIGINS or origin is SSEStream
 
 
 def response_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]:

@@ -16,10 +16,12 @@ import inspect
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import orjson
 from fastapi import HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
+from haystack.dataclasses import StreamingChunk
 from pydantic import ValidationError
 from starlette._utils import get_route_path
 from starlette.concurrency import iterate_in_threadpool
@@ -27,8 +29,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hayhooks.logger import log
 from hayhooks.pipelines.errors import PipelineRunError
 from hayhooks.pipelines.registry import Deployment
+from hayhooks.pipelines.sse import SSEStream
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 from hayhooks.tracing.payload import payload_values
@@ -37,15 +41,44 @@ def route_name(pipeline: str) -> str:
     return f"run:{pipeline}"
 
 
-def _text(chunk: Any) -> str:
-    content = getattr(chunk, "content", chunk)
-    return content if isinstance(content, str) else str(content)
+def _text(item: Any) -> str | bytes | None:
+    """What a streamed item sends, as Hayhooks sends it; ``None`` for a UI event, which only chat streams carry."""
+    if isinstance(item, (str, bytes)):
+        return item
+    if isinstance(item, StreamingChunk):
+        if item.content:
+            return item.content
+        reasoning = item.reasoning
+        return (getattr(reasoning, "reasoning_text", "") or "") if reasoning is not None else ""
+    if callable(getattr(item, "to_event_dict", None)):
+        return None
+    if item is None:
+        return ""
+    content = getattr(item, "content", None)
+    if isinstance(content, str):
+        return content
+    try:
+        return orjson.dumps(item).decode()
+    except TypeError:
+        return str(item)
 
 
-async def _stream(result: Iterator[Any] | AsyncIterator[Any]) -> AsyncIterator[str]:
+def _sse(text: str | bytes) -> str:
+    """``text`` as one server-sent event: a ``data:`` line per line of it."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    return "".join(f"data: {line}\n" for line in lines) + "\n" if lines else "data:\n\n"
+
+
+async def _stream(result: Iterator[Any] | AsyncIterator[Any], sse: bool = False) -> AsyncIterator[str | bytes]:
     source = result if hasattr(result, "__aiter__") else iterate_in_threadpool(result)  # type: ignore[arg-type]
-    async for chunk in source:  # type: ignore[union-attr]
-        yield _text(chunk)
+    async for item in source:  # type: ignore[union-attr]
+        text = _text(item)
+        if text is None:
+            log.warning("A UI event (PipelineEvent) in a /run stream was left out: only chat streams carry them")
+            continue
+        yield _sse(text) if sse else text
 
 
 async def call_run(deployment: Deployment, kwargs: dict[str, Any]) -> Any:
@@ -81,6 +114,13 @@ class _Runner:
         if self.deployment.takes_headers:
             kwargs["headers"] = request.headers
         result = await call_run(self.deployment, kwargs)
+        if isinstance(result, SSEStream):
+            if not _is_stream(result.stream):
+                raise PipelineRunError(self.deployment.name, TypeError(
+                    f"SSEStream.stream must be a generator or an async generator, not {type(result.stream).__name__}"))
+            operations.annotate(**{operations.STREAMING: True})
+            return StreamingResponse(_stream(result.stream, sse=True), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
         if _is_stream(result):
             operations.annotate(**{operations.STREAMING: True})
             return StreamingResponse(_stream(result), media_type="text/plain; charset=utf-8")

@@ -2,7 +2,10 @@
 
 A wrapper with ``run_chat_completion`` (or ``run_chat_completion_async``) answers with a string, or with a
 (async) generator of text or Haystack ``StreamingChunk``s; with ``stream: true`` the answer goes out as
-``chat.completion.chunk`` server-sent events ending with ``data: [DONE]``. Errors use OpenAI's error body.
+``chat.completion.chunk`` server-sent events ending with ``data: [DONE]``. In a stream, as in Hayhooks, an item
+with ``to_event_dict()`` (a ``PipelineEvent``) goes out as ``data: {"event": ...}``, a chunk's reasoning as
+``reasoning_content`` and its tool calls as ``tool_calls`` deltas; the last chunk carries the finish reason the
+generator reported last (``stop`` if none). Errors use OpenAI's error body.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ from starlette.responses import Response
 
 from hayhooks.logger import log
 from hayhooks.pipelines.registry import Deployment
+from hayhooks.pipelines.schema import takes_headers
 from hayhooks.pipelines.wrapper import implements
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 
 router = APIRouter(tags=["openai"])
+# OpenAI's finish reasons; Haystack also reports its own (``tool_call_results``), which clients would not know.
+_FINISH_REASONS = frozenset({"stop", "length", "tool_calls", "content_filter", "function_call"})
 
 
 class ChatMessage(BaseModel):
@@ -46,9 +52,35 @@ def openai_error(status: int, message: str, kind: str, *, param: str | None = No
     return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": code}}, status_code=status)
 
 
+def _is_event(item: Any) -> bool:
+    return callable(getattr(item, "to_event_dict", None))
+
+
 def _text(chunk: Any) -> str:
+    if _is_event(chunk):
+        return ""
     content = getattr(chunk, "content", chunk)
     return content if isinstance(content, str) else ("" if content is None else str(content))
+
+
+def _reasoning(chunk: Any) -> str | None:
+    reasoning = getattr(chunk, "reasoning", None)
+    if reasoning is None:
+        return None
+    text = getattr(reasoning, "reasoning_text", None)
+    return (text if isinstance(text, str) else str(reasoning)) or None
+
+
+def _tool_call_delta(call: Any) -> dict[str, Any]:
+    function: dict[str, Any] = {}
+    if (name := getattr(call, "tool_name", None) or getattr(call, "name", None)) is not None:
+        function["name"] = name
+    if (arguments := getattr(call, "arguments", None)) is not None:
+        function["arguments"] = arguments
+    delta: dict[str, Any] = {"index": getattr(call, "index", 0), "type": "function", "function": function}
+    if (call_id := getattr(call, "id", None)) is not None:
+        delta["id"] = call_id
+    return delta
 
 
 def _chat_deployments(request: Request) -> list[Deployment]:
@@ -78,10 +110,13 @@ async def chat_completions(body: ChatCompletionRequest, request: Request) -> Res
     messages = payload["messages"]
     try:
         if implements(wrapper, "run_chat_completion_async"):
-            result = await wrapper.run_chat_completion_async(model=body.model, messages=messages, body=payload)
+            method = wrapper.run_chat_completion_async
+            extra = {"headers": request.headers} if takes_headers(method) else {}
+            result = await method(model=body.model, messages=messages, body=payload, **extra)
         elif implements(wrapper, "run_chat_completion"):
-            result = await run_sync(wrapper.run_chat_completion, model=body.model, messages=messages,
-                                             body=payload)
+            method = wrapper.run_chat_completion
+            extra = {"headers": request.headers} if takes_headers(method) else {}
+            result = await run_sync(method, model=body.model, messages=messages, body=payload, **extra)
         else:
             message = f"The pipeline '{body.model}' does not implement run_chat_completion"
             operations.record_error(NotImplementedError(message))
@@ -152,10 +187,19 @@ async def _sse(chunks: AsyncIterator[Any], completion_id: str, created: int, mod
         )
 
     yield chunk({"role": "assistant", "content": ""})
+    finish = "stop"
     try:
         async for item in chunks:
-            text = _text(item)
-            if text:
+            if _is_event(item):
+                yield _event({"event": item.to_event_dict()})
+                continue
+            if (reported := getattr(item, "finish_reason", None)) in _FINISH_REASONS:
+                finish = reported
+            if (reasoning := _reasoning(item)) is not None:
+                yield chunk({"content": None, "reasoning_content": reasoning})
+            elif calls := getattr(item, "tool_calls", None):
+                yield chunk({"content": None, "tool_calls": [_tool_call_delta(call) for call in calls]})
+            elif text := _text(item):
                 yield chunk({"content": text})
     except Exception as exc:
         operations.record_error(exc)
@@ -164,5 +208,5 @@ async def _sse(chunks: AsyncIterator[Any], completion_id: str, created: int, mod
                                 "code": None}})
         yield b"data: [DONE]\n\n"
         return
-    yield chunk({}, "stop")
+    yield chunk({}, finish)
     yield b"data: [DONE]\n\n"
