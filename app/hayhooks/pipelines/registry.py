@@ -75,8 +75,10 @@ class Deployment:
         )
 
     @property
-    def has_chat(self) -> bool:
-        return implements(self.wrapper, "run_chat_completion") or implements(self.wrapper, "run_chat_completion_async")
+    def answers_openai(self) -> bool:
+        """Whether it answers as an OpenAI model: chat completions, or the Responses API."""
+        return any(implements(self.wrapper, method) for method in (
+            "run_chat_completion", "run_chat_completion_async", "run_response", "run_response_async"))
 
 
 class PipelineRegistry:

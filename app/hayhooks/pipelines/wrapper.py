@@ -12,8 +12,9 @@ class BasePipelineWrapper(ABC):
 
     ``setup()`` builds ``self.pipeline``; ``run_api`` / ``run_api_async`` serve ``POST /{name}/run`` (their
     signature is the request schema, their docstring the description); ``run_chat_completion`` /
-    ``run_chat_completion_async`` serve the OpenAI-compatible chat endpoints. A method left as defined here counts
-    as not implemented.
+    ``run_chat_completion_async`` serve the OpenAI-compatible chat endpoints, ``run_response`` /
+    ``run_response_async`` the Responses API and ``run_file_upload`` file uploads. A method left as defined here
+    counts as not implemented.
     """
 
     skip_mcp: bool = False
@@ -39,8 +40,20 @@ class BasePipelineWrapper(ABC):
     ) -> str | AsyncGenerator:
         raise NotImplementedError("run_chat_completion_async not implemented")
 
+    def run_response(self, model: str, input_items: list[dict], body: dict) -> str | Generator:
+        """Serves ``POST /v1/responses`` (OpenAI's Responses API) with the request's input items."""
+        raise NotImplementedError("run_response not implemented")
 
-RUN_METHODS = ("run_api", "run_api_async", "run_chat_completion", "run_chat_completion_async")
+    async def run_response_async(self, model: str, input_items: list[dict], body: dict) -> str | AsyncGenerator:
+        raise NotImplementedError("run_response_async not implemented")
+
+    def run_file_upload(self, filename: str | None, content_type: str | None, content: bytes, purpose: str) -> dict:
+        """Keeps a file uploaded to ``POST /v1/files``; returns an OpenAI ``FileObject`` as a dict."""
+        raise NotImplementedError("run_file_upload not implemented")
+
+
+RUN_METHODS = ("run_api", "run_api_async", "run_chat_completion", "run_chat_completion_async", "run_response",
+               "run_response_async", "run_file_upload")
 
 
 def implements(wrapper: BasePipelineWrapper, method: str) -> bool:

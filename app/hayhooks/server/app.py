@@ -28,7 +28,7 @@ from hayhooks.server.deployer import Deployer
 from hayhooks.server.errors import install_error_handlers
 from hayhooks.server.limits import BodyLimitMiddleware
 from hayhooks.server.replication import DeployReplicator
-from hayhooks.server.routers import deploy, openai, status
+from hayhooks.server.routers import deploy, openai, responses, status
 from hayhooks.server.threads import run_sync
 from hayhooks.server.worker import RootPathMiddleware, WorkerHeaderMiddleware, worker_id
 from hayhooks.settings import AppSettings
@@ -123,6 +123,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     _include(app, status.router)
     _include(app, deploy.router)
     _include(app, openai.router)
+    _include(app, responses.router)
     if dashboard is not None:
         _include(app, dashboard_api.build_router(settings))
         frontend = dashboard_frontend.prepare(settings, build_if_stale=False)

@@ -37,7 +37,9 @@ SPAN_NAMES = {
     "undeploy": "hayhooks.pipeline.undeploy",
     "mcp": "hayhooks.mcp.call_tool",
 }
-_OPENAI_PATHS = frozenset({"/v1/chat/completions", "/chat/completions"})
+_OPENAI_PATHS = frozenset(
+    {"/v1/chat/completions", "/chat/completions", "/v1/responses", "/responses", "/v1/files", "/files"}
+)
 _DEPLOY_PATHS = frozenset({"/deploy_files", "/deploy-files", "/deploy-yaml"})
 
 _current: contextvars.ContextVar[trace.Span | None] = contextvars.ContextVar("hayhooks_operation", default=None)

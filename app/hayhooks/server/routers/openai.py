@@ -84,7 +84,7 @@ def _tool_call_delta(call: Any) -> dict[str, Any]:
 
 
 def _chat_deployments(request: Request) -> list[Deployment]:
-    return [d for d in request.app.state.registry if d.has_chat]
+    return [d for d in request.app.state.registry if d.answers_openai]
 
 
 @router.get("/v1/models", summary="Pipelines that chat, as OpenAI models")

@@ -1,0 +1,176 @@
+"""OpenAI's Responses API (``/v1/responses``) and file uploads (``/v1/files``), served by the wrappers that
+implement ``run_response(_async)`` and ``run_file_upload``, as in Hayhooks.
+
+``input`` reaches the wrapper as a list of input items (a string is one user message). The wrapper answers with
+a string or a (async) generator of text or ``StreamingChunk``s: one assistant message, or with ``stream: true``
+the Responses event stream (``response.created`` … ``response.output_text.delta`` … ``response.completed``).
+UI events (``PipelineEvent``) are chat-only and left out here.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+
+from hayhooks.logger import log
+from hayhooks.pipelines.registry import Deployment
+from hayhooks.pipelines.schema import takes_headers
+from hayhooks.pipelines.wrapper import implements
+from hayhooks.server.routers.openai import _chunks, _text, openai_error
+from hayhooks.server.threads import run_sync
+from hayhooks.tracing import operations
+
+router = APIRouter(tags=["openai"])
+
+
+class ResponseRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    model: str = Field(description="The name of a deployed pipeline that implements run_response")
+    input: str | list[dict[str, Any]] | None = Field(default=None, description="Text, or Responses input items")
+    stream: bool = False
+
+
+def _input_items(value: str | list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [{"type": "message", "role": "user", "content": value}]
+    return value
+
+
+class _Answer:
+    """One assistant message being written, and the Responses objects that describe it."""
+
+    def __init__(self, model: str) -> None:
+        self.id = f"resp_{uuid.uuid4().hex}"
+        self.message_id = f"msg_{uuid.uuid4().hex}"
+        self.model = model
+        self.created = int(time.time())
+        self.sequence = 0
+
+    def part(self, text: str) -> dict[str, Any]:
+        return {"type": "output_text", "text": text, "annotations": []}
+
+    def message(self, text: str | None, status: str = "completed") -> dict[str, Any]:
+        content = [] if text is None else [self.part(text)]
+        return {"type": "message", "id": self.message_id, "status": status, "role": "assistant", "content": content}
+
+    def response(self, status: str, output: list[dict[str, Any]], error: dict[str, Any] | None = None) -> dict:
+        return {
+            "id": self.id, "object": "response", "created_at": self.created, "model": self.model, "status": status,
+            "output": output, "error": error, "incomplete_details": None, "instructions": None, "metadata": {},
+            "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "temperature": None, "top_p": None,
+            "usage": None,
+        }
+
+    def event(self, kind: str, **fields: Any) -> bytes:
+        payload = {"type": kind, "sequence_number": self.sequence, **fields}
+        self.sequence += 1
+        return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(payload) + b"\n\n"
+
+
+async def _events(chunks: AsyncIterator[Any], answer: _Answer) -> AsyncIterator[bytes]:
+    """The Responses event stream of one text message; a failure mid-stream ends it with ``response.failed``."""
+    where = {"item_id": answer.message_id, "output_index": 0, "content_index": 0}
+    yield answer.event("response.created", response=answer.response("in_progress", []))
+    yield answer.event("response.in_progress", response=answer.response("in_progress", []))
+    yield answer.event("response.output_item.added", output_index=0, item=answer.message(None, "in_progress"))
+    yield answer.event("response.content_part.added", **where, part=answer.part(""))
+    text: list[str] = []
+    try:
+        async for item in chunks:
+            if delta := _text(item):
+                text.append(delta)
+                yield answer.event("response.output_text.delta", **where, delta=delta)
+    except Exception as exc:
+        operations.record_error(exc)
+        log.opt(exception=exc).error("Response stream of '{}' failed", answer.model)
+        error = {"code": "server_error", "message": f"{type(exc).__name__}: {exc}"}
+        yield answer.event("response.failed", response=answer.response("failed", [], error))
+        return
+    full = "".join(text)
+    yield answer.event("response.output_text.done", **where, text=full)
+    yield answer.event("response.content_part.done", **where, part=answer.part(full))
+    yield answer.event("response.output_item.done", output_index=0, item=answer.message(full))
+    yield answer.event("response.completed", response=answer.response("completed", [answer.message(full)]))
+
+
+@router.post("/v1/responses", summary="OpenAI-compatible Responses API", response_model=None)
+@router.post("/responses", include_in_schema=False, response_model=None)
+async def responses(body: ResponseRequest, request: Request) -> Response:
+    operations.annotate(**{operations.PIPELINE: body.model, operations.STREAMING: body.stream})
+    registry = request.app.state.registry
+    if body.model not in registry:
+        message = f"The model '{body.model}' does not exist (deployed pipelines: {', '.join(registry.names()) or 'none'})"
+        operations.record_error(LookupError(message))
+        return openai_error(404, message, "invalid_request_error", param="model", code="model_not_found")
+    wrapper = registry.get(body.model).wrapper
+    payload = body.model_dump(exclude_none=False)
+    items = _input_items(body.input)
+    try:
+        if implements(wrapper, "run_response_async"):
+            method = wrapper.run_response_async
+            extra = {"headers": request.headers} if takes_headers(method) else {}
+            result = await method(model=body.model, input_items=items, body=payload, **extra)
+        elif implements(wrapper, "run_response"):
+            method = wrapper.run_response
+            extra = {"headers": request.headers} if takes_headers(method) else {}
+            result = await run_sync(method, model=body.model, input_items=items, body=payload, **extra)
+        else:
+            message = f"The pipeline '{body.model}' does not implement run_response"
+            operations.record_error(NotImplementedError(message))
+            return openai_error(400, message, "invalid_request_error", param="model", code="responses_not_supported")
+    except Exception as exc:
+        operations.record_error(exc)
+        log.opt(exception=exc).error("Response of '{}' failed", body.model)
+        return openai_error(500, f"Pipeline '{body.model}' failed: {type(exc).__name__}: {exc}", "server_error")
+
+    answer = _Answer(body.model)
+    if body.stream:
+        return StreamingResponse(_events(_chunks(result), answer), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    try:
+        text = result if isinstance(result, str) else "".join([_text(item) async for item in _chunks(result)])
+    except Exception as exc:
+        operations.record_error(exc)
+        return openai_error(500, f"Pipeline '{body.model}' failed: {type(exc).__name__}: {exc}", "server_error")
+    return JSONResponse(answer.response("completed", [answer.message(text)]))
+
+
+def _uploader(request: Request) -> Deployment | None:
+    return next((d for d in request.app.state.registry if implements(d.wrapper, "run_file_upload")), None)
+
+
+@router.post("/v1/files", summary="OpenAI-compatible file upload, handed to run_file_upload", response_model=None)
+@router.post("/files", include_in_schema=False, response_model=None)
+async def upload_file(request: Request, file: UploadFile = File(...), purpose: str = Form(...)) -> Response:
+    content = await file.read()
+    deployment = _uploader(request)
+    if deployment is None:
+        # As in Hayhooks: the upload is answered, but nothing keeps the file.
+        file_id = f"file-{uuid.uuid4().hex[:24]}"
+        log.warning("No pipeline implements run_file_upload: file '{}' ({}) was not kept", file.filename, file_id)
+        return JSONResponse({"id": file_id, "object": "file", "bytes": len(content), "created_at": int(time.time()),
+                             "filename": file.filename or "", "purpose": purpose})
+    operations.annotate(**{operations.PIPELINE: deployment.name})
+    try:
+        result = await run_sync(deployment.wrapper.run_file_upload, file.filename, file.content_type, content, purpose)
+    except Exception as exc:
+        operations.record_error(exc)
+        log.opt(exception=exc).error("File upload to '{}' failed", deployment.name)
+        return openai_error(500, f"Pipeline '{deployment.name}' failed: {type(exc).__name__}: {exc}", "server_error")
+    if callable(getattr(result, "model_dump", None)):  # an openai FileObject, say
+        result = result.model_dump()
+    if not isinstance(result, dict):
+        message = f"run_file_upload of '{deployment.name}' returned {type(result).__name__}, not a dict (a FileObject)"
+        operations.record_error(TypeError(message))
+        return openai_error(500, message, "server_error")
+    return JSONResponse(result)

@@ -1,0 +1,130 @@
+"""OpenAI's Responses API and file uploads, driven by the official openai client."""
+
+import io
+
+import openai
+import pytest
+
+from tests.traces import one
+
+RESPONDER = '''
+from hayhooks import BasePipelineWrapper, get_input_files, get_last_user_input_text
+from hayhooks.events import create_status_event
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+        self.files = {}
+
+    def run_response(self, model, input_items, body):
+        question = get_last_user_input_text(input_items)
+        files = [part["file_id"] for part in get_input_files(input_items)]
+        if question == "fail":
+            raise ValueError("cannot answer that")
+        if not body.get("stream"):
+            return f"answer to {question} with {files}"
+
+        def words():
+            yield create_status_event("chat streams only")
+            for word in ["streamed", " answer", " to ", question]:
+                if word == "explode":
+                    raise RuntimeError("mid-stream failure")
+                yield word
+        return words()
+
+    def run_file_upload(self, filename, content_type, content, purpose):
+        self.files[filename] = content
+        return {"id": "file-kept", "object": "file", "bytes": len(content), "created_at": 1,
+                "filename": filename, "purpose": purpose}
+'''
+
+
+@pytest.fixture
+def responses_client(make_client, spans):
+    client = make_client(tracer_provider=spans.provider)
+    response = client.post("/deploy_files", json={"name": "responder", "files": {"pipeline_wrapper.py": RESPONDER},
+                                                   "save_files": False})
+    assert response.status_code == 200, response.text
+    return client
+
+
+@pytest.fixture
+def oai(responses_client):
+    return openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=responses_client,
+                         max_retries=0)
+
+
+def test_a_response_is_one_assistant_message(oai):
+    answer = oai.responses.create(model="responder", input="hello")
+    assert answer.status == "completed" and answer.model == "responder"
+    assert answer.output_text == "answer to hello with []"
+
+
+def test_input_items_reach_the_wrapper_as_sent(oai):
+    items = [{"role": "user", "content": [{"type": "input_text", "text": "this file"},
+                                          {"type": "input_file", "file_id": "file-1"}]}]
+    assert oai.responses.create(model="responder", input=items).output_text == "answer to this file with ['file-1']"
+
+
+def test_a_streamed_response_is_the_responses_event_stream(oai):
+    events = list(oai.responses.create(model="responder", input="you", stream=True))
+    kinds = [event.type for event in events]
+    assert kinds[:4] == ["response.created", "response.in_progress", "response.output_item.added",
+                         "response.content_part.added"]
+    assert kinds[-4:] == ["response.output_text.done", "response.content_part.done", "response.output_item.done",
+                          "response.completed"]
+    assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == "streamed answer to you"
+    assert events[-1].response.output_text == "streamed answer to you"
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+
+
+def test_a_stream_failing_midway_ends_with_response_failed_and_a_failed_trace(oai, spans):
+    events = list(oai.responses.create(model="responder", input="explode", stream=True))
+    assert events[-1].type == "response.failed" and "mid-stream failure" in events[-1].response.error.message
+    assert one(spans.get_finished_spans(), "hayhooks.openai.run").status.status_code.name == "ERROR"
+
+
+def test_a_failing_response_is_an_openai_500(oai):
+    with pytest.raises(openai.InternalServerError, match="cannot answer that"):
+        oai.responses.create(model="responder", input="fail")
+
+
+def test_an_unknown_model_is_404_and_a_chat_only_one_400(oai, responses_client):
+    with pytest.raises(openai.NotFoundError, match="does not exist"):
+        oai.responses.create(model="nope", input="x")
+    chat_only = '''
+from hayhooks import BasePipelineWrapper
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+    def run_chat_completion(self, model, messages, body):
+        return "chat"
+'''
+    responses_client.post("/deploy_files", json={"name": "chatter", "files": {"pipeline_wrapper.py": chat_only},
+                                                  "save_files": False})
+    with pytest.raises(openai.BadRequestError, match="does not implement run_response"):
+        oai.responses.create(model="chatter", input="x")
+
+
+def test_a_responses_only_pipeline_is_listed_as_a_model(oai):
+    assert [model.id for model in oai.models.list()] == ["responder"]
+
+
+def test_a_response_is_a_trace_of_kind_openai(oai, spans):
+    oai.responses.create(model="responder", input="trace")
+    span = one(spans.get_finished_spans(), "hayhooks.openai.run")
+    assert span.attributes["hayhooks.kind"] == "openai" and span.attributes["hayhooks.pipeline.name"] == "responder"
+
+
+def test_an_uploaded_file_is_handed_to_run_file_upload(oai, responses_client):
+    uploaded = oai.files.create(file=("notes.txt", io.BytesIO(b"twelve bytes"), "text/plain"), purpose="assistants")
+    assert (uploaded.id, uploaded.bytes, uploaded.filename) == ("file-kept", 12, "notes.txt")
+    wrapper = responses_client.app.state.registry.get("responder").wrapper
+    assert wrapper.files == {"notes.txt": b"twelve bytes"}
+
+
+def test_an_upload_nobody_keeps_is_answered_but_not_kept(make_client):
+    client = openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=make_client(),
+                           max_retries=0)
+    uploaded = client.files.create(file=("a.txt", io.BytesIO(b"abc"), "text/plain"), purpose="assistants")
+    assert uploaded.id.startswith("file-") and uploaded.bytes == 3
