@@ -130,3 +130,18 @@ def test_deploy_can_be_disabled(make_client):
     assert response.status_code == 403
     assert "HAYHOOKS_DISABLE_HTTP_DEPLOY" in response.json()["detail"]
     assert client.post("/undeploy/echo").status_code == 403
+
+
+def test_a_scratch_folder_is_made_only_for_a_deploy_over_http_and_removed_at_shutdown(make_client, tmp_path,
+                                                                                        monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    client = make_client()
+    assert list(scratch.iterdir()) == []  # an app that deploys nothing over HTTP leaves nothing behind
+    assert client.post("/deploy_files", json={"name": "echo", "files": files(), "save_files": False}).status_code == 200
+    assert len(list(scratch.iterdir())) == 1
+    client.__exit__(None, None, None)
+    assert list(scratch.iterdir()) == []

@@ -39,7 +39,7 @@ class Deployer:
         self.run_routes = RunRoutes()
         app.router.routes.insert(0, self.run_routes)
         self._lock = asyncio.Lock()
-        self._workdir = Path(tempfile.mkdtemp(prefix="hayhooks-"))
+        self._workdir: Path | None = None  # made on the first deploy over HTTP: an app never used leaves nothing
         # Folders and files this deployer wrote and may remove again on undeploy.
         self._owned: dict[str, list[Path]] = {}
 
@@ -85,6 +85,8 @@ class Deployer:
     async def _deploy_files(self, name: str, files: dict[str, str], *, overwrite: bool, save_files: bool) -> Deployment:
         async with self._lock:
             self._check_free(name, overwrite)
+            if self._workdir is None:
+                self._workdir = Path(tempfile.mkdtemp(prefix="hayhooks-"))
             staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self._workdir))
             await run_sync(write_folder, staging, files)
             try:
@@ -143,7 +145,8 @@ class Deployer:
             return deployment
 
     async def aclose(self) -> None:
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
 
     def _check_free(self, name: str, overwrite: bool) -> None:
         if name in self.registry and not overwrite:
