@@ -70,6 +70,18 @@ class PipelineWrapper(BasePipelineWrapper):
         return SSEStream(stream=[text])
 """
 
+UPLOAD = """
+from fastapi import UploadFile
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, query: str, files: list[UploadFile] | None = None, top_k: int = 2) -> dict:
+        return {"query": query, "top_k": top_k, "files": [[f.filename, f.file.read().decode()] for f in files or []]}
+"""
+
 HTTP_ERROR = """
 from fastapi import HTTPException
 from hayhooks import BasePipelineWrapper
@@ -145,6 +157,31 @@ def test_an_sse_stream_of_something_else_than_a_generator_is_a_500_saying_so(mak
     response = client.post("/bad_sse/run", json={"text": "x"})
     assert response.status_code == 500
     assert "SSEStream.stream must be a generator or an async generator, not list" in response.text
+
+
+def test_a_run_api_taking_files_takes_multipart_forms_as_hayhooks_does(make_client):
+    client = make_client()
+    deploy(client, "upload", UPLOAD)
+    response = client.post("/upload/run", data={"query": "these", "top_k": "5"},
+                           files=[("files", ("a.txt", b"alpha")), ("files", ("b.txt", b"beta"))])
+    assert response.status_code == 200, response.text
+    files = [["a.txt", "alpha"], ["b.txt", "beta"]]
+    assert response.json() == {"result": {"query": "these", "top_k": 5, "files": files}}
+
+
+def test_a_run_api_taking_files_still_takes_json_without_them(make_client):
+    client = make_client()
+    deploy(client, "upload", UPLOAD)
+    assert client.post("/upload/run", json={"query": "json"}).json() == {
+        "result": {"query": "json", "top_k": 2, "files": []}}
+
+
+def test_a_bad_form_field_is_422_naming_it(make_client):
+    client = make_client()
+    deploy(client, "upload", UPLOAD)
+    response = client.post("/upload/run", data={"top_k": "many"})
+    assert response.status_code == 422
+    assert {tuple(e["loc"]) for e in response.json()["detail"]} == {("body", "query"), ("body", "top_k")}
 
 
 def test_yaml_pipeline_runs_with_declared_inputs(client):

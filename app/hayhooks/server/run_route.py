@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import orjson
-from fastapi import HTTPException, Request
+from fastapi import Form, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
@@ -192,9 +192,18 @@ class RunRoute(APIRoute):
         runner = _Runner(deployment, raw_payloads)
         request_model = deployment.request_model
 
-        async def run_pipeline(request: Request, body: request_model) -> Any:  # type: ignore[valid-type]
-            result = await runner.run(request, body)
-            return result if isinstance(result, Response) else {"result": result}
+        if "files" in request_model.model_fields:
+            # As in Hayhooks: a run_api with a ``files`` parameter (``list[UploadFile]``) takes multipart forms, its
+            # other parameters as form fields. A JSON body (without files) is still served by the lean app.
+            async def run_pipeline(  # type: ignore[misc]
+                request: Request, body: request_model = Form(..., media_type="multipart/form-data")  # type: ignore[valid-type]
+            ) -> Any:
+                result = await runner.run(request, body)
+                return result if isinstance(result, Response) else {"result": result}
+        else:
+            async def run_pipeline(request: Request, body: request_model) -> Any:  # type: ignore[valid-type]
+                result = await runner.run(request, body)
+                return result if isinstance(result, Response) else {"result": result}
 
         super().__init__(
             f"/{deployment.name}/run",
