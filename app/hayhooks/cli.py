@@ -169,8 +169,10 @@ def status(server: ServerOption = None) -> None:
 def deploy_files(
     folder: Annotated[Path, typer.Argument(help="Folder with pipeline_wrapper.py and its other files")],
     name: Annotated[str | None, typer.Option("--name", "-n", help="Pipeline name [default: folder name]")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace a pipeline of the same name")] = False,
-    skip_saving_files: Annotated[bool, typer.Option(help="Do not write the files to the server's folder")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", "-o", help="Replace a pipeline of the same name")] = False,
+    skip_saving_files: Annotated[
+        bool, typer.Option("--skip-saving-files", "-s", help="Do not write the files to the server's folder")
+    ] = False,
     server: ServerOption = None,
 ) -> None:
     """Deploy a pipeline wrapper folder."""
@@ -189,16 +191,20 @@ def deploy_files(
 def deploy_yaml(
     file: Annotated[Path, typer.Argument(help="Haystack YAML pipeline with inputs and outputs")],
     name: Annotated[str | None, typer.Option("--name", "-n", help="Pipeline name [default: file stem]")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace a pipeline of the same name")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", "-o", help="Replace a pipeline of the same name")] = False,
     description: Annotated[str | None, typer.Option(help="Description shown in /docs and MCP")] = None,
-    skip_saving_files: Annotated[bool, typer.Option(help="Do not write the YAML to the server's folder")] = False,
+    skip_mcp: Annotated[bool, typer.Option("--skip-mcp", help="Do not offer it as an MCP tool")] = False,
+    save_file: Annotated[
+        bool, typer.Option("--save-file/--no-save-file", help="Write the YAML to the server's folder")
+    ] = True,
+    skip_saving_files: Annotated[bool, typer.Option(help="Same as --no-save-file")] = False,
     server: ServerOption = None,
 ) -> None:
     """Deploy a YAML pipeline."""
     if not file.is_file():
         raise fail(f"{file} is not a file")
     body = {"name": name or file.stem, "source_code": file.read_text(encoding="utf-8"), "overwrite": overwrite,
-            "description": description, "save_file": not skip_saving_files}
+            "description": description, "save_file": save_file and not skip_saving_files, "skip_mcp": skip_mcp}
     result = _call(server, "POST", "/deploy-yaml", json=body)
     typer.echo(f"Deployed '{result['name']}' at {result['endpoint']}")
 
@@ -220,17 +226,72 @@ def _parse_param(text: str) -> tuple[str, Any]:
         return key, raw
 
 
+def _uploads(files: list[Path], folders: list[Path]) -> dict[str, Path]:
+    """Upload name → path: each file by its name, each folder's files (hidden ones left out) by their path in it."""
+    found: dict[str, Path] = {}
+    for path in files:
+        if not path.is_file():
+            raise fail(f"{path} is not a file")
+        found[path.name] = path
+    for folder in folders:
+        if not folder.is_dir():
+            raise fail(f"{folder} is not a directory")
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                found[str(path.relative_to(folder))] = path
+    return found
+
+
+def _stream(server: str | None, path: str, body: dict[str, Any]) -> None:
+    import httpx
+
+    with _client(server) as client:
+        try:
+            with client.stream("POST", path, json=body) as response:
+                if response.is_error:
+                    response.read()
+                    raise fail(f"{response.status_code}: {response.text}")
+                for text in response.iter_text():
+                    typer.echo(text, nl=False)
+        except httpx.HTTPError as exc:
+            raise fail(f"cannot reach the server at {client.base_url}: {exc}") from None
+    typer.echo()
+
+
 @pipeline_app.command("run")
 def run_pipeline(
     name: Annotated[str, typer.Argument(help="Pipeline name")],
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="key=value (JSON values are parsed); repeat it")
     ] = None,
+    file: Annotated[
+        list[Path] | None, typer.Option("--file", "-f", help="A file to upload as `files`; repeat it")
+    ] = None,
+    directory: Annotated[
+        list[Path] | None, typer.Option("--dir", "-d", help="A folder whose files are all uploaded; repeat it")
+    ] = None,
+    stream: Annotated[bool, typer.Option("--stream", "-s", help="Print a streamed answer as it arrives")] = False,
     server: ServerOption = None,
 ) -> None:
-    """Run a pipeline with the given parameters and print its result."""
+    """Run a pipeline with the given parameters (and files) and print its result."""
     body = dict(_parse_param(p) for p in param or [])
-    _print(_call(server, "POST", f"/{name}/run", json=body))
+    uploads = _uploads(file or [], directory or [])
+    if stream:
+        if uploads:
+            raise fail("--stream sends JSON and cannot upload files: leave out --file/--dir or --stream")
+        _stream(server, f"/{name}/run", body)
+        return
+    if not uploads:
+        _print(_call(server, "POST", f"/{name}/run", json=body))
+        return
+    form = {key: value if isinstance(value, str) else json.dumps(value) for key, value in body.items()}
+    handles = [(upload, path.open("rb")) for upload, path in uploads.items()]
+    try:
+        parts = [("files", (upload, handle)) for upload, handle in handles]
+        _print(_call(server, "POST", f"/{name}/run", data=form, files=parts))
+    finally:
+        for _, handle in handles:
+            handle.close()
 
 
 def main() -> None:

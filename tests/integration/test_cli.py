@@ -1,5 +1,6 @@
 """The ``hayhooks`` command against a real server: status, deploy, run, undeploy, and one-line errors."""
 
+import json
 import subprocess
 
 import pytest
@@ -74,3 +75,30 @@ def test_bad_setting_prints_one_line_naming_the_variable():
     assert result.returncode == 1
     assert "HAYHOOKS_PORT" in result.stderr and "'lots'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_run_uploads_files_and_folders_as_hayhooks_does(server, tmp_path):
+    assert cli("pipeline", "deploy-files", "-o", "-s", str(FIXTURES / "uploads"), server=server.url).returncode == 0
+    (tmp_path / "docs" / "sub").mkdir(parents=True)
+    (tmp_path / "docs" / "a.txt").write_text("alpha")
+    (tmp_path / "docs" / "sub" / "b.txt").write_text("bravo!")
+    (tmp_path / "docs" / ".hidden").write_text("left out")
+    (tmp_path / "one.md").write_text("x")
+    ran = cli("pipeline", "run", "uploads", "-p", "label=mine", "-p", "limit=3", "-f", str(tmp_path / "one.md"),
+              "-d", str(tmp_path / "docs"), server=server.url)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == {"result": {"label": "mine", "limit": 3,
+                                                 "files": {"one.md": 1, "a.txt": 5, "sub/b.txt": 6}}}
+
+
+def test_run_prints_a_streamed_answer(server):
+    assert cli("pipeline", "deploy-files", str(FIXTURES / "words"), server=server.url).returncode == 0
+    ran = cli("pipeline", "run", "words", "-s", "-p", "text=one two", server=server.url)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "<one><two>\n"
+
+
+def test_deploy_yaml_takes_hayhooks_flags(server):
+    result = cli("pipeline", "deploy-yaml", "-o", "--skip-mcp", "--no-save-file", str(EXAMPLES / "greet.yml"),
+                 server=server.url)
+    assert result.returncode == 0, result.stderr
