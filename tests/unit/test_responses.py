@@ -128,3 +128,64 @@ def test_an_upload_nobody_keeps_is_answered_but_not_kept(make_client):
                            max_retries=0)
     uploaded = client.files.create(file=("a.txt", io.BytesIO(b"abc"), "text/plain"), purpose="assistants")
     assert uploaded.id.startswith("file-") and uploaded.bytes == 3
+
+
+TOOL_CALLER = '''
+from haystack.dataclasses import StreamingChunk, ToolCallDelta
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_response(self, model, input_items, body):
+        def chunks():
+            yield StreamingChunk(content="", index=0, tool_calls=[
+                ToolCallDelta(index=0, id="call_a", tool_name="exec_command", arguments='{"cmd": ')])
+            yield StreamingChunk(content="", index=0, tool_calls=[ToolCallDelta(index=0, arguments='"ls"}')])
+            yield StreamingChunk(content="", index=1, tool_calls=[
+                ToolCallDelta(index=1, id="call_b", tool_name="read_file", arguments='{}')])
+            if input_items[-1].get("content") == "with text":
+                yield "running them"
+        return chunks()
+'''
+
+
+@pytest.fixture
+def tool_oai(make_client):
+    client = make_client()
+    response = client.post("/deploy_files", json={"name": "codex", "files": {"pipeline_wrapper.py": TOOL_CALLER},
+                                                   "save_files": False})
+    assert response.status_code == 200, response.text
+    return openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=client, max_retries=0)
+
+
+def test_tool_calls_become_function_call_items_for_the_client_to_run(tool_oai):
+    answer = tool_oai.responses.create(model="codex", input="with text")
+    first, second, message = answer.output
+    assert (first.type, first.call_id, first.name, first.arguments) == (
+        "function_call", "call_a", "exec_command", '{"cmd": "ls"}')
+    assert (second.call_id, second.name, second.arguments) == ("call_b", "read_file", "{}")
+    assert message.type == "message" and answer.output_text == "running them"
+
+
+def test_streamed_tool_calls_come_as_function_call_items_with_their_arguments_in_pieces(tool_oai):
+    events = list(tool_oai.responses.create(model="codex", input="only calls", stream=True))
+    added = [e.item for e in events if e.type == "response.output_item.added"]
+    assert [(item.type, item.name) for item in added] == [("function_call", "exec_command"),
+                                                          ("function_call", "read_file")]
+    pieces = [e.delta for e in events if e.type == "response.function_call_arguments.delta" and e.output_index == 0]
+    assert pieces == ['{"cmd": ', '"ls"}']
+    done = [e.arguments for e in events if e.type == "response.function_call_arguments.done"]
+    assert done == ['{"cmd": "ls"}', "{}"]
+    final = events[-1].response
+    assert [item.type for item in final.output] == ["function_call", "function_call"]
+
+
+def test_an_empty_answer_is_one_empty_message(make_client):
+    client = make_client()
+    source = RESPONDER.replace('return f"answer to {question} with {files}"', 'return ""')
+    client.post("/deploy_files", json={"name": "quiet", "files": {"pipeline_wrapper.py": source}, "save_files": False})
+    oai = openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=client, max_retries=0)
+    answer = oai.responses.create(model="quiet", input="anything")
+    assert [item.type for item in answer.output] == ["message"] and answer.output_text == ""

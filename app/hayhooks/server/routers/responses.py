@@ -2,9 +2,10 @@
 implement ``run_response(_async)`` and ``run_file_upload``, as in Hayhooks.
 
 ``input`` reaches the wrapper as a list of input items (a string is one user message). The wrapper answers with
-a string or a (async) generator of text or ``StreamingChunk``s: one assistant message, or with ``stream: true``
-the Responses event stream (``response.created`` … ``response.output_text.delta`` … ``response.completed``).
-UI events (``PipelineEvent``) are chat-only and left out here.
+a string or a (async) generator of text or ``StreamingChunk``s: an assistant message, plus a ``function_call``
+item for each tool call the chunks report (for clients that run their tools themselves), or with
+``stream: true`` the Responses event stream (``response.created`` … ``response.output_text.delta`` …
+``response.completed``). UI events (``PipelineEvent``) are chat-only and left out here.
 """
 
 from __future__ import annotations
@@ -46,29 +47,35 @@ def _input_items(value: str | list[dict[str, Any]] | None) -> list[dict[str, Any
     return value
 
 
+def _part(text: str) -> dict[str, Any]:
+    return {"type": "output_text", "text": text, "annotations": []}
+
+
 class _Answer:
-    """One assistant message being written, and the Responses objects that describe it."""
+    """The output items of one response as they are written: assistant text, and function calls.
+
+    Text goes into one message item, opened when the first text arrives; each tool call a chunk reports
+    (``StreamingChunk.tool_calls``, told apart by their index, arguments arriving in pieces) becomes a
+    ``function_call`` item. ``feed`` and ``close`` return the stream's events; a non-streamed answer ignores them
+    and takes ``output``.
+    """
 
     def __init__(self, model: str) -> None:
         self.id = f"resp_{uuid.uuid4().hex}"
-        self.message_id = f"msg_{uuid.uuid4().hex}"
         self.model = model
         self.created = int(time.time())
         self.sequence = 0
+        self.output: list[dict[str, Any]] = []
+        self._text: list[str] | None = None  # the open message's pieces
+        self._message: dict[str, Any] | None = None
+        self._calls: dict[int, dict[str, Any]] = {}  # tool-call index → its item
 
-    def part(self, text: str) -> dict[str, Any]:
-        return {"type": "output_text", "text": text, "annotations": []}
-
-    def message(self, text: str | None, status: str = "completed") -> dict[str, Any]:
-        content = [] if text is None else [self.part(text)]
-        return {"type": "message", "id": self.message_id, "status": status, "role": "assistant", "content": content}
-
-    def response(self, status: str, output: list[dict[str, Any]], error: dict[str, Any] | None = None) -> dict:
+    def response(self, status: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
         return {
             "id": self.id, "object": "response", "created_at": self.created, "model": self.model, "status": status,
-            "output": output, "error": error, "incomplete_details": None, "instructions": None, "metadata": {},
-            "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "temperature": None, "top_p": None,
-            "usage": None,
+            "output": self.output if status == "completed" else [], "error": error, "incomplete_details": None,
+            "instructions": None, "metadata": {}, "parallel_tool_calls": True, "tool_choice": "auto", "tools": [],
+            "temperature": None, "top_p": None, "usage": None,
         }
 
     def event(self, kind: str, **fields: Any) -> bytes:
@@ -76,31 +83,89 @@ class _Answer:
         self.sequence += 1
         return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(payload) + b"\n\n"
 
+    def _index(self, item: dict[str, Any]) -> int:
+        return self.output.index(item)
+
+    def feed(self, item: Any) -> list[bytes]:
+        events: list[bytes] = []
+        for call in getattr(item, "tool_calls", None) or []:
+            events += self._call(call)
+        if delta := _text(item):
+            if self._message is None:
+                events += self._open_message()
+            assert self._message is not None and self._text is not None
+            self._text.append(delta)
+            events.append(self.event("response.output_text.delta", item_id=self._message["id"],
+                                     output_index=self._index(self._message), content_index=0, delta=delta))
+        return events
+
+    def _open_message(self) -> list[bytes]:
+        self._text = []
+        self._message = {"type": "message", "id": f"msg_{uuid.uuid4().hex}", "status": "in_progress",
+                         "role": "assistant", "content": []}
+        self.output.append(self._message)
+        where = {"output_index": self._index(self._message)}
+        return [self.event("response.output_item.added", **where, item=dict(self._message)),
+                self.event("response.content_part.added", item_id=self._message["id"], **where, content_index=0,
+                           part=_part(""))]
+
+    def _call(self, call: Any) -> list[bytes]:
+        events: list[bytes] = []
+        index = getattr(call, "index", 0) or 0
+        item = self._calls.get(index)
+        if item is None:
+            item = {"type": "function_call", "id": f"fc_{uuid.uuid4().hex}",
+                    "call_id": getattr(call, "id", None) or f"call_{uuid.uuid4().hex[:24]}",
+                    "name": getattr(call, "tool_name", None) or "", "arguments": "", "status": "in_progress"}
+            self._calls[index] = item
+            self.output.append(item)
+            events.append(self.event("response.output_item.added", output_index=self._index(item), item=dict(item)))
+        elif getattr(call, "tool_name", None) and not item["name"]:
+            item["name"] = call.tool_name
+        if arguments := getattr(call, "arguments", None):
+            item["arguments"] += arguments
+            events.append(self.event("response.function_call_arguments.delta", item_id=item["id"],
+                                     output_index=self._index(item), delta=arguments))
+        return events
+
+    def close(self) -> list[bytes]:
+        """The items' done events, in output order, then ``response.completed``. An answer with neither text nor
+        tool calls is one empty message."""
+        events: list[bytes] = [] if self.output else self._open_message()
+        for item in self.output:
+            where = {"output_index": self._index(item)}
+            if item is self._message:
+                text = "".join(self._text or [])
+                item.update(status="completed", content=[_part(text)])
+                events.append(self.event("response.output_text.done", item_id=item["id"], **where, content_index=0,
+                                         text=text))
+                events.append(self.event("response.content_part.done", item_id=item["id"], **where, content_index=0,
+                                         part=_part(text)))
+            else:
+                item["status"] = "completed"
+                events.append(self.event("response.function_call_arguments.done", item_id=item["id"], **where,
+                                         arguments=item["arguments"]))
+            events.append(self.event("response.output_item.done", **where, item=item))
+        events.append(self.event("response.completed", response=self.response("completed")))
+        return events
+
 
 async def _events(chunks: AsyncIterator[Any], answer: _Answer) -> AsyncIterator[bytes]:
-    """The Responses event stream of one text message; a failure mid-stream ends it with ``response.failed``."""
-    where = {"item_id": answer.message_id, "output_index": 0, "content_index": 0}
-    yield answer.event("response.created", response=answer.response("in_progress", []))
-    yield answer.event("response.in_progress", response=answer.response("in_progress", []))
-    yield answer.event("response.output_item.added", output_index=0, item=answer.message(None, "in_progress"))
-    yield answer.event("response.content_part.added", **where, part=answer.part(""))
-    text: list[str] = []
+    """The Responses event stream; a failure mid-stream ends it with ``response.failed``."""
+    yield answer.event("response.created", response=answer.response("in_progress"))
+    yield answer.event("response.in_progress", response=answer.response("in_progress"))
     try:
         async for item in chunks:
-            if delta := _text(item):
-                text.append(delta)
-                yield answer.event("response.output_text.delta", **where, delta=delta)
+            for event in answer.feed(item):
+                yield event
     except Exception as exc:
         operations.record_error(exc)
         log.opt(exception=exc).error("Response stream of '{}' failed", answer.model)
         error = {"code": "server_error", "message": f"{type(exc).__name__}: {exc}"}
-        yield answer.event("response.failed", response=answer.response("failed", [], error))
+        yield answer.event("response.failed", response=answer.response("failed", error))
         return
-    full = "".join(text)
-    yield answer.event("response.output_text.done", **where, text=full)
-    yield answer.event("response.content_part.done", **where, part=answer.part(full))
-    yield answer.event("response.output_item.done", output_index=0, item=answer.message(full))
-    yield answer.event("response.completed", response=answer.response("completed", [answer.message(full)]))
+    for event in answer.close():
+        yield event
 
 
 @router.post("/v1/responses", summary="OpenAI-compatible Responses API", response_model=None)
@@ -138,11 +203,13 @@ async def responses(body: ResponseRequest, request: Request) -> Response:
         return StreamingResponse(_events(_chunks(result), answer), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     try:
-        text = result if isinstance(result, str) else "".join([_text(item) async for item in _chunks(result)])
+        async for item in _chunks(result):
+            answer.feed(item)
     except Exception as exc:
         operations.record_error(exc)
         return openai_error(500, f"Pipeline '{body.model}' failed: {type(exc).__name__}: {exc}", "server_error")
-    return JSONResponse(answer.response("completed", [answer.message(text)]))
+    answer.close()
+    return JSONResponse(answer.response("completed"))
 
 
 def _uploader(request: Request) -> Deployment | None:
