@@ -24,7 +24,6 @@ from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import Response
 
 from hayhooks.logger import log
-from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.schema import takes_headers
 from hayhooks.pipelines.wrapper import implements
 from hayhooks.server.threads import run_sync
@@ -48,7 +47,9 @@ class ChatCompletionRequest(BaseModel):
     stream: bool = False
 
 
-def openai_error(status: int, message: str, kind: str, *, param: str | None = None, code: str | None = None) -> Response:
+def openai_error(
+    status: int, message: str, kind: str, *, param: str | None = None, code: str | None = None
+) -> Response:
     return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": code}}, status_code=status)
 
 
@@ -83,48 +84,23 @@ def _tool_call_delta(call: Any) -> dict[str, Any]:
     return delta
 
 
-def _chat_deployments(request: Request) -> list[Deployment]:
-    return [d for d in request.app.state.registry if d.answers_openai]
-
-
-@router.get("/v1/models", summary="Pipelines that chat, as OpenAI models")
+@router.get("/v1/models", summary="Pipelines that chat or answer the Responses API, as OpenAI models")
 @router.get("/models", include_in_schema=False)
 async def models(request: Request) -> dict[str, Any]:
     created = int(time.time())
-    data = [{"id": d.name, "object": "model", "created": created, "owned_by": "hayhooks"} for d in _chat_deployments(request)]
+    data = [{"id": d.name, "object": "model", "created": created, "owned_by": "hayhooks"}
+            for d in request.app.state.registry if d.answers_openai]
     return {"object": "list", "data": data}
 
 
 @router.post("/v1/chat/completions", summary="OpenAI-compatible chat completion", response_model=None)
 @router.post("/chat/completions", include_in_schema=False, response_model=None)
 async def chat_completions(body: ChatCompletionRequest, request: Request) -> Response:
-    operations.annotate(**{operations.PIPELINE: body.model, operations.STREAMING: body.stream})
-    registry = request.app.state.registry
-    if body.model not in registry:
-        message = f"The model '{body.model}' does not exist (deployed pipelines: {', '.join(registry.names()) or 'none'})"
-        operations.record_error(LookupError(message))
-        return openai_error(404, message, "invalid_request_error", param="model", code="model_not_found")
-    deployment: Deployment = registry.get(body.model)
-    wrapper = deployment.wrapper
     payload = body.model_dump(exclude_none=False)
-    messages = payload["messages"]
-    try:
-        if implements(wrapper, "run_chat_completion_async"):
-            method = wrapper.run_chat_completion_async
-            extra = {"headers": request.headers} if takes_headers(method) else {}
-            result = await method(model=body.model, messages=messages, body=payload, **extra)
-        elif implements(wrapper, "run_chat_completion"):
-            method = wrapper.run_chat_completion
-            extra = {"headers": request.headers} if takes_headers(method) else {}
-            result = await run_sync(method, model=body.model, messages=messages, body=payload, **extra)
-        else:
-            message = f"The pipeline '{body.model}' does not implement run_chat_completion"
-            operations.record_error(NotImplementedError(message))
-            return openai_error(400, message, "invalid_request_error", param="model", code="chat_not_supported")
-    except Exception as exc:
-        operations.record_error(exc)
-        log.opt(exception=exc).error("Chat completion of '{}' failed", body.model)
-        return openai_error(500, f"Pipeline '{body.model}' failed: {type(exc).__name__}: {exc}", "server_error")
+    result = await call_wrapper(request, body.model, body.stream, "run_chat_completion",
+                                messages=payload["messages"], body=payload)
+    if isinstance(result, Failed):
+        return result.response
 
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
@@ -148,6 +124,43 @@ async def chat_completions(body: ChatCompletionRequest, request: Request) -> Res
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         }
     )
+
+
+class Failed:
+    """What ``call_wrapper`` returns instead of a result: the OpenAI error answer, already traced."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+async def call_wrapper(request: Request, model: str, stream: bool, method: str, **kwargs: Any) -> Any:
+    """Call ``<method>_async`` (awaited) or ``<method>`` (in the thread pool) of the pipeline named ``model``, with
+    the request headers when it asks for them: its result, or a ``Failed`` OpenAI error (404 unknown model, 400
+    method not implemented, 500 the wrapper raised)."""
+    operations.annotate(**{operations.PIPELINE: model, operations.STREAMING: stream})
+    registry = request.app.state.registry
+    if model not in registry:
+        names = ", ".join(registry.names()) or "none"
+        message = f"The model '{model}' does not exist (deployed pipelines: {names})"
+        operations.record_error(LookupError(message))
+        return Failed(openai_error(404, message, "invalid_request_error", param="model", code="model_not_found"))
+    wrapper = registry.get(model).wrapper
+    kwargs["model"] = model
+    try:
+        if implements(wrapper, f"{method}_async"):
+            call = getattr(wrapper, f"{method}_async")
+            return await call(**kwargs, **({"headers": request.headers} if takes_headers(call) else {}))
+        if implements(wrapper, method):
+            call = getattr(wrapper, method)
+            return await run_sync(call, **kwargs, **({"headers": request.headers} if takes_headers(call) else {}))
+    except Exception as exc:
+        operations.record_error(exc)
+        log.opt(exception=exc).error("{} of '{}' failed", method, model)
+        return Failed(openai_error(500, f"Pipeline '{model}' failed: {type(exc).__name__}: {exc}", "server_error"))
+    message = f"The pipeline '{model}' does not implement {method}"
+    operations.record_error(NotImplementedError(message))
+    code = "chat_not_supported" if method == "run_chat_completion" else "responses_not_supported"
+    return Failed(openai_error(400, message, "invalid_request_error", param="model", code=code))
 
 
 def _chunks(result: Any) -> AsyncIterator[Any]:

@@ -23,9 +23,8 @@ from starlette.responses import Response
 
 from hayhooks.logger import log
 from hayhooks.pipelines.registry import Deployment
-from hayhooks.pipelines.schema import takes_headers
 from hayhooks.pipelines.wrapper import implements
-from hayhooks.server.routers.openai import _chunks, _text, openai_error
+from hayhooks.server.routers.openai import Failed, _chunks, _text, call_wrapper, openai_error
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 
@@ -171,32 +170,11 @@ async def _events(chunks: AsyncIterator[Any], answer: _Answer) -> AsyncIterator[
 @router.post("/v1/responses", summary="OpenAI-compatible Responses API", response_model=None)
 @router.post("/responses", include_in_schema=False, response_model=None)
 async def responses(body: ResponseRequest, request: Request) -> Response:
-    operations.annotate(**{operations.PIPELINE: body.model, operations.STREAMING: body.stream})
-    registry = request.app.state.registry
-    if body.model not in registry:
-        message = f"The model '{body.model}' does not exist (deployed pipelines: {', '.join(registry.names()) or 'none'})"
-        operations.record_error(LookupError(message))
-        return openai_error(404, message, "invalid_request_error", param="model", code="model_not_found")
-    wrapper = registry.get(body.model).wrapper
     payload = body.model_dump(exclude_none=False)
-    items = _input_items(body.input)
-    try:
-        if implements(wrapper, "run_response_async"):
-            method = wrapper.run_response_async
-            extra = {"headers": request.headers} if takes_headers(method) else {}
-            result = await method(model=body.model, input_items=items, body=payload, **extra)
-        elif implements(wrapper, "run_response"):
-            method = wrapper.run_response
-            extra = {"headers": request.headers} if takes_headers(method) else {}
-            result = await run_sync(method, model=body.model, input_items=items, body=payload, **extra)
-        else:
-            message = f"The pipeline '{body.model}' does not implement run_response"
-            operations.record_error(NotImplementedError(message))
-            return openai_error(400, message, "invalid_request_error", param="model", code="responses_not_supported")
-    except Exception as exc:
-        operations.record_error(exc)
-        log.opt(exception=exc).error("Response of '{}' failed", body.model)
-        return openai_error(500, f"Pipeline '{body.model}' failed: {type(exc).__name__}: {exc}", "server_error")
+    result = await call_wrapper(request, body.model, body.stream, "run_response", input_items=_input_items(body.input),
+                                body=payload)
+    if isinstance(result, Failed):
+        return result.response
 
     answer = _Answer(body.model)
     if body.stream:
