@@ -118,18 +118,20 @@ def mcp_run(
 
 ServerOption = Annotated[
     str | None,
-    typer.Option("--server", help="URL of the running server [default http://HAYHOOKS_HOST:HAYHOOKS_PORT]"),
+    typer.Option("--server", help="URL of the running server [default http(s)://HAYHOOKS_HOST:HAYHOOKS_PORT]"),
 ]
 
 
 def _client(server: str | None) -> Any:
     import httpx
 
+    settings = load_settings()
     if server is None:
-        settings = load_settings()
         host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-        server = f"http://{host}:{settings.port}{settings.root_path}"
-    return httpx.Client(base_url=server, timeout=float(os.environ.get("HAYHOOKS_CLI_TIMEOUT", "120")))
+        scheme = "https" if settings.use_https else "http"
+        server = f"{scheme}://{host}:{settings.port}{settings.root_path}"
+    return httpx.Client(base_url=server, timeout=float(os.environ.get("HAYHOOKS_CLI_TIMEOUT", "120")),
+                        verify=not settings.disable_ssl)
 
 
 def _call(server: str | None, method: str, path: str, **kwargs: Any) -> Any:

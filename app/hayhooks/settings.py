@@ -62,6 +62,21 @@ class AppSettings(BaseSettings):
         default=[],
         description='Origins allowed by CORS, as a JSON list (e.g. \'["https://app.example.com"]\'); none by default.',
     )
+    cors_allow_origin_regex: str | None = Field(
+        default=None, description="A regular expression of further allowed origins (e.g. `https://.*\\.example\\.com`)."
+    )
+    cors_allow_methods: list[str] = Field(default=["*"], description="Methods allowed by CORS, as a JSON list.")
+    cors_allow_headers: list[str] = Field(default=["*"], description="Request headers allowed by CORS, as a JSON list.")
+    cors_allow_credentials: bool = Field(default=False, description="Allow credentials (cookies) in CORS requests.")
+    cors_expose_headers: list[str] = Field(
+        default=["X-Hayhooks-Trace-Cursor", "X-Hayhooks-Trace-Id", "X-Hayhooks-Worker"],
+        description="Response headers a browser page may read, as a JSON list.",
+    )
+    cors_max_age: int = Field(default=600, ge=0, description="Seconds a browser may cache a CORS preflight answer.")
+    use_https: bool = Field(default=False, description="The command line reaches the server over https.")
+    disable_ssl: bool = Field(
+        default=False, description="The command line does not verify the server's TLS certificate (self-signed)."
+    )
     graceful_shutdown_timeout: int = Field(
         default=10, ge=0, le=300, description="Seconds to drain in-flight requests on shutdown."
     )

@@ -102,3 +102,11 @@ def test_deploy_yaml_takes_hayhooks_flags(server):
     result = cli("pipeline", "deploy-yaml", "-o", "--skip-mcp", "--no-save-file", str(EXAMPLES / "greet.yml"),
                  server=server.url)
     assert result.returncode == 0, result.stderr
+
+
+def test_use_https_makes_the_default_server_url_https():
+    import os
+
+    env = {**os.environ, "HAYHOOKS_USE_HTTPS": "true", "HAYHOOKS_PORT": "9"}
+    result = cli("status", env=env)
+    assert result.stderr.startswith("Error: cannot reach the server at https://127.0.0.1:9")

@@ -41,3 +41,23 @@ def test_cors_allows_only_configured_origins(make_client, examples_dir):
     assert "access-control-allow-origin" not in other.headers
 
 
+
+
+def preflight(client, origin: str, method: str = "POST"):
+    return client.options("/shout/run", headers={"Origin": origin, "Access-Control-Request-Method": method})
+
+
+def test_cors_takes_hayhooks_finer_settings(make_client, examples_dir):
+    client = make_client(examples_dir, cors_allow_origin_regex=r"https://.*\.example\.org", cors_allow_methods=["POST"],
+                         cors_allow_credentials=True, cors_max_age=60)
+    ok = preflight(client, "https://app.example.org")
+    assert ok.headers["access-control-allow-origin"] == "https://app.example.org"
+    assert ok.headers["access-control-allow-credentials"] == "true" and ok.headers["access-control-max-age"] == "60"
+    assert preflight(client, "https://app.example.org", "DELETE").status_code == 400
+    assert "access-control-allow-origin" not in preflight(client, "https://example.com").headers
+
+
+def test_cors_exposes_the_trace_headers_to_pages(make_client, examples_dir):
+    client = make_client(examples_dir, cors_allow_origins=["https://app.example"])
+    response = client.post("/shout/run", json={"text": "x"}, headers={"Origin": "https://app.example"})
+    assert "x-hayhooks-trace-id" in response.headers["access-control-expose-headers"].lower()

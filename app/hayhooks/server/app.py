@@ -141,13 +141,16 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
             OperationMiddleware, tracer=tracing.tracer(), excluded_spans=frozenset(settings.tracing_excluded_spans)
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
-    if settings.cors_allow_origins:
+    if settings.cors_allow_origins or settings.cors_allow_origin_regex:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_allow_origins,
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["X-Hayhooks-Trace-Cursor", "X-Hayhooks-Trace-Id", "X-Hayhooks-Worker"],
+            allow_origin_regex=settings.cors_allow_origin_regex,
+            allow_methods=settings.cors_allow_methods,
+            allow_headers=settings.cors_allow_headers,
+            allow_credentials=settings.cors_allow_credentials,
+            expose_headers=settings.cors_expose_headers,
+            max_age=settings.cors_max_age,
         )
     if settings.access_log:
         app.add_middleware(AccessLogMiddleware)  # outside the operation span: sees its trace id header
