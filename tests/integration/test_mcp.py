@@ -14,6 +14,8 @@ from tests.servers import free_port, hayhooks_command, launch
 
 pytestmark = pytest.mark.integration
 
+CORE_TOOLS = {"get_all_pipeline_statuses", "get_pipeline_status", "deploy_pipeline", "undeploy_pipeline"}
+
 
 @pytest.fixture
 def mcp_server(tmp_path):
@@ -37,7 +39,7 @@ async def list_and_call(url: str) -> tuple[list, object, object, object]:
 def test_streamable_http_lists_and_calls_tools(mcp_server):
     tools, ok, failed, unknown = asyncio.run(list_and_call(mcp_server))
     by_name = {t.name: t for t in tools}
-    assert set(by_name) == {"chat", "flaky", "greet", "shout"}
+    assert set(by_name) == {"chat", "flaky", "greet", "shout", *CORE_TOOLS}
     assert by_name["shout"].description.startswith("Shout the text back")
     assert by_name["shout"].input_schema["properties"]["text"]["type"] == "string"
     assert by_name["shout"].input_schema["required"] == ["text"]
@@ -89,3 +91,68 @@ def test_mounted_on_the_main_server_with_traces(server_factory):
     pipeline = call["root_span"]["children"][0]
     assert pipeline["name"] == "haystack.pipeline.run" and len(pipeline["children"]) == 2
     assert next(t for t in traces if t["entrypoint"] == "flaky")["status"] == "error"
+
+
+@pytest.fixture
+def mcp_server_of_a_copy(examples_dir, tmp_path):
+    """``hayhooks mcp run`` over a copy of the examples, which deploys may write to."""
+    port = free_port()
+    command = [*hayhooks_command(), "mcp", "run", "--port", str(port), "--pipelines-dir", str(examples_dir)]
+    server = launch(tmp_path, command, port=port)
+    yield server.url, examples_dir
+    server.stop()
+
+
+def test_core_tools_deploy_call_and_undeploy_a_pipeline(mcp_server_of_a_copy):
+    url, folder = mcp_server_of_a_copy
+    wrapper = (EXAMPLES / "shout" / "pipeline_wrapper.py").read_text()
+
+    async def session() -> list:
+        async with Client(f"{url}/mcp") as client:
+            deployed = await client.call_tool("deploy_pipeline", {"name": "loud", "files": {
+                "pipeline_wrapper.py": wrapper}, "save_files": True})
+            listed = {t.name for t in (await client.list_tools()).tools}
+            ran = await client.call_tool("loud", {"text": "via mcp"})
+            status = await client.call_tool("get_pipeline_status", {"pipeline_name": "loud"})
+            undeployed = await client.call_tool("undeploy_pipeline", {"pipeline_name": "loud"})
+            everything = await client.call_tool("get_all_pipeline_statuses", {})
+            return [deployed, listed, ran, status, undeployed, everything]
+
+    deployed, listed, ran, status, undeployed, everything = asyncio.run(session())
+    assert not deployed.is_error and deployed.content[0].text == "Pipeline 'loud' deployed successfully"
+    assert "loud" in listed and ran.content[0].text == "VIA MCP!"
+    assert status.content[0].text == "Pipeline 'loud' is deployed: True"
+    assert undeployed.content[0].text == "Pipeline 'loud' undeployed"
+    assert everything.content[0].text.startswith("Available pipelines:\n") and "loud" not in everything.content[0].text
+    assert not (folder / "loud").exists()  # saved by the deploy, removed by the undeploy
+
+
+def test_core_tools_say_what_is_wrong_with_a_call(mcp_server):
+    async def session() -> list:
+        async with Client(f"{mcp_server}/mcp") as client:
+            return [await client.call_tool("deploy_pipeline", {"name": "x", "files": {"other.py": ""}}),
+                    await client.call_tool("get_pipeline_status", {}),
+                    await client.call_tool("undeploy_pipeline", {"pipeline_name": "ghost"})]
+
+    no_wrapper, no_name, unknown = asyncio.run(session())
+    assert no_wrapper.is_error and "pipeline_wrapper.py" in no_wrapper.content[0].text
+    assert no_name.is_error and "pipeline_name" in no_name.content[0].text
+    assert unknown.is_error and "ghost" in unknown.content[0].text
+
+
+def test_deploy_tools_are_gone_when_deploy_over_http_is_off(tmp_path):
+    port = free_port()
+    command = [*hayhooks_command(), "mcp", "run", "--port", str(port), "--pipelines-dir", str(EXAMPLES)]
+    server = launch(tmp_path, command, port=port, env={"HAYHOOKS_DISABLE_HTTP_DEPLOY": "true"})
+    try:
+        async def session() -> tuple[set, object]:
+            async with Client(f"{server.url}/mcp") as client:
+                names = {t.name for t in (await client.list_tools()).tools}
+                return names, await client.call_tool("undeploy_pipeline", {"pipeline_name": "shout"})
+
+        names, refused = asyncio.run(session())
+    finally:
+        server.stop()
+    assert {"get_all_pipeline_statuses", "get_pipeline_status"} <= names
+    assert not names & {"deploy_pipeline", "undeploy_pipeline"}
+    assert refused.is_error and "HAYHOOKS_DISABLE_HTTP_DEPLOY" in refused.content[0].text

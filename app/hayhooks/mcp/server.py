@@ -1,6 +1,7 @@
 """The MCP server of a worker: a low-level MCP ``Server`` over this worker's registry, and its routes.
 
-Each ``tools/list`` and ``tools/call`` is one trace whose root is ``hayhooks.mcp.list_tools`` /
+Besides the pipelines, the tools are Hayhooks' core tools (``hayhooks.mcp.core_tools``: pipeline statuses,
+deploy, undeploy). Each ``tools/list`` and ``tools/call`` is one trace whose root is ``hayhooks.mcp.list_tools`` /
 ``hayhooks.mcp.call_tool`` (kind ``mcp``), with the pipeline's Haystack spans inside; the SDK's own span
 middleware is replaced by ours so the operation span is the root, as for every other operation.
 """
@@ -23,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from hayhooks import __version__
+from hayhooks.mcp import core_tools
 from hayhooks.mcp.tools import call_tool, exposed, tool_of
 from hayhooks.pipelines.registry import PipelineRegistry
 from hayhooks.tracing.operations import operation
@@ -45,11 +47,17 @@ class _OperationSpans:
             return await call_next(ctx)
 
 
-def build_server(registry: PipelineRegistry, tracer: trace.Tracer) -> Server[Any]:
+def build_server(state: Any, tracer: trace.Tracer) -> Server[Any]:
+    """``state``: the app's state (registry, deployer, replicator, settings)."""
+    registry: PipelineRegistry = state.registry
+
     async def list_tools(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=[tool_of(d) for d in exposed(registry)])
+        pipelines = [tool_of(d) for d in exposed(registry) if d.name not in core_tools.NAMES]
+        return types.ListToolsResult(tools=core_tools.core_tools(state) + pipelines)
 
     async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        if params.name in core_tools.NAMES:
+            return await core_tools.call_core_tool(state, params.name, params.arguments or {})
         return await call_tool(registry, params.name, params.arguments)
 
     server: Server[Any] = Server("hayhooks", version=__version__, on_list_tools=list_tools, on_call_tool=on_call_tool)
@@ -71,8 +79,8 @@ def _security(host: str) -> TransportSecuritySettings | None:
 class MCPRoutes:
     """The ``/mcp`` (streamable HTTP) and ``/sse`` + ``/messages/`` (legacy SSE) routes, and their lifespan."""
 
-    def __init__(self, registry: PipelineRegistry, tracer: trace.Tracer, host: str, *, stateless: bool = False) -> None:
-        self.server = build_server(registry, tracer)
+    def __init__(self, state: Any, tracer: trace.Tracer, host: str, *, stateless: bool = False) -> None:
+        self.server = build_server(state, tracer)
         security = _security(host)
         # Several workers cannot share a session: each request then stands alone.
         self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security, stateless=stateless)

@@ -134,7 +134,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     if settings.mcp_mount:
         from hayhooks.mcp.server import MCPRoutes
 
-        mcp_routes = MCPRoutes(registry, tracing.tracer(), settings.host, stateless=settings.workers > 1)
+        mcp_routes = MCPRoutes(app.state, tracing.tracer(), settings.host, stateless=settings.workers > 1)
         app.router.routes.extend(mcp_routes.routes())
     if tracing.enabled:
         app.add_middleware(

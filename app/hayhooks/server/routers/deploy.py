@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, field_validator
 
 from hayhooks.logger import log
-
 from hayhooks.pipelines.errors import DeployDisabledError
 from hayhooks.pipelines.sources import check_file_names, check_name
 from hayhooks.server.deployer import Deployer
@@ -62,10 +61,12 @@ ONE_WORKER = (
 )
 
 
-async def _replicate(request: Request, op: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
-    """Record ``op`` for every worker (with Redis) and wait for them; else say it reached this worker only."""
-    replicator = request.app.state.replicator
-    workers = request.app.state.settings.workers
+async def replicate(state: Any, op: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """Record ``op`` for every worker (with Redis) and wait for them; else say it reached this worker only.
+
+    ``state`` is the app's state (its replicator and settings): deploys over MCP go through here too."""
+    replicator = state.replicator
+    workers = state.settings.workers
     if replicator is None:
         if workers > 1:
             warning = ONE_WORKER.format(n=workers)
@@ -99,7 +100,8 @@ async def deploy_files(body: DeployFilesRequest, request: Request) -> DeployResp
     await _deployer(request).deploy_files(
         body.name, body.files, overwrite=body.overwrite, save_files=body.save_files
     )
-    report, warning = await _replicate(request, {"op": "deploy_files", "name": body.name, "files": body.files})
+    op = {"op": "deploy_files", "name": body.name, "files": body.files}
+    report, warning = await replicate(request.app.state, op)
     return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
 
@@ -111,14 +113,14 @@ async def deploy_yaml(body: DeployYamlRequest, request: Request) -> DeployRespon
     )
     op = {"op": "deploy_yaml", "name": body.name, "source": body.source_code, "description": body.description,
           "files": deployment.files}
-    report, warning = await _replicate(request, op)
+    report, warning = await replicate(request.app.state, op)
     return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
 
 @router.post("/undeploy/{name}", operation_id="undeploy", summary="Undeploy a pipeline", response_model=None)
 async def undeploy(name: str, request: Request) -> dict[str, object]:
     await _deployer(request).undeploy(name)
-    report, warning = await _replicate(request, {"op": "undeploy", "name": name})
+    report, warning = await replicate(request.app.state, {"op": "undeploy", "name": name})
     body: dict[str, object] = {"success": True, "name": name}
     if report is not None:
         body["workers"] = report
