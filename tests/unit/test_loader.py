@@ -40,6 +40,33 @@ def test_wrapper_can_import_sibling_modules(tmp_path):
     assert wrapper.run_api("hi") == "hi?"
 
 
+def test_wrapper_can_import_sibling_modules_relatively(tmp_path):
+    files = {
+        "utils.py": "def suffix():\n    return '~'\n",
+        "pipeline_wrapper.py": GOOD.replace('text + "!"', "text + suffix()").replace(
+            "from hayhooks", "from .utils import suffix\nfrom hayhooks"),
+    }
+    assert load_wrapper("rel", write(tmp_path / "rel", files)).run_api("hi") == "hi~"
+
+
+def test_a_redeploy_imports_its_relative_modules_afresh(tmp_path):
+    source = GOOD.replace('text + "!"', "text + suffix()").replace(
+        "from hayhooks", "from .utils import suffix\nfrom hayhooks")
+    folder = write(tmp_path / "again", {"utils.py": "def suffix():\n    return '1'\n", "pipeline_wrapper.py": source})
+    assert load_wrapper("again", folder).run_api("v") == "v1"
+    write(folder, {"utils.py": "def suffix():\n    return 'two'\n"})  # another size: no stale bytecode
+    assert load_wrapper("again", folder).run_api("v") == "vtwo"
+
+
+def test_a_package_init_runs_before_the_wrapper(tmp_path):
+    files = {
+        "__init__.py": "PREFIX = '>'\n",
+        "pipeline_wrapper.py": GOOD.replace('text + "!"', "PREFIX + text").replace(
+            "from hayhooks", "from . import PREFIX\nfrom hayhooks"),
+    }
+    assert load_wrapper("pkg", write(tmp_path / "pkg", files)).run_api("x") == ">x"
+
+
 def test_old_hayhooks_import_path_still_works(tmp_path):
     source = GOOD.replace("from hayhooks import", "from hayhooks.server.utils.base_pipeline_wrapper import")
     assert load_wrapper("old", write(tmp_path / "old", {"pipeline_wrapper.py": source})).run_api("a") == "a!"

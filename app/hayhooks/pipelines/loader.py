@@ -44,21 +44,49 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+_ROOT_PACKAGE = "hayhooks_pipelines"
+
+
+def _package(name: str, folder: Path) -> str:
+    """Register ``folder`` as a fresh package (its ``__init__.py`` run, if it has one): its modules then import
+    each other relatively (``from .utils import x``), as under Hayhooks. The name is new at every load, so a
+    redeploy imports its sibling modules afresh instead of finding the previous version's in ``sys.modules``."""
+    if _ROOT_PACKAGE not in sys.modules:
+        root = ModuleType(_ROOT_PACKAGE)
+        root.__path__ = []
+        sys.modules[_ROOT_PACKAGE] = root
+    package_name = f"{_ROOT_PACKAGE}.{name.replace('-', '_')}_{next(_module_ids)}"
+    init = folder / "__init__.py"
+    spec = importlib.util.spec_from_file_location(package_name, init, submodule_search_locations=[str(folder)])
+    if init.is_file() and spec is not None and spec.loader is not None:
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[package_name] = package
+        spec.loader.exec_module(package)
+    else:
+        package = ModuleType(package_name)
+        package.__path__ = [str(folder)]
+        package.__package__ = package_name
+        sys.modules[package_name] = package
+    return package_name
+
+
 def _import_module(name: str, path: Path) -> ModuleType:
-    module_name = f"hayhooks_pipelines.{name}_{next(_module_ids)}"
+    folder = path.parent
+    # Wrappers also import their sibling modules by plain name, as they do under Hayhooks.
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    package_name = _package(name, folder)
+    module_name = f"{package_name}.pipeline_wrapper"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
-    # Wrappers import their sibling modules by plain name, as they do under Hayhooks.
-    folder = str(path.parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
     except BaseException:
-        sys.modules.pop(module_name, None)
+        for stale in [key for key in sys.modules if key == package_name or key.startswith(f"{package_name}.")]:
+            sys.modules.pop(stale, None)
         raise
     return module
 
