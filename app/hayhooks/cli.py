@@ -45,11 +45,11 @@ def load_settings(**overrides: Any) -> AppSettings:
         ) from None
 
 
-def _serve(settings: AppSettings) -> None:
+def _serve(settings: AppSettings, *, reload: bool = False) -> None:
     from hayhooks.server.serve import CannotListen, serve
 
     try:
-        serve(settings)
+        serve(settings, reload=reload)
     except CannotListen as exc:
         raise fail(str(exc)) from None
 
@@ -67,7 +67,15 @@ def run(
         str | None, typer.Option(help="Extra folder on sys.path for wrappers [env HAYHOOKS_ADDITIONAL_PYTHON_PATH]")
     ] = None,
     with_tracing_dashboard: Annotated[
-        bool, typer.Option("--with-tracing-dashboard", help="Capture traces and serve /dashboard [env HAYHOOKS_DASHBOARD_ENABLED]")
+        bool,
+        typer.Option("--with-tracing-dashboard", "--with-dashboard", "--tracing-dashboard",
+                     help="Capture traces and serve /dashboard [env HAYHOOKS_DASHBOARD_ENABLED]"),
+    ] = False,
+    dashboard_path: Annotated[
+        str | None, typer.Option(help="Where the dashboard is served [env HAYHOOKS_DASHBOARD_PATH, default /dashboard]")
+    ] = None,
+    reload: Annotated[
+        bool, typer.Option("--reload", "-r", help="Restart when a file of the pipelines dir or this folder changes")
     ] = False,
     redis_url: Annotated[
         str | None, typer.Option(help="Share traces (and deploys) through this Redis [env HAYHOOKS_REDIS_URL]")
@@ -82,10 +90,16 @@ def run(
         root_path=root_path,
         additional_python_path=additional_python_path,
         dashboard_enabled=True if with_tracing_dashboard else None,
+        dashboard_path=dashboard_path,
         redis_url=redis_url,
     )
     if pipelines_dir is not None and not pipelines_dir.is_dir():
         raise fail(f"--pipelines-dir {pipelines_dir} is not a directory")
+    if reload and settings.workers > 1:
+        raise fail("--reload runs one process: leave out --workers (or HAYHOOKS_WORKERS) to use it")
+    if dashboard_path and not settings.dashboard_enabled:
+        typer.secho("Warning: --dashboard-path without --with-tracing-dashboard: no dashboard is served",
+                    fg=typer.colors.YELLOW, err=True)
     if settings.dashboard_enabled:
         from hayhooks.dashboard.frontend import prepare
 
@@ -97,7 +111,7 @@ def run(
             f"Dashboard: http://{host}:{settings.port}{settings.root_path}{settings.dashboard_path}/",
             fg=typer.colors.GREEN, err=True,
         )
-    _serve(settings)
+    _serve(settings, reload=reload)
 
 
 @mcp_app.command("run")

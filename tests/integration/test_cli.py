@@ -110,3 +110,43 @@ def test_use_https_makes_the_default_server_url_https():
     env = {**os.environ, "HAYHOOKS_USE_HTTPS": "true", "HAYHOOKS_PORT": "9"}
     result = cli("status", env=env)
     assert result.stderr.startswith("Error: cannot reach the server at https://127.0.0.1:9")
+
+
+def test_run_reload_serves_a_changed_wrapper_without_a_restart(server_factory, tmp_path):
+    import shutil
+    import time
+
+    import httpx
+
+    folder = tmp_path / "reloading"
+    shutil.copytree(EXAMPLES / "shout", folder / "shout")
+    server = server_factory("--pipelines-dir", str(folder), "--reload")
+    assert httpx.post(f"{server.url}/shout/run", json={"text": "a"}).json() == {"result": "A!"}
+    wrapper = folder / "shout" / "pipeline_wrapper.py"
+    wrapper.write_text(wrapper.read_text().replace('"!"', '"?!"'))
+    deadline = time.monotonic() + 30
+    answer = None
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.post(f"{server.url}/shout/run", json={"text": "a"}).json()
+        except httpx.HTTPError:
+            answer = None  # restarting
+        if answer == {"result": "A?!"}:
+            break
+        time.sleep(0.3)
+    assert answer == {"result": "A?!"}
+
+
+def test_run_reload_refuses_several_workers():
+    result = cli("run", "--reload", "--workers", "2", "--port", "9")
+    assert result.returncode == 1 and "--reload runs one process" in result.stderr
+
+
+def test_run_serves_the_dashboard_where_asked(server_factory, tmp_path):
+    import httpx
+
+    (tmp_path / "pl").mkdir()
+    server = server_factory("--pipelines-dir", str(tmp_path / "pl"), "--with-dashboard",
+                            "--dashboard-path", "/ops/traces")
+    assert httpx.get(f"{server.url}/ops/traces/api/config").status_code == 200
+    assert httpx.get(f"{server.url}/dashboard/api/config").status_code == 404

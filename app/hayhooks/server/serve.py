@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -66,7 +67,9 @@ def ensure_port_free(host: str, port: int) -> None:
             raise CannotListen(f"{host}:{port} {reason}") from None
 
 
-def serve(settings: AppSettings) -> None:
+def serve(settings: AppSettings, *, reload: bool = False) -> None:
+    """Serve in this process (one worker), or under gunicorn. ``reload``: one worker that uvicorn restarts when a
+    file of the current folder or of the pipelines dir changes (a development aid)."""
     ensure_port_free(settings.host, settings.port)
     export_settings(settings)
     if settings.workers == 1:
@@ -74,6 +77,7 @@ def serve(settings: AppSettings) -> None:
 
         from hayhooks.server.http_protocol import PROTOCOL
 
+        watched = [str(Path.cwd())] + ([str(settings.pipelines_dir)] if settings.pipelines_dir.is_dir() else [])
         uvicorn.run(
             APP_FACTORY,
             factory=True,
@@ -83,6 +87,8 @@ def serve(settings: AppSettings) -> None:
             log_level=settings.log_level.lower(),
             access_log=not settings.access_log,
             timeout_graceful_shutdown=settings.graceful_shutdown_timeout,
+            reload=reload,
+            reload_dirs=watched if reload else None,
         )
     else:
         _run_gunicorn(settings)
