@@ -1,7 +1,8 @@
 """Every ``HAYHOOKS_*`` variable, in one place.
 
 Nothing here is read at import: ``AppSettings()`` is built by the CLI or by ``create_app`` and passed down, so
-tests (and each gunicorn worker) build their own.
+tests (and each gunicorn worker) build their own. ``hayhooks.settings.settings`` (Hayhooks' module-level object,
+for programmatic use) is built on first access.
 """
 
 from __future__ import annotations
@@ -207,3 +208,13 @@ class AppSettings(BaseSettings):
             msg = f"must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (got {value!r})"
             raise ValueError(msg)
         return upper
+
+
+def __getattr__(name: str) -> AppSettings:
+    """``from hayhooks.settings import settings``, as Hayhooks' programmatic examples write it: the environment's
+    settings, read on first use (not at import), then the same object."""
+    if name != "settings":
+        raise AttributeError(f"module 'hayhooks.settings' has no attribute {name!r}")
+    value = AppSettings()
+    globals()["settings"] = value
+    return value

@@ -36,3 +36,17 @@ def test_several_workers_refuse_port_zero():
     with pytest.raises(ValidationError, match="several workers need a fixed port"):
         AppSettings(port=0, workers=2, _env_file=None)
     assert AppSettings(port=0, workers=1, _env_file=None).port == 0
+
+
+def test_hayhooks_module_level_settings_are_read_from_the_environment_on_first_use(monkeypatch):
+    import hayhooks.settings as module
+
+    monkeypatch.delitem(module.__dict__, "settings", raising=False)  # as if nothing had asked for it yet
+    monkeypatch.setenv("HAYHOOKS_PORT", "2345")
+    try:
+        from hayhooks.settings import settings
+
+        assert settings.port == 2345
+        assert module.settings is settings  # read once, then the same object
+    finally:
+        module.__dict__.pop("settings", None)
