@@ -50,3 +50,19 @@ def test_hayhooks_module_level_settings_are_read_from_the_environment_on_first_u
         assert module.settings is settings  # read once, then the same object
     finally:
         module.__dict__.pop("settings", None)
+
+
+def test_create_app_uses_the_module_level_settings_a_program_changed(monkeypatch, tmp_path):
+    import hayhooks.settings as module
+    from hayhooks.server.app import create_app
+
+    monkeypatch.delitem(module.__dict__, "settings", raising=False)
+    try:
+        from hayhooks.settings import settings
+
+        settings.pipelines_dir = tmp_path
+        settings.dashboard_path = "/traces-ui"
+        app = create_app()
+        assert app.state.settings is settings
+    finally:
+        module.__dict__.pop("settings", None)

@@ -31,6 +31,7 @@ from hayhooks.server.replication import DeployReplicator
 from hayhooks.server.routers import deploy, openai, responses, status
 from hayhooks.server.threads import run_sync
 from hayhooks.server.worker import RootPathMiddleware, WorkerHeaderMiddleware, worker_id
+from hayhooks import settings as settings_module
 from hayhooks.settings import AppSettings
 from hayhooks.tracing.haystack_tracer import enable_haystack_tracing
 from hayhooks.tracing.operations import OperationMiddleware
@@ -58,7 +59,8 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
 
     ``tracer_provider`` replaces the one built from ``OTEL_*`` (tests pass one with an in-memory exporter).
     """
-    settings = settings or AppSettings()
+    # Hayhooks' programmatic style changes the module-level ``hayhooks.settings.settings`` before ``create_app()``.
+    settings = settings or vars(settings_module).get("settings") or AppSettings()
     configure_logging(settings.log_level)
     speedups.install()
     streaming.set_default_streaming_components(settings.streaming_components)
