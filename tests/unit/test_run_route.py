@@ -82,6 +82,23 @@ class PipelineWrapper(BasePipelineWrapper):
         return {"query": query, "top_k": top_k, "files": [[f.filename, f.file.read().decode()] for f in files or []]}
 """
 
+FILES_OUT = """
+import io
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, kind: str) -> FileResponse:
+        if kind == "file":
+            return FileResponse(path=__file__, media_type="text/x-python", filename="wrapper.py")
+        if kind == "stream":
+            return StreamingResponse(content=io.BytesIO(b"RIFF...."), media_type="audio/wav")
+        return Response(content=b"PNG", media_type="image/png")
+"""
+
 HTTP_ERROR = """
 from fastapi import HTTPException
 from hayhooks import BasePipelineWrapper
@@ -182,6 +199,24 @@ def test_a_bad_form_field_is_422_naming_it(make_client):
     response = client.post("/upload/run", data={"top_k": "many"})
     assert response.status_code == 422
     assert {tuple(e["loc"]) for e in response.json()["detail"]} == {("body", "query"), ("body", "top_k")}
+
+
+def test_a_run_api_returning_a_response_answers_with_it_as_it_is(make_client):
+    client = make_client()
+    deploy(client, "image", FILES_OUT)
+    file = client.post("/image/run", json={"kind": "file"})
+    assert file.headers["content-type"].startswith("text/x-python") and b"class PipelineWrapper" in file.content
+    assert 'filename="wrapper.py"' in file.headers["content-disposition"]
+    assert client.post("/image/run", json={"kind": "stream"}).content == b"RIFF...."
+    assert client.post("/image/run", json={"kind": "bytes"}).headers["content-type"] == "image/png"
+
+
+def test_a_response_annotation_keeps_the_openapi_page_working(make_client):
+    client = make_client()
+    deploy(client, "image", FILES_OUT)
+    schema = client.get("/openapi.json")
+    assert schema.status_code == 200
+    assert "application/json" not in schema.json()["paths"]["/image/run"]["post"]["responses"]["200"].get("content", {})
 
 
 def test_yaml_pipeline_runs_with_declared_inputs(client):

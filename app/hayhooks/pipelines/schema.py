@@ -15,6 +15,7 @@ from typing import Any
 import docstring_parser
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.datastructures import Headers
+from starlette.responses import Response
 
 from hayhooks.pipelines.sse import SSEStream
 
@@ -65,17 +66,27 @@ def request_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]:
     return create_model(model_name, __config__=_MODEL_CONFIG, **fields)
 
 
+def _return_annotation(func: Callable[..., Any]) -> Any:
+    return _hints(func).get("return", inspect.signature(func).return_annotation)
+
+
+def response_class(func: Callable[..., Any]) -> type[Response] | None:
+    """The ``Response`` class ``func`` is annotated to return (``FileResponse``, say), if it is one."""
+    annotation = _return_annotation(func)
+    return annotation if inspect.isclass(annotation) and issubclass(annotation, Response) else None
+
+
 def returns_stream(func: Callable[..., Any]) -> bool:
-    """Whether ``func`` is annotated to return a generator or an ``SSEStream`` (its answer is streamed, not
-    wrapped in JSON)."""
-    annotation = _hints(func).get("return", inspect.signature(func).return_annotation)
+    """Whether ``func`` is annotated to return a generator, an ``SSEStream`` or a ``Response``: its answer goes
+    out as it is, not wrapped in ``{"result": ...}`` JSON (and has no JSON schema)."""
+    annotation = _return_annotation(func)
     origin = typing.get_origin(annotation) or annotation
-    return origin in _STREAM_ORIGINS or origin is SSEStream
+    return origin in _STREAM_ORIGINS or origin is SSEStream or response_class(func) is not None
 
 
 def response_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]:
     """``{"result": <return annotation>}``; ``Any`` when the annotation is missing or a stream."""
-    annotation = _hints(func).get("return", inspect.signature(func).return_annotation)
+    annotation = _return_annotation(func)
     if annotation is inspect.Signature.empty or returns_stream(func):
         annotation = Any
     description = describe(func).returns
@@ -86,4 +97,6 @@ def response_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]
     )
 
 
-__all__ = ["Headers", "describe", "request_model", "response_model", "returns_stream", "takes_headers"]
+__all__ = [
+    "Headers", "describe", "request_model", "response_class", "response_model", "returns_stream", "takes_headers"
+]

@@ -30,12 +30,14 @@ from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hayhooks.logger import log
+from hayhooks.pipelines import schema
 from hayhooks.pipelines.errors import PipelineRunError
 from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.sse import SSEStream
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 from hayhooks.tracing.payload import payload_values
+
 
 def route_name(pipeline: str) -> str:
     return f"run:{pipeline}"
@@ -211,6 +213,9 @@ class RunRoute(APIRoute):
             methods=["POST"],
             name=route_name(deployment.name),
             response_model=None if deployment.streams else deployment.response_model,
+            # Only for /docs: what the answer's content type is when run_api is annotated with a Response class.
+            **({"response_class": cls} if deployment.run_method is not None
+               and (cls := schema.response_class(deployment.run_method)) is not None else {}),
             summary=f"Run pipeline '{deployment.name}'",
             description=deployment.description or None,
             tags=["pipelines"],
