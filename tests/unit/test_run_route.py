@@ -333,3 +333,46 @@ def test_docs_page_is_served(client):
 
 def test_deployer_is_the_apps_own(client):
     assert isinstance(client.app.state.deployer, Deployer)
+
+
+def test_a_result_of_a_plain_class_is_sent_as_its_fields_and_the_docs_still_work(make_client):
+    client = make_client()
+    source = '''
+from hayhooks import BasePipelineWrapper
+
+class Blob:
+    def __init__(self, x):
+        self.x = x
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, q: str) -> Blob:
+        return Blob(q)
+'''
+    deploy(client, "blob", source)
+    assert client.post("/blob/run", json={"q": "x"}).json() == {"result": {"x": "x"}}
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_a_result_that_cannot_be_sent_as_json_is_a_500_saying_what_to_return(make_client):
+    client = make_client()
+    source = '''
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, q: str):
+        return object()
+'''
+    deploy(client, "opaque", source)
+    answer = client.post("/opaque/run", json={"q": "x"})
+    assert answer.status_code == 500
+    assert "run_api returned a object, which cannot be sent as JSON" in answer.json()["detail"]
+    deploy(client, "opaque_form", source.replace("q: str", "q: str, files: list[UploadFile] | None = None").replace(
+        "from hayhooks", "from fastapi import UploadFile\nfrom hayhooks"))
+    form = client.post("/opaque_form/run", data={"q": "x"}, files=[("files", ("a.txt", b"a"))])
+    assert form.status_code == 500 and "cannot be sent as JSON" in form.json()["detail"]

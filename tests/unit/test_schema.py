@@ -83,3 +83,15 @@ def test_generator_return_is_a_stream():
 
     assert schema.returns_stream(run)
     assert not schema.returns_stream(run_api)
+
+
+def test_a_return_type_pydantic_cannot_describe_is_answered_as_any():
+    class Blob:
+        def __init__(self, x: str) -> None:
+            self.x = x
+
+    def run_api(q: str) -> Blob:
+        return Blob(q)
+
+    model = schema.response_model(run_api, "BlobRunResponse")
+    assert model.model_json_schema()["properties"]["result"] == {"title": "Result"}

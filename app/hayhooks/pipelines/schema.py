@@ -85,16 +85,21 @@ def returns_stream(func: Callable[..., Any]) -> bool:
 
 
 def response_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]:
-    """``{"result": <return annotation>}``; ``Any`` when the annotation is missing or a stream."""
+    """``{"result": <return annotation>}``; ``Any`` when the annotation is missing or a stream, or names a class
+    pydantic can neither describe nor serialise (a plain class): such a result goes out as FastAPI encodes any
+    object, and ``/openapi.json`` keeps working."""
     annotation = _return_annotation(func)
     if annotation is inspect.Signature.empty or returns_stream(func):
         annotation = Any
     description = describe(func).returns
-    return create_model(
-        model_name,
-        __config__=_MODEL_CONFIG,
-        result=(annotation, Field(description=description.description if description else None)),
-    )
+    field = Field(description=description.description if description else None)
+    model = create_model(model_name, __config__=_MODEL_CONFIG, result=(annotation, field))
+    if annotation is not Any:
+        try:
+            model.model_json_schema()
+        except Exception:
+            model = create_model(model_name, __config__=_MODEL_CONFIG, result=(Any, field))
+    return model
 
 
 __all__ = [

@@ -23,6 +23,7 @@ from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from haystack.dataclasses import StreamingChunk
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 from starlette._utils import get_route_path
 from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -129,6 +130,16 @@ class _Runner:
         return result
 
 
+def encoded(name: str, result: Any) -> Any:
+    """``{"result": result}`` as JSON-ready data, or a pipeline error saying what cannot be sent."""
+    try:
+        return jsonable_encoder({"result": result})
+    except Exception as exc:
+        raise PipelineRunError(name, TypeError(
+            f"run_api returned a {type(result).__name__}, which cannot be sent as JSON ({exc}); return a str, a "
+            "number, a dict, a list, a pydantic model or a dataclass")) from exc
+
+
 def _is_json(request: Request) -> bool:
     content_type = request.headers.get("content-type", "")
     return content_type == "application/json" or content_type.startswith("application/json;")
@@ -179,12 +190,15 @@ class _LeanApp:
         if isinstance(result, Response):
             return result
         if self.response_model is None:
-            return JSONResponse(jsonable_encoder({"result": result}))
+            return JSONResponse(encoded(self.runner.deployment.name, result))
         try:
             answer = self.response_model.model_validate({"result": result})
         except ValidationError as exc:
             raise ResponseValidationError(errors=exc.errors(include_url=False), body=result) from exc
-        return Response(answer.model_dump_json(by_alias=True), media_type="application/json")
+        try:
+            return Response(answer.model_dump_json(by_alias=True), media_type="application/json")
+        except PydanticSerializationError:  # an object pydantic does not know: encoded as FastAPI encodes it
+            return JSONResponse(encoded(self.runner.deployment.name, result))
 
 
 class RunRoute(APIRoute):
@@ -201,11 +215,11 @@ class RunRoute(APIRoute):
                 request: Request, body: request_model = Form(..., media_type="multipart/form-data")  # type: ignore[valid-type]
             ) -> Any:
                 result = await runner.run(request, body)
-                return result if isinstance(result, Response) else {"result": result}
+                return result if isinstance(result, Response) else encoded(deployment.name, result)
         else:
             async def run_pipeline(request: Request, body: request_model) -> Any:  # type: ignore[valid-type]
                 result = await runner.run(request, body)
-                return result if isinstance(result, Response) else {"result": result}
+                return result if isinstance(result, Response) else encoded(deployment.name, result)
 
         super().__init__(
             f"/{deployment.name}/run",
