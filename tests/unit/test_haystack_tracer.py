@@ -1,6 +1,9 @@
 """Haystack's own spans obey the payload policy: no raw inputs unless asked, secrets never, values capped."""
 
 from haystack import Pipeline, component
+from haystack.components.agents import Agent
+from haystack.dataclasses import ChatMessage, ToolCall
+from haystack.tools import Tool
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -62,3 +65,47 @@ def test_huge_values_are_capped():
 def test_component_name_and_type_are_tagged():
     span = one(run_traced(raw=False, text="a"), "haystack.component.run")
     assert (span.attributes["haystack.component.name"], span.attributes["haystack.component.type"]) == ("echo", "Echo")
+
+
+@component
+class ScriptedChatModel:
+    """A chat model for an Agent: it calls the tool once, then answers with the tool's result."""
+
+    @component.output_types(replies=list[ChatMessage])
+    def run(self, messages: list[ChatMessage], tools=None, **kwargs) -> dict:
+        results = [m for m in messages if m.tool_call_result is not None]
+        if not results:
+            call = ToolCall(tool_name="lookup", arguments={"account": "ACC-7781 private"}, id="c1")
+            return {"replies": [ChatMessage.from_assistant(tool_calls=[call])]}
+        return {"replies": [ChatMessage.from_assistant(f"done: {results[-1].tool_call_result.result}")]}
+
+
+def run_agent_traced(*, raw: bool) -> list:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    enable_haystack_tracing(provider.get_tracer("haystack"), raw=raw, max_length=4096)
+    tool = Tool(name="lookup", description="Look up an account", function=lambda account: "balance 912.44 secret",
+                parameters={"type": "object", "properties": {"account": {"type": "string"}}})
+    try:
+        agent = Agent(chat_generator=ScriptedChatModel(), tools=[tool])
+        agent.warm_up()
+        agent.run(messages=[ChatMessage.from_user("my confidential question")])
+    finally:
+        disable_haystack_tracing()
+    return list(exporter.get_finished_spans())
+
+
+def test_an_agents_messages_tool_arguments_and_results_are_shapes_by_default():
+    spans = run_agent_traced(raw=False)
+    assert {"haystack.agent.run", "haystack.agent.step.llm", "haystack.agent.step.tool"} <= {s.name for s in spans}
+    values = all_values(spans)
+    for secret in ("my confidential question", "ACC-7781 private", "balance 912.44 secret"):
+        assert secret not in values
+    tool_span = one(spans, "haystack.agent.step.tool")
+    assert tool_span.attributes["haystack.agent.step.tool.input"] == "account=str(16)"
+
+
+def test_an_agents_content_is_recorded_in_raw_mode():
+    values = all_values(run_agent_traced(raw=True))
+    assert "my confidential question" in values and "balance 912.44 secret" in values

@@ -1,8 +1,9 @@
 """Haystack's spans on OpenTelemetry, with our tag policy applied where Haystack sets the tags.
 
-Haystack puts the pipeline's raw input on ``haystack.pipeline.input_data`` with a plain ``set_tag`` and the
-components' inputs and outputs with ``set_content_tag``. Unless raw capture is on, those content keys carry
-only the shape of the data; when it is on they are redacted. Every tag value is length-capped, so a component
+Haystack puts the pipeline's raw input on ``haystack.pipeline.input_data`` with a plain ``set_tag``, and
+everything else it considers content with ``set_content_tag``: components' inputs and outputs, an agent's
+messages, its LLM steps' inputs and outputs, its tool calls' arguments and results. Unless raw capture is on,
+those carry only the shape of the data; when it is on they are redacted. Every tag value is length-capped, so a component
 that tags megabytes of text cannot bloat a span.
 """
 
@@ -28,6 +29,7 @@ CONTENT_KEYS = frozenset(
         "haystack.component.output",
     }
 )
+_USAGE_KEYS = frozenset({"haystack.component.output", "haystack.agent.step.llm.output"})  # where replies carry usage
 _PRIMITIVES = (str, bool, int, float)  # a tuple: an ``X | Y`` union would be rebuilt at every call
 
 
@@ -94,12 +96,16 @@ class _Policy:
         if type(value) is str and key not in CONTENT_KEYS:  # most tags: names and types
             return value if len(value) <= self.max_length else cap(value, self.max_length)
         if key in CONTENT_KEYS:
-            value = to_text(redact(value)) if self.raw else _shapes(value)
-        else:
-            value = _plain(value)
+            return self.content(value)
+        value = _plain(value)
         if isinstance(value, str) and len(value) > self.max_length:
             value = cap(value, self.max_length)
         return value
+
+    def content(self, value: Any) -> str:
+        """What a content tag records: the shape of ``value``, or its redacted text when ``raw``."""
+        text = to_text(redact(value)) if self.raw else _shapes(value)
+        return text if len(text) <= self.max_length else cap(text, self.max_length)
 
     def attributes(self, tags: dict[str, Any]) -> dict[str, Any]:
         return {key: self.value(key, value) for key, value in tags.items()}
@@ -117,9 +123,10 @@ class _PolicySpan(OpenTelemetrySpan):
         self._span.set_attributes(self._policy.attributes(tags))
 
     def set_content_tag(self, key: str, value: Any) -> None:
-        # Content goes through the policy whatever HAYSTACK_CONTENT_TRACING_ENABLED says.
-        self.set_tag(key, value)
-        if key == "haystack.component.output" and (usage := usage_of(value)):
+        # Whatever Haystack tags as content (a component's input and output, an agent's messages, its tool calls'
+        # arguments and results, ...) is content, whatever HAYSTACK_CONTENT_TRACING_ENABLED says.
+        self._span.set_attribute(key, self._policy.content(value))
+        if key in _USAGE_KEYS and (usage := usage_of(value)):
             self._span.set_attributes(usage)
 
 
