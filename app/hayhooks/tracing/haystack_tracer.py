@@ -3,8 +3,8 @@
 Haystack puts the pipeline's raw input on ``haystack.pipeline.input_data`` with a plain ``set_tag``, and
 everything else it considers content with ``set_content_tag``: components' inputs and outputs, an agent's
 messages, its LLM steps' inputs and outputs, its tool calls' arguments and results. Unless raw capture is on,
-those carry only the shape of the data; when it is on they are redacted. Every tag value is length-capped, so a component
-that tags megabytes of text cannot bloat a span.
+those carry only the shape of the data; when it is on they are redacted. Every tag value is length-capped, so
+a component that tags megabytes of text cannot bloat a span.
 """
 
 from __future__ import annotations
