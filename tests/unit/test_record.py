@@ -37,3 +37,28 @@ def test_summary_tags_use_the_same_text_form():
     record = expand(packed({"hayhooks.streaming": True, "http.response.status_code": 200}, {}), Limits(), 0)
     assert record["tags"] == [{"key": "hayhooks.streaming", "value": "true"},
                               {"key": "http.response.status_code", "value": "200"}]
+
+
+def agent_trace() -> dict:
+    """An Agent run on its own: a 30 ms LLM call, then an 80 ms tool call, then a 20 ms LLM call."""
+    ms = 1_000_000
+    spans = [[ROOT_ID, 0, "hayhooks.openai.run", 0, 200 * ms, {}, 1, None, None],
+             [0x1, ROOT_ID, "haystack.agent.run", 0, 190 * ms, {}, 1, None, None],
+             [0x2, 0x1, "haystack.agent.step.llm", 0, 30 * ms, {}, 1, None, None],
+             [0x3, 0x1, "haystack.agent.step.tool", 30 * ms, 110 * ms, {"haystack.tool.name": "weather"}, 1, None,
+              None],
+             [0x4, 0x1, "haystack.agent.step.llm", 110 * ms, 130 * ms, {}, 1, None, None]]
+    return {"trace_id": "cd" * 16, "entrypoint": "agent", "kind": "openai", "status": "ok", "running": False,
+            "worker": "h:1", "spans": spans}
+
+
+def test_an_agent_runs_slowest_step_is_its_slowest_component():
+    slowest = expand(agent_trace(), Limits(slow_component_ms=50), 0)["slowest_component"]
+    assert (slowest["name"], slowest["type"], slowest["duration_ms"]) == ("weather", "agent tool call", 80.0)
+
+
+def test_an_agents_llm_call_is_named_as_such():
+    trace = agent_trace()
+    trace["spans"][3][4] = 35 * 1_000_000  # the tool call now takes 5 ms: the first LLM call is the slowest
+    slowest = expand(trace, Limits(slow_component_ms=10), 0)["slowest_component"]
+    assert (slowest["name"], slowest["type"]) == ("LLM", "agent LLM call")

@@ -20,6 +20,7 @@ from opentelemetry.trace import StatusCode
 from hayhooks.tracing.payload import cap
 
 HAYSTACK_PREFIX = "haystack."
+_AGENT_STEPS = frozenset({"haystack.agent.step.llm", "haystack.agent.step.tool"})
 _KIND_BY_NAME = {
     "hayhooks.pipeline.run": "run",
     "hayhooks.openai.run": "openai",
@@ -171,6 +172,16 @@ def _error(raw: dict[str, Any] | None, description: str | None, limits: Limits) 
     }
 
 
+def _component_of(span: PackedSpan) -> tuple[Any, Any]:
+    """Name and type of a component span, or of an agent's LLM or tool call."""
+    attributes = span[ATTRS]
+    if span[NAME] == "haystack.agent.step.llm":
+        return "LLM", "agent LLM call"
+    if span[NAME] == "haystack.agent.step.tool":
+        return attributes.get("haystack.tool.name", "tool"), "agent tool call"
+    return attributes.get("haystack.component.name", span[NAME]), attributes.get("haystack.component.type", "")
+
+
 def expand(compact: dict[str, Any], limits: Limits, now_ns: int) -> dict[str, Any]:
     """The API's trace record from a packed one (``cursor`` kept if present)."""
     spans = compact["spans"]
@@ -199,15 +210,18 @@ def expand(compact: dict[str, Any], limits: Limits, now_ns: int) -> dict[str, An
         error = _error(failing[ERROR], root[DESCRIPTION], limits)
 
     slowest = None
-    components = [s for s in rest if s[NAME] == "haystack.component.run" and s[END] is not None]
+    # A pipeline's components; for an Agent run on its own (no pipeline), its LLM calls and tool calls.
+    components = [s for s in rest if s[NAME] == "haystack.component.run" and s[END] is not None] or [
+        s for s in rest if s[NAME] in _AGENT_STEPS and s[END] is not None]
     if components:
         worst = max(components, key=lambda s: s[END] - s[START])
         duration_ns = worst[END] - worst[START]
         if duration_ns / 1e6 >= limits.slow_component_ms:
+            name, kind = _component_of(worst)
             slowest = {
                 "span_id": format(worst[SPAN_ID], "016x"),
-                "name": _text(worst[ATTRS].get("haystack.component.name", worst[NAME]), 256),
-                "type": _text(worst[ATTRS].get("haystack.component.type", ""), 256),
+                "name": _text(name, 256),
+                "type": _text(kind, 256),
                 "duration_ms": _ms(duration_ns),
             }
 
