@@ -35,6 +35,15 @@ describe('tags', () => {
     expect(spanLabel(makeSpan({ name: 'x' }))).toEqual({ title: 'x', component: null, componentType: null });
   });
 
+  it('an agent\'s spans are labelled as its run, its LLM calls and its tool calls', () => {
+    const tool = makeSpan({ name: 'haystack.agent.step.tool', tags: [{ key: 'haystack.tool.name', value: 'weather' }] });
+    expect(spanLabel(tool)).toEqual({ title: 'weather', component: 'weather', componentType: 'tool call' });
+    expect(spanLabel(makeSpan({ name: 'haystack.agent.step.tool' })).title).toBe('haystack.agent.step.tool');
+    expect(spanLabel(makeSpan({ name: 'haystack.agent.step.llm' }))).toEqual({ title: 'LLM', component: null, componentType: 'agent step' });
+    expect(spanLabel(makeSpan({ name: 'haystack.agent.run' })).title).toBe('agent');
+    expect(tagLabel('haystack.tool.name')).toBe('tool');
+  });
+
   it('all trace tags merge trace-level and root span tags', () => {
     const t = makeTrace({ tags: [{ key: 'a', value: '1' }], root_span: makeSpan({ tags: [{ key: 'b', value: '2' }, { key: 'a', value: 'x' }] }) });
     expect(allTraceTags(t)).toEqual([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);

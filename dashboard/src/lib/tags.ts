@@ -22,6 +22,7 @@ const LABELS: Record<string, string> = {
   'hayhooks.response.streaming': 'streaming',
   'haystack.component.name': 'component',
   'haystack.component.type': 'type',
+  'haystack.tool.name': 'tool',
 };
 
 const PRIORITY = [
@@ -61,13 +62,24 @@ export function summaryChips(trace: Trace): SummaryChip[] {
   return chips;
 }
 
-/** Readable label for a span: component spans show their component name. */
+export const AGENT_RUN_SPAN = 'haystack.agent.run';
+export const AGENT_LLM_SPAN = 'haystack.agent.step.llm';
+export const AGENT_TOOL_SPAN = 'haystack.agent.step.tool';
+export const TOOL_NAME_TAG = 'haystack.tool.name';
+
+/** Readable label for a span: component spans show their component name, an agent's tool calls their tool. */
 export function spanLabel(span: Span): { title: string; component: string | null; componentType: string | null } {
   if (span.name === COMPONENT_SPAN) {
     const component = tagValue(span.tags, COMPONENT_NAME_TAG) ?? null;
     const componentType = tagValue(span.tags, COMPONENT_TYPE_TAG) ?? null;
     return { title: component ?? span.name, component, componentType };
   }
+  if (span.name === AGENT_TOOL_SPAN) {
+    const tool = tagValue(span.tags, TOOL_NAME_TAG) ?? null;
+    return { title: tool ?? span.name, component: tool, componentType: 'tool call' };
+  }
+  if (span.name === AGENT_LLM_SPAN) return { title: 'LLM', component: null, componentType: 'agent step' };
+  if (span.name === AGENT_RUN_SPAN) return { title: 'agent', component: null, componentType: 'Agent' };
   return { title: span.name, component: null, componentType: null };
 }
 
