@@ -110,3 +110,34 @@ def test_wrapper_without_any_run_method_is_refused(tmp_path):
 def test_missing_wrapper_file_is_explained(tmp_path):
     with pytest.raises(PipelineDefinitionError, match="missing required file pipeline_wrapper.py"):
         load_wrapper("empty", write(tmp_path / "empty", {"README.md": "hi"}))
+
+
+def test_a_wrapper_written_for_haystack_2s_async_pipeline_loads_and_runs(make_client, tmp_path):
+    source = '''
+from haystack import AsyncPipeline, component
+from haystack.core.pipeline import AsyncPipeline as AlsoAsyncPipeline
+from hayhooks import BasePipelineWrapper
+
+@component
+class Twice:
+    @component.output_types(text=str)
+    async def run_async(self, text: str) -> dict:
+        return {"text": text * 2}
+
+    @component.output_types(text=str)
+    def run(self, text: str) -> dict:
+        return {"text": text * 2}
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        assert AsyncPipeline is AlsoAsyncPipeline
+        self.pipeline = AsyncPipeline()
+        self.pipeline.add_component("twice", Twice())
+
+    async def run_api_async(self, text: str) -> str:
+        return (await self.pipeline.run_async({"twice": {"text": text}}))["twice"]["text"]
+'''
+    write(tmp_path / "pipelines" / "legacy", {"pipeline_wrapper.py": source})
+    client = make_client(tmp_path / "pipelines")
+    assert client.get("/status").json()["errors"] == {}
+    assert client.post("/legacy/run", json={"text": "ab"}).json() == {"result": "abab"}

@@ -21,7 +21,7 @@ from hayhooks.dashboard import api as dashboard_api
 from hayhooks.dashboard import frontend as dashboard_frontend
 from hayhooks.dashboard.service import Dashboard
 from hayhooks.logger import configure_logging, log
-from hayhooks.pipelines import speedups, streaming
+from hayhooks.pipelines import compat, speedups, streaming
 from hayhooks.pipelines.registry import PipelineRegistry
 from hayhooks.server.access_log import AccessLogMiddleware
 from hayhooks.server.deployer import Deployer
@@ -63,6 +63,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     settings = settings or vars(settings_module).get("settings") or AppSettings()
     configure_logging(settings.log_level)
     speedups.install()
+    compat.install_haystack2_names()
     streaming.set_default_streaming_components(settings.streaming_components)
     tracing = build_tracing(tracer_provider, max_attribute_length=settings.tracing_tag_max_length)
     if tracing.enabled:
