@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry.trace import TracerProvider
 
 from hayhooks import __version__
+from hayhooks import settings as settings_module
 from hayhooks.dashboard import api as dashboard_api
 from hayhooks.dashboard import frontend as dashboard_frontend
 from hayhooks.dashboard.service import Dashboard
@@ -31,7 +32,6 @@ from hayhooks.server.replication import DeployReplicator
 from hayhooks.server.routers import deploy, openai, responses, status
 from hayhooks.server.threads import run_sync
 from hayhooks.server.worker import RootPathMiddleware, WorkerHeaderMiddleware, worker_id
-from hayhooks import settings as settings_module
 from hayhooks.settings import AppSettings
 from hayhooks.tracing.haystack_tracer import enable_haystack_tracing
 from hayhooks.tracing.operations import OperationMiddleware
