@@ -8,11 +8,12 @@ benchmark takes HTTP, the kernel and wrk out: each configuration is the app (the
 on) in a process of its own, called in-process 8 requests at a time. Its store is filled to capacity before
 counting, by serving as many requests as it holds, so each stored trace was allocated among the other objects
 of its request, as in a worker (`--copies` fills it with copies of one trace instead: seconds, not minutes,
-but a tidier heap than a worker's). Configurations take turns within each round, in rotated order, and each turn is the process's own CPU
-time for N requests (the flusher's thread included, so the store's writes count). Redis' own CPU is not
-counted: a larger stream costs Redis memory, not the worker's time. Ratios near 1.000 mean capacity costs
-nothing; the spread of the rounds shows the noise left. --quick: capacities 200 and 10 000, 4 rounds of 2 000
-requests (about 2 minutes); the full run adds 100 000 and takes 8 rounds of 4 000 (about 8 minutes).
+but a tidier heap than a worker's). Configurations take turns within each round, in rotated order, and each
+turn is the process's own CPU time for N requests (the flusher's thread included, so the store's writes
+count). Redis' own CPU is not counted: a larger stream costs Redis memory, not the worker's time. Ratios near
+1.000 mean capacity costs nothing; the spread of the rounds shows the noise left. --quick: capacities 200 and
+10 000, 4 rounds of 2 000 requests (about 2 minutes); the full run adds 100 000 and takes 8 rounds of 4 000
+(about 4 minutes).
 """
 
 from __future__ import annotations
