@@ -121,9 +121,16 @@ def mcp_run(
     pipelines_dir: Annotated[
         Path | None, typer.Option(help="Pipelines to serve as tools [env HAYHOOKS_PIPELINES_DIR]")
     ] = None,
+    json_response: Annotated[
+        bool,
+        typer.Option("--json-response", help="Answer with plain JSON, not an event stream [env HAYHOOKS_MCP_JSON_RESPONSE]"),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Log at DEBUG and show tracebacks in error answers")] = False,
 ) -> None:
     """Serve the pipelines as MCP tools: streamable HTTP at /mcp, legacy SSE at /sse."""
-    base = load_settings(pipelines_dir=pipelines_dir, mcp_host=host, mcp_port=port)
+    base = load_settings(pipelines_dir=pipelines_dir, mcp_host=host, mcp_port=port,
+                         mcp_json_response=True if json_response else None,
+                         log_level="DEBUG" if debug else None, show_tracebacks=True if debug else None)
     if pipelines_dir is not None and not pipelines_dir.is_dir():
         raise fail(f"--pipelines-dir {pipelines_dir} is not a directory")
     _serve(load_settings(**(base.model_dump() | {"host": base.mcp_host, "port": base.mcp_port, "mcp_mount": True,

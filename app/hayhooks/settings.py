@@ -99,6 +99,9 @@ class AppSettings(BaseSettings):
     )
     mcp_host: str = Field(default="127.0.0.1", description="Interface of `hayhooks mcp run`.")
     mcp_port: int = Field(default=1417, ge=0, le=65535, description="Port of `hayhooks mcp run`.")
+    mcp_json_response: bool = Field(
+        default=False, description="Streamable HTTP answers MCP requests with plain JSON instead of an event stream."
+    )
 
     tracing_excluded_spans: list[Literal["send", "receive"]] = Field(
         default=["send", "receive"],

@@ -156,3 +156,21 @@ def test_deploy_tools_are_gone_when_deploy_over_http_is_off(tmp_path):
     assert {"get_all_pipeline_statuses", "get_pipeline_status"} <= names
     assert not names & {"deploy_pipeline", "undeploy_pipeline"}
     assert refused.is_error and "HAYHOOKS_DISABLE_HTTP_DEPLOY" in refused.content[0].text
+
+
+def test_json_response_answers_streamable_http_with_plain_json(tmp_path):
+    import httpx
+
+    port = free_port()
+    command = [*hayhooks_command(), "mcp", "run", "--port", str(port), "--pipelines-dir", str(EXAMPLES),
+               "--json-response"]
+    server = launch(tmp_path, command, port=port)
+    try:
+        init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+        answer = httpx.post(f"{server.url}/mcp", json=init,
+                            headers={"accept": "application/json, text/event-stream"})
+    finally:
+        server.stop()
+    assert answer.headers["content-type"].startswith("application/json")
+    assert answer.json()["result"]["serverInfo"]["name"] == "hayhooks"

@@ -79,11 +79,14 @@ def _security(host: str) -> TransportSecuritySettings | None:
 class MCPRoutes:
     """The ``/mcp`` (streamable HTTP) and ``/sse`` + ``/messages/`` (legacy SSE) routes, and their lifespan."""
 
-    def __init__(self, state: Any, tracer: trace.Tracer, host: str, *, stateless: bool = False) -> None:
+    def __init__(
+        self, state: Any, tracer: trace.Tracer, host: str, *, stateless: bool = False, json_response: bool = False
+    ) -> None:
         self.server = build_server(state, tracer)
         security = _security(host)
         # Several workers cannot share a session: each request then stands alone.
-        self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security, stateless=stateless)
+        self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security, stateless=stateless,
+                                                    json_response=json_response)
         self.sse = SseServerTransport("/messages/", security_settings=security)
 
     @asynccontextmanager

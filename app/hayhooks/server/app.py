@@ -137,7 +137,8 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     if settings.mcp_mount:
         from hayhooks.mcp.server import MCPRoutes
 
-        mcp_routes = MCPRoutes(app.state, tracing.tracer(), settings.host, stateless=settings.workers > 1)
+        mcp_routes = MCPRoutes(app.state, tracing.tracer(), settings.host, stateless=settings.workers > 1,
+                               json_response=settings.mcp_json_response)
         app.router.routes.extend(mcp_routes.routes())
     if tracing.enabled:
         app.add_middleware(
