@@ -41,7 +41,8 @@ def load_settings(**overrides: Any) -> AppSettings:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "?"
         raise fail(
-            f"HAYHOOKS_{field.upper()} (or --{field.replace('_', '-')}) has value {error.get('input')!r}: {error['msg']}"
+            f"HAYHOOKS_{field.upper()} (or --{field.replace('_', '-')}) has value {error.get('input')!r}: "
+            f"{error['msg']}"
         ) from None
 
 
@@ -61,7 +62,9 @@ def run(
     pipelines_dir: Annotated[
         Path | None, typer.Option(help="Pipelines to deploy at start [env HAYHOOKS_PIPELINES_DIR]")
     ] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes; >1 runs gunicorn [env HAYHOOKS_WORKERS]")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes; >1 runs gunicorn [env HAYHOOKS_WORKERS]")
+    ] = None,
     root_path: Annotated[str | None, typer.Option(help="Path prefix behind a proxy [env HAYHOOKS_ROOT_PATH]")] = None,
     additional_python_path: Annotated[
         str | None, typer.Option(help="Extra folder on sys.path for wrappers [env HAYHOOKS_ADDITIONAL_PYTHON_PATH]")
@@ -116,14 +119,17 @@ def run(
 
 @mcp_app.command("run")
 def mcp_run(
-    host: Annotated[str | None, typer.Option(help="Interface to bind [env HAYHOOKS_MCP_HOST, default 127.0.0.1]")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Interface to bind [env HAYHOOKS_MCP_HOST, default 127.0.0.1]")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port [env HAYHOOKS_MCP_PORT, default 1417]")] = None,
     pipelines_dir: Annotated[
         Path | None, typer.Option(help="Pipelines to serve as tools [env HAYHOOKS_PIPELINES_DIR]")
     ] = None,
     json_response: Annotated[
         bool,
-        typer.Option("--json-response", help="Answer with plain JSON, not an event stream [env HAYHOOKS_MCP_JSON_RESPONSE]"),
+        typer.Option("--json-response",
+                     help="Answer with plain JSON, not an event stream [env HAYHOOKS_MCP_JSON_RESPONSE]"),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Log at DEBUG and show tracebacks in error answers")] = False,
 ) -> None:
