@@ -1,6 +1,7 @@
 """OpenAI's Responses API and file uploads, driven by the official openai client."""
 
 import io
+import json
 
 import openai
 import pytest
@@ -67,7 +68,7 @@ def test_input_items_reach_the_wrapper_as_sent(oai):
 
 
 def test_a_streamed_response_is_the_responses_event_stream(oai):
-    events = list(oai.responses.create(model="responder", input="you", stream=True))
+    events = [e for e in oai.responses.create(model="responder", input="you", stream=True) if e.type != "status"]
     kinds = [event.type for event in events]
     assert kinds[:4] == ["response.created", "response.in_progress", "response.output_item.added",
                          "response.content_part.added"]
@@ -189,3 +190,56 @@ def test_an_empty_answer_is_one_empty_message(make_client):
     oai = openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=client, max_retries=0)
     answer = oai.responses.create(model="quiet", input="anything")
     assert [item.type for item in answer.output] == ["message"] and answer.output_text == ""
+
+
+THINKER = '''
+from haystack.dataclasses import ReasoningContent, StreamingChunk
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_response(self, model, input_items, body):
+        def chunks():
+            for piece in ["Weighing ", "the options."]:
+                yield StreamingChunk(content="", index=0, reasoning=ReasoningContent(reasoning_text=piece))
+            yield "Take "
+            yield "the train."
+        return chunks()
+'''
+
+
+@pytest.fixture
+def thinker(make_client):
+    client = make_client()
+    response = client.post("/deploy_files", json={"name": "thinker", "files": {"pipeline_wrapper.py": THINKER},
+                                                   "save_files": False})
+    assert response.status_code == 200, response.text
+    return openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=client, max_retries=0)
+
+
+def test_reasoning_comes_before_the_answer_as_a_reasoning_item(thinker):
+    answer = thinker.responses.create(model="thinker", input="how do I get there?")
+    reasoning, message = answer.output
+    assert reasoning.type == "reasoning" and reasoning.summary[0].text == "Weighing the options."
+    assert message.type == "message" and answer.output_text == "Take the train."
+
+
+def test_streamed_reasoning_is_a_reasoning_summary_then_the_text(thinker):
+    events = list(thinker.responses.create(model="thinker", input="how?", stream=True))
+    kinds = [e.type for e in events]
+    assert kinds.index("response.reasoning_summary_text.done") < kinds.index("response.output_text.delta")
+    assert "".join(e.delta for e in events if e.type == "response.reasoning_summary_text.delta") == (
+        "Weighing the options.")
+    assert [(e.output_index, e.item.type) for e in events if e.type == "response.output_item.added"] == [
+        (0, "reasoning"), (1, "message")]
+    assert [item.type for item in events[-1].response.output] == ["reasoning", "message"]
+
+
+def test_a_ui_event_in_a_streamed_response_is_an_event_of_its_own_type(responses_client):
+    body = {"model": "responder", "input": "you", "stream": True}
+    lines = responses_client.post("/v1/responses", json=body).text.splitlines()
+    at = lines.index("event: status")
+    assert json.loads(lines[at + 1][len("data: "):]) == {
+        "type": "status", "data": {"description": "chat streams only", "done": False, "hidden": False}}

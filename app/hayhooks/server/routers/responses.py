@@ -5,7 +5,8 @@ implement ``run_response(_async)`` and ``run_file_upload``, as in Hayhooks.
 a string or a (async) generator of text or ``StreamingChunk``s: an assistant message, plus a ``function_call``
 item for each tool call the chunks report (for clients that run their tools themselves), or with
 ``stream: true`` the Responses event stream (``response.created`` … ``response.output_text.delta`` …
-``response.completed``). UI events (``PipelineEvent``) are chat-only and left out here.
+``response.completed``). A UI event (``PipelineEvent``) in the stream goes out as an event of its own type
+(``event: status``), as Hayhooks sends it; a non-streamed answer leaves it out.
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from starlette.responses import Response
 from hayhooks.logger import log
 from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.wrapper import implements
-from hayhooks.server.routers.openai import Failed, _chunks, _text, call_wrapper, openai_error
+from hayhooks.server.routers.openai import (
+    Failed,
+    _chunks,
+    _is_event,
+    _reasoning,
+    _text,
+    call_wrapper,
+    openai_error,
+)
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 
@@ -50,13 +59,17 @@ def _part(text: str) -> dict[str, Any]:
     return {"type": "output_text", "text": text, "annotations": []}
 
 
-class _Answer:
-    """The output items of one response as they are written: assistant text, and function calls.
+def _summary(text: str) -> dict[str, Any]:
+    return {"type": "summary_text", "text": text}
 
-    Text goes into one message item, opened when the first text arrives; each tool call a chunk reports
-    (``StreamingChunk.tool_calls``, told apart by their index, arguments arriving in pieces) becomes a
-    ``function_call`` item. ``feed`` and ``close`` return the stream's events; a non-streamed answer ignores them
-    and takes ``output``.
+
+class _Answer:
+    """The output items of one response, written in order: reasoning, assistant text and function calls.
+
+    One item is open at a time: a chunk of another kind (reasoning, text, a tool call) closes it and opens its
+    own, so the items follow the order the answer came in. A tool call's arguments arrive in pieces (Haystack's
+    ``ToolCallDelta``s, told apart by their index). ``feed`` and ``close`` return the stream's events; a
+    non-streamed answer ignores them and takes ``output``.
     """
 
     def __init__(self, model: str) -> None:
@@ -64,10 +77,10 @@ class _Answer:
         self.model = model
         self.created = int(time.time())
         self.sequence = 0
-        self.output: list[dict[str, Any]] = []
-        self._text: list[str] | None = None  # the open message's pieces
-        self._message: dict[str, Any] | None = None
-        self._calls: dict[int, dict[str, Any]] = {}  # tool-call index → its item
+        self.output: list[dict[str, Any]] = []  # the items, the open one last
+        self._open: dict[str, Any] | None = None
+        self._pieces: list[str] = []
+        self._call_index: int | None = None  # of the open function call
 
     def response(self, status: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
         return {
@@ -82,71 +95,90 @@ class _Answer:
         self.sequence += 1
         return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(payload) + b"\n\n"
 
-    def _index(self, item: dict[str, Any]) -> int:
-        return self.output.index(item)
-
     def feed(self, item: Any) -> list[bytes]:
-        events: list[bytes] = []
-        for call in getattr(item, "tool_calls", None) or []:
-            events += self._call(call)
+        if _is_event(item):  # a UI event goes out as an event of its own type, as Hayhooks sends it
+            event = item.to_event_dict()
+            kind = str(event.get("type") or "response.event")
+            return [b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"]
+        if (reasoning := _reasoning(item)) is not None:
+            events = self._ensure("reasoning")
+            return events + [self._delta("response.reasoning_summary_text.delta", reasoning, summary_index=0)]
+        if calls := getattr(item, "tool_calls", None):
+            return [event for call in calls for event in self._call(call)]
         if delta := _text(item):
-            if self._message is None:
-                events += self._open_message()
-            assert self._message is not None and self._text is not None
-            self._text.append(delta)
-            events.append(self.event("response.output_text.delta", item_id=self._message["id"],
-                                     output_index=self._index(self._message), content_index=0, delta=delta))
+            events = self._ensure("message")
+            return events + [self._delta("response.output_text.delta", delta, content_index=0)]
+        return []
+
+    def _delta(self, kind: str, delta: str, **where: int) -> bytes:
+        assert self._open is not None
+        self._pieces.append(delta)
+        return self.event(kind, item_id=self._open["id"], output_index=len(self.output) - 1, **where, delta=delta)
+
+    def _ensure(self, kind: str) -> list[bytes]:
+        """The open item if it is of ``kind``; else close it and open one."""
+        if self._open is not None and self._open["type"] == kind:
+            return []
+        events = self._close_open()
+        if kind == "message":
+            item = {"type": "message", "id": f"msg_{uuid.uuid4().hex}", "status": "in_progress", "role": "assistant",
+                    "content": []}
+        else:
+            item = {"type": "reasoning", "id": f"rs_{uuid.uuid4().hex}", "status": "in_progress", "summary": []}
+        self._open, self._pieces = item, []
+        self.output.append(item)
+        where = {"item_id": item["id"], "output_index": len(self.output) - 1}
+        events.append(self.event("response.output_item.added", output_index=where["output_index"], item=dict(item)))
+        if kind == "message":
+            events.append(self.event("response.content_part.added", **where, content_index=0, part=_part("")))
+        else:
+            events.append(self.event("response.reasoning_summary_part.added", **where, summary_index=0,
+                                     part=_summary("")))
         return events
 
-    def _open_message(self) -> list[bytes]:
-        self._text = []
-        self._message = {"type": "message", "id": f"msg_{uuid.uuid4().hex}", "status": "in_progress",
-                         "role": "assistant", "content": []}
-        self.output.append(self._message)
-        where = {"output_index": self._index(self._message)}
-        return [self.event("response.output_item.added", **where, item=dict(self._message)),
-                self.event("response.content_part.added", item_id=self._message["id"], **where, content_index=0,
-                           part=_part(""))]
-
     def _call(self, call: Any) -> list[bytes]:
-        events: list[bytes] = []
         index = getattr(call, "index", 0) or 0
-        item = self._calls.get(index)
-        if item is None:
+        events: list[bytes] = []
+        if self._open is None or self._open["type"] != "function_call" or self._call_index != index:
+            events = self._close_open()
             item = {"type": "function_call", "id": f"fc_{uuid.uuid4().hex}",
                     "call_id": getattr(call, "id", None) or f"call_{uuid.uuid4().hex[:24]}",
                     "name": getattr(call, "tool_name", None) or "", "arguments": "", "status": "in_progress"}
-            self._calls[index] = item
+            self._open, self._pieces, self._call_index = item, [], index
             self.output.append(item)
-            events.append(self.event("response.output_item.added", output_index=self._index(item), item=dict(item)))
-        elif getattr(call, "tool_name", None) and not item["name"]:
-            item["name"] = call.tool_name
+            events.append(self.event("response.output_item.added", output_index=len(self.output) - 1, item=dict(item)))
+        elif getattr(call, "tool_name", None) and not self._open["name"]:
+            self._open["name"] = call.tool_name
         if arguments := getattr(call, "arguments", None):
-            item["arguments"] += arguments
-            events.append(self.event("response.function_call_arguments.delta", item_id=item["id"],
-                                     output_index=self._index(item), delta=arguments))
+            events.append(self._delta("response.function_call_arguments.delta", arguments))
         return events
 
+    def _close_open(self) -> list[bytes]:
+        item, self._open = self._open, None
+        if item is None:
+            return []
+        text = "".join(self._pieces)
+        where = {"item_id": item["id"], "output_index": self.output.index(item)}
+        item["status"] = "completed"
+        if item["type"] == "message":
+            item["content"] = [_part(text)]
+            events = [self.event("response.output_text.done", **where, content_index=0, text=text),
+                      self.event("response.content_part.done", **where, content_index=0, part=_part(text))]
+        elif item["type"] == "reasoning":
+            item["summary"] = [_summary(text)]
+            events = [self.event("response.reasoning_summary_text.done", **where, summary_index=0, text=text),
+                      self.event("response.reasoning_summary_part.done", **where, summary_index=0,
+                                 part=_summary(text))]
+        else:
+            item["arguments"] = text
+            events = [self.event("response.function_call_arguments.done", **where, arguments=text)]
+        return events + [self.event("response.output_item.done", output_index=where["output_index"], item=item)]
+
     def close(self) -> list[bytes]:
-        """The items' done events, in output order, then ``response.completed``. An answer with neither text nor
-        tool calls is one empty message."""
-        events: list[bytes] = [] if self.output else self._open_message()
-        for item in self.output:
-            where = {"output_index": self._index(item)}
-            if item is self._message:
-                text = "".join(self._text or [])
-                item.update(status="completed", content=[_part(text)])
-                events.append(self.event("response.output_text.done", item_id=item["id"], **where, content_index=0,
-                                         text=text))
-                events.append(self.event("response.content_part.done", item_id=item["id"], **where, content_index=0,
-                                         part=_part(text)))
-            else:
-                item["status"] = "completed"
-                events.append(self.event("response.function_call_arguments.done", item_id=item["id"], **where,
-                                         arguments=item["arguments"]))
-            events.append(self.event("response.output_item.done", **where, item=item))
-        events.append(self.event("response.completed", response=self.response("completed")))
-        return events
+        """The open item's done events, then ``response.completed``. An answer with nothing in it is one empty
+        message."""
+        events = self._close_open() if self.output else self._ensure("message") + self._close_open()
+        return events + [self.event("response.completed", response=self.response("completed"))]
 
 
 async def _events(chunks: AsyncIterator[Any], answer: _Answer) -> AsyncIterator[bytes]:
