@@ -11,9 +11,10 @@ of its request, as in a worker (`--copies` fills it with copies of one trace ins
 but a tidier heap than a worker's). Configurations take turns within each round, in rotated order, and each
 turn is the process's own CPU time for N requests (the flusher's thread included, so the store's writes
 count). Redis' own CPU is not counted: a larger stream costs Redis memory, not the worker's time. Ratios near
-1.000 mean capacity costs nothing; the spread of the rounds shows the noise left. --quick: capacities 200 and
-10 000, 4 rounds of 2 000 requests (about 2 minutes); the full run adds 100 000 and takes 8 rounds of 4 000
-(about 4 minutes).
+1.000 mean capacity costs nothing; the spread of the rounds shows the noise left. Two processes of the same
+configuration differ by up to ~5 %, so each configuration runs in two (`--processes`), averaged in each round.
+--quick: capacities 200 and 10 000, one process each, 4 rounds of 2 000 requests (about 2 minutes); the full
+run adds 100 000 and takes 8 rounds of 4 000 (about 10 minutes).
 """
 
 from __future__ import annotations
@@ -120,6 +121,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000, help="requests per configuration and round")
     parser.add_argument("--copies", action="store_true",
                         help="fill the stores with copies of one trace (seconds) instead of by serving requests")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="processes per configuration, averaged in each round (identical processes differ by "
+                             "up to ~5 %%); --quick uses 1")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -131,15 +135,17 @@ def main() -> None:
 
     capacities = [200, 10_000] if args.quick else [200, 10_000, 100_000]
     rounds, requests = (4, 2000) if args.quick else (args.rounds, args.requests)
+    processes = 1 if args.quick else max(1, args.processes)
     redis_process, redis_url = start_redis()
     env = {**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT / "app")}
-    children: dict[str, subprocess.Popen] = {}
+    configs = [f"{store}-{capacity}" for store in ("memory", "redis") for capacity in capacities]
+    children: dict[str, subprocess.Popen] = {}  # "memory-200#1" → its process
     try:
-        for store in ("memory", "redis"):
-            for capacity in capacities:
-                name = f"{store}-{capacity}"
-                children[name] = subprocess.Popen(
-                    [sys.executable, __file__, "--child", store, str(capacity), redis_url if store == "redis" else "-",
+        for config in configs:
+            store, capacity = config.split("-")
+            for number in range(1, processes + 1):
+                children[f"{config}#{number}"] = subprocess.Popen(
+                    [sys.executable, __file__, "--child", store, capacity, redis_url if store == "redis" else "-",
                      "copies" if args.copies else "served"],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         for name, child in children.items():
@@ -148,15 +154,18 @@ def main() -> None:
             if not ready or ready[0] != "ready":
                 raise RuntimeError(f"{name} did not start")
             print(f"{name}: {ready[1]} traces stored", flush=True)
-        cpu: dict[str, list[float]] = {name: [] for name in children}
+        cpu: dict[str, list[float]] = {config: [] for config in configs}
         for round_no in range(rounds):
+            turns: dict[str, list[float]] = {config: [] for config in configs}
             for name in rotated(children, round_no):
                 child = children[name]
                 assert child.stdin is not None and child.stdout is not None
                 child.stdin.write(f"{requests}\n")
                 child.stdin.flush()
-                cpu[name].append(float(child.stdout.readline()))
-            print(f"round {round_no + 1}: " + "  ".join(f"{n} {cpu[n][-1]:.0f} µs" for n in children), flush=True)
+                turns[name.split("#")[0]].append(float(child.stdout.readline()))
+            for config in configs:
+                cpu[config].append(statistics.fmean(turns[config]))
+            print(f"round {round_no + 1}: " + "  ".join(f"{c} {cpu[c][-1]:.0f} µs" for c in configs), flush=True)
     finally:
         for child in children.values():
             if child.poll() is None and child.stdin is not None:
@@ -166,7 +175,7 @@ def main() -> None:
             child.wait(30)
         redis_process.terminate()
 
-    print(f"\nCPU per request (µs, median of {rounds} rounds of {requests}):")
+    print(f"\nCPU per request (µs, median of {rounds} rounds of {requests}, {processes} process(es) each):")
     for name, values in cpu.items():
         print(f"  {name:14s} {statistics.median(values):7.1f}")
     print("\nthroughput the CPU allows, larger capacity / 200 (1.000 = capacity costs nothing; target ≥ 0.95):")
