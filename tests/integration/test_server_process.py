@@ -3,6 +3,7 @@
 import os
 import signal
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -143,3 +144,23 @@ def test_pinning_can_be_switched_off(on_two_cpus):
     server = start(env={"HAYHOOKS_WORKER_CPU_AFFINITY": "off"})
     both = _allowed_cpus(server.process.pid)
     assert [_allowed_cpus(pid) for pid in _workers_of(server)] == [both, both]
+
+
+def test_run_app_serves_a_programmatic_app_on_its_settings_port(tmp_path):
+    from tests.servers import free_port, launch
+
+    port = free_port()
+    script = tmp_path / "serve.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from hayhooks import create_app, run_app\n"
+        "from hayhooks.settings import settings\n"
+        f"settings.port = {port}\n"
+        f"settings.pipelines_dir = Path({str(EXAMPLES)!r})\n"
+        "run_app(create_app())\n"
+    )
+    server = launch(tmp_path, [sys.executable, str(script)], port=port)
+    try:
+        assert httpx.post(f"{server.url}/shout/run", json={"text": "prog"}).json() == {"result": "PROG!"}
+    finally:
+        server.stop()

@@ -167,10 +167,10 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
 def run_app(app: FastAPI, *, host: str | None = None, port: int | None = None) -> None:
     """Serve ``app`` (from ``create_app()``) with uvicorn in this process, as Hayhooks' ``run_app`` does.
 
-    Host and port default to the settings'; for several workers use ``hayhooks run --workers N``.
+    Host and port default to the app's settings; for several workers use ``hayhooks run --workers N``.
     """
     import uvicorn
 
-    settings = AppSettings()
+    settings: AppSettings = getattr(app.state, "settings", None) or AppSettings()
     uvicorn.run(app, host=host or settings.host, port=port or settings.port,
                 timeout_graceful_shutdown=settings.graceful_shutdown_timeout)
