@@ -31,7 +31,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BODY = b'{"text": "hello world"}'
 CONCURRENT = 8
 
 
@@ -44,37 +43,13 @@ async def _child(store: str, capacity: int, redis_url: str | None, copies: bool)
                            dashboard_trace_buffer_capacity=capacity,
                            redis_url=redis_url if store == "redis" else None,
                            redis_key_prefix=f"bench-{store}-{capacity}:")
+    from benchmarks.in_process import InProcessRuns
+
     app = create_app(settings)
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-        "path": "/shout/run", "raw_path": b"/shout/run", "query_string": b"", "root_path": "",
-        "headers": [(b"host", b"bench"), (b"content-type", b"application/json"), (b"content-length", b"23")],
-        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 2),
-    }
+    runs = InProcessRuns(app, CONCURRENT)
+    await runs.start()
+    serve = runs.serve
 
-    async def one() -> None:
-        sent: list[dict] = []
-
-        async def receive() -> dict:
-            return {"type": "http.request", "body": BODY, "more_body": False}
-
-        async def send(message: dict) -> None:
-            sent.append(message)
-
-        await app(dict(scope), receive, send)
-        if sent[0]["status"] != 200:
-            raise RuntimeError(f"run failed: {sent}")
-
-    async def serve(count: int) -> None:
-        for _ in range(count // CONCURRENT):
-            await asyncio.gather(*(one() for _ in range(CONCURRENT)))
-
-    startup: asyncio.Queue = asyncio.Queue()
-    events: asyncio.Queue = asyncio.Queue()
-    await startup.put({"type": "lifespan.startup"})
-    lifespan = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, startup.get, events.put))
-    if (await events.get())["type"] != "lifespan.startup.complete":
-        raise RuntimeError("start-up failed")
     await serve(400)
     await asyncio.sleep(0.5)  # the flusher has written them
     store = app.state.dashboard.store
@@ -92,7 +67,6 @@ async def _child(store: str, capacity: int, redis_url: str | None, copies: bool)
         await serve(requests)
         await asyncio.sleep(0.1)  # the last flush belongs to these requests
         print(f"{(time.process_time() - started) / requests * 1e6:.2f}", flush=True)
-    del lifespan
     os._exit(0)
 
 

@@ -60,41 +60,16 @@ CONCURRENT = 8
 
 async def _child(requests: int) -> None:
     """Runs under valgrind: start the app, warm it up, say "ready", wait, serve ``requests``, say "done"."""
+    from benchmarks.in_process import InProcessRuns
     from hayhooks.server.app import create_app
     from hayhooks.settings import AppSettings
 
-    app = create_app(AppSettings(pipelines_dir=ROOT / "examples" / "pipelines", log_level="WARNING"))
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-        "path": "/shout/run", "raw_path": b"/shout/run", "query_string": b"", "root_path": "",
-        "headers": [(b"host", b"bench"), (b"content-type", b"application/json"), (b"content-length", b"23")],
-        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 2),
-    }
-
-    async def one() -> None:
-        sent: list[dict] = []
-
-        async def receive() -> dict:
-            return {"type": "http.request", "body": BODY, "more_body": False}
-
-        async def send(message: dict) -> None:
-            sent.append(message)
-
-        await app(dict(scope), receive, send)
-        if sent[0]["status"] != 200:
-            raise RuntimeError(f"run failed: {sent}")
-
-    startup: asyncio.Queue = asyncio.Queue()
-    events: asyncio.Queue = asyncio.Queue()
-    await startup.put({"type": "lifespan.startup"})
-    lifespan = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, startup.get, events.put))
-    started = await events.get()
-    if started["type"] != "lifespan.startup.complete":
-        raise RuntimeError(f"start-up failed: {started}")
+    runs = InProcessRuns(create_app(AppSettings(pipelines_dir=ROOT / "examples" / "pipelines", log_level="WARNING")),
+                         CONCURRENT)
+    await runs.start()
 
     async def serve(count: int) -> None:
-        for _ in range(count // CONCURRENT):
-            await asyncio.gather(*(one() for _ in range(CONCURRENT)))
+        await runs.serve(count)
         await asyncio.sleep(2.5)  # the flushers' batches: capture's cost is counted in full
 
     await serve(200)
@@ -102,7 +77,6 @@ async def _child(requests: int) -> None:
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     await serve(requests)
     print("done", flush=True)
-    del lifespan
     os._exit(0)
 
 
