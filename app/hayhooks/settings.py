@@ -93,6 +93,12 @@ class AppSettings(BaseSettings):
         default=False,
         description="Log one line per request with the worker and trace id (instead of uvicorn's access log).",
     )
+    access_log_excluded_path_prefixes: list[str] = Field(
+        default=["{dashboard}/api/config", "{dashboard}/api/entrypoints", "{dashboard}/api/traces"],
+        description="Paths left out of the access log (either kind), as a JSON list of prefixes; `{dashboard}` "
+        "stands for HAYHOOKS_DASHBOARD_PATH. By default the dashboard's own reads, which a page open makes "
+        "every few seconds.",
+    )
 
     mcp_mount: bool = Field(
         default=False, description="Also serve the pipelines as MCP tools on this server (/mcp and /sse)."
@@ -221,3 +227,9 @@ def __getattr__(name: str) -> AppSettings:
     value = AppSettings()
     globals()["settings"] = value
     return value
+
+
+def excluded_access_paths(settings: AppSettings) -> tuple[str, ...]:
+    """``HAYHOOKS_ACCESS_LOG_EXCLUDED_PATH_PREFIXES`` with the dashboard's path filled in."""
+    return tuple(prefix.replace("{dashboard}", settings.dashboard_path)
+                 for prefix in settings.access_log_excluded_path_prefixes)

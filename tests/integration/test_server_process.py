@@ -164,3 +164,16 @@ def test_run_app_serves_a_programmatic_app_on_its_settings_port(tmp_path):
         assert httpx.post(f"{server.url}/shout/run", json={"text": "prog"}).json() == {"result": "PROG!"}
     finally:
         server.stop()
+
+
+def test_uvicorns_access_log_leaves_out_the_dashboards_own_reads(server_factory, tmp_path):
+    (tmp_path / "empty").mkdir()
+    server = server_factory("--pipelines-dir", str(tmp_path / "empty"), "--with-tracing-dashboard")
+    httpx.get(f"{server.url}/dashboard/api/config")
+    httpx.get(f"{server.url}/dashboard/api/traces", params={"limit": 5})
+    httpx.get(f"{server.url}/status/")
+    deadline = time.monotonic() + 5
+    while '"GET /status/ HTTP/1.1"' not in server.log and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert '"GET /status/ HTTP/1.1"' in server.log
+    assert "/dashboard/api/" not in server.log

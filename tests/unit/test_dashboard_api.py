@@ -276,3 +276,23 @@ class TestAccess:
         client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, host="0.0.0.0",
                              dashboard_token="t")
         assert client.get("/dashboard/api/traces", headers={"Authorization": "Bearer t"}).status_code == 200
+
+
+def test_the_access_log_leaves_out_the_dashboards_own_reads(make_client, examples_dir, capsys):
+    client = make_client(examples_dir, dashboard_enabled=True, access_log=True)
+    client.get("/dashboard/api/traces", params={"limit": 5})
+    client.get("/dashboard/api/config")
+    client.get("/status")
+    logged = capsys.readouterr()
+    lines = logged.err + logged.out
+    assert '"GET /status HTTP/1.1" 200' in lines
+    assert "/dashboard/api/" not in lines
+
+
+def test_the_access_log_exclusions_are_a_setting(make_client, examples_dir, capsys):
+    client = make_client(examples_dir, dashboard_enabled=True, access_log=True,
+                         access_log_excluded_path_prefixes=["/status"])
+    client.get("/dashboard/api/config")
+    client.get("/status")
+    lines = "".join(capsys.readouterr())
+    assert '"GET /dashboard/api/config HTTP/1.1" 200' in lines and "GET /status" not in lines

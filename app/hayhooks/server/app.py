@@ -24,7 +24,7 @@ from hayhooks.dashboard.service import Dashboard
 from hayhooks.logger import configure_logging, log
 from hayhooks.pipelines import compat, speedups, streaming
 from hayhooks.pipelines.registry import PipelineRegistry
-from hayhooks.server.access_log import AccessLogMiddleware
+from hayhooks.server.access_log import AccessLogMiddleware, filter_uvicorn_access_log
 from hayhooks.server.deployer import Deployer
 from hayhooks.server.errors import install_error_handlers
 from hayhooks.server.limits import BodyLimitMiddleware
@@ -32,7 +32,7 @@ from hayhooks.server.replication import DeployReplicator
 from hayhooks.server.routers import deploy, openai, responses, status
 from hayhooks.server.threads import run_sync
 from hayhooks.server.worker import RootPathMiddleware, WorkerHeaderMiddleware, worker_id
-from hayhooks.settings import AppSettings
+from hayhooks.settings import AppSettings, excluded_access_paths
 from hayhooks.tracing.haystack_tracer import enable_haystack_tracing
 from hayhooks.tracing.operations import OperationMiddleware
 from hayhooks.tracing.provider import build_tracing
@@ -65,6 +65,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     speedups.install()
     compat.install_haystack2_names()
     streaming.set_default_streaming_components(settings.streaming_components)
+    filter_uvicorn_access_log(excluded_access_paths(settings))
     tracing = build_tracing(tracer_provider, max_attribute_length=settings.tracing_tag_max_length)
     if tracing.enabled:
         enable_haystack_tracing(
@@ -157,7 +158,7 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
             max_age=settings.cors_max_age,
         )
     if settings.access_log:
-        app.add_middleware(AccessLogMiddleware)  # outside the operation span: sees its trace id header
+        app.add_middleware(AccessLogMiddleware, excluded=excluded_access_paths(settings))  # sees the trace id
     app.add_middleware(WorkerHeaderMiddleware)
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, root_path=settings.root_path)
