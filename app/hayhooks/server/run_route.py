@@ -25,7 +25,6 @@ from haystack.dataclasses import StreamingChunk
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 from starlette._utils import get_route_path
-from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,6 +34,7 @@ from hayhooks.pipelines import schema
 from hayhooks.pipelines.errors import PipelineRunError
 from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.sse import SSEStream
+from hayhooks.server.stream_items import is_event, items_of, reasoning_of
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 from hayhooks.tracing.payload import payload_values
@@ -48,13 +48,10 @@ def _text(item: Any) -> str | bytes | None:
     """What a streamed item sends, as Hayhooks sends it; ``None`` for a UI event, which only chat streams carry."""
     if isinstance(item, (str, bytes)):
         return item
-    if isinstance(item, StreamingChunk):
-        if item.content:
-            return item.content
-        reasoning = item.reasoning
-        return (getattr(reasoning, "reasoning_text", "") or "") if reasoning is not None else ""
-    if callable(getattr(item, "to_event_dict", None)):
+    if is_event(item):
         return None
+    if isinstance(item, StreamingChunk):
+        return item.content or reasoning_of(item) or ""
     if item is None:
         return ""
     content = getattr(item, "content", None)
@@ -75,8 +72,7 @@ def _sse(text: str | bytes) -> str:
 
 
 async def _stream(result: Iterator[Any] | AsyncIterator[Any], sse: bool = False) -> AsyncIterator[str | bytes]:
-    source = result if hasattr(result, "__aiter__") else iterate_in_threadpool(result)  # type: ignore[arg-type]
-    async for item in source:  # type: ignore[union-attr]
+    async for item in items_of(result):
         text = _text(item)
         if text is None:
             log.warning("A UI event (PipelineEvent) in a /run stream was left out: only chat streams carry them")

@@ -10,22 +10,21 @@ generator reported last (``stop`` if none). Errors use OpenAI's error body.
 
 from __future__ import annotations
 
-import inspect
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import Response
 
 from hayhooks.logger import log
 from hayhooks.pipelines.schema import takes_headers
 from hayhooks.pipelines.wrapper import implements
+from hayhooks.server.stream_items import is_event, items_of, reasoning_of, text_of
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 
@@ -51,25 +50,6 @@ def openai_error(
     status: int, message: str, kind: str, *, param: str | None = None, code: str | None = None
 ) -> Response:
     return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": code}}, status_code=status)
-
-
-def _is_event(item: Any) -> bool:
-    return callable(getattr(item, "to_event_dict", None))
-
-
-def _text(chunk: Any) -> str:
-    if _is_event(chunk):
-        return ""
-    content = getattr(chunk, "content", chunk)
-    return content if isinstance(content, str) else ("" if content is None else str(content))
-
-
-def _reasoning(chunk: Any) -> str | None:
-    reasoning = getattr(chunk, "reasoning", None)
-    if reasoning is None:
-        return None
-    text = getattr(reasoning, "reasoning_text", None)
-    return (text if isinstance(text, str) else str(reasoning)) or None
 
 
 def _tool_call_delta(call: Any) -> dict[str, Any]:
@@ -106,7 +86,7 @@ async def chat_completions(body: ChatCompletionRequest, request: Request) -> Res
     created = int(time.time())
     if body.stream:
         return StreamingResponse(
-            _sse(_chunks(result), completion_id, created, body.model),
+            _sse(items_of(result), completion_id, created, body.model),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -163,22 +143,10 @@ async def call_wrapper(request: Request, model: str, stream: bool, method: str, 
     return Failed(openai_error(400, message, "invalid_request_error", param="model", code=code))
 
 
-def _chunks(result: Any) -> AsyncIterator[Any]:
-    if inspect.isasyncgen(result) or hasattr(result, "__aiter__"):
-        return result  # type: ignore[no-any-return]
-    if inspect.isgenerator(result) or isinstance(result, Iterator):
-        return iterate_in_threadpool(result)
-
-    async def single() -> AsyncIterator[Any]:
-        yield result
-
-    return single()
-
-
 async def _collect(result: Any) -> str:
     if isinstance(result, str):
         return result
-    return "".join([_text(chunk) async for chunk in _chunks(result)])
+    return "".join([text_of(chunk) async for chunk in items_of(result)])
 
 
 def _event(payload: dict[str, Any]) -> bytes:
@@ -203,16 +171,16 @@ async def _sse(chunks: AsyncIterator[Any], completion_id: str, created: int, mod
     finish = "stop"
     try:
         async for item in chunks:
-            if _is_event(item):
+            if is_event(item):
                 yield _event({"event": item.to_event_dict()})
                 continue
             if (reported := getattr(item, "finish_reason", None)) in _FINISH_REASONS:
                 finish = reported
-            if (reasoning := _reasoning(item)) is not None:
+            if (reasoning := reasoning_of(item)) is not None:
                 yield chunk({"content": None, "reasoning_content": reasoning})
             elif calls := getattr(item, "tool_calls", None):
                 yield chunk({"content": None, "tool_calls": [_tool_call_delta(call) for call in calls]})
-            elif text := _text(item):
+            elif text := text_of(item):
                 yield chunk({"content": text})
     except Exception as exc:
         operations.record_error(exc)

@@ -25,15 +25,8 @@ from starlette.responses import Response
 from hayhooks.logger import log
 from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.wrapper import implements
-from hayhooks.server.routers.openai import (
-    Failed,
-    _chunks,
-    _is_event,
-    _reasoning,
-    _text,
-    call_wrapper,
-    openai_error,
-)
+from hayhooks.server.routers.openai import Failed, call_wrapper, openai_error
+from hayhooks.server.stream_items import is_event, items_of, reasoning_of, text_of
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 
@@ -96,16 +89,16 @@ class _Answer:
         return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(payload) + b"\n\n"
 
     def feed(self, item: Any) -> list[bytes]:
-        if _is_event(item):  # a UI event goes out as an event of its own type, as Hayhooks sends it
+        if is_event(item):  # a UI event goes out as an event of its own type, as Hayhooks sends it
             event = item.to_event_dict()
             kind = str(event.get("type") or "response.event")
             return [b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"]
-        if (reasoning := _reasoning(item)) is not None:
+        if (reasoning := reasoning_of(item)) is not None:
             events = self._ensure("reasoning")
             return events + [self._delta("response.reasoning_summary_text.delta", reasoning, summary_index=0)]
         if calls := getattr(item, "tool_calls", None):
             return [event for call in calls for event in self._call(call)]
-        if delta := _text(item):
+        if delta := text_of(item):
             events = self._ensure("message")
             return events + [self._delta("response.output_text.delta", delta, content_index=0)]
         return []
@@ -210,10 +203,10 @@ async def responses(body: ResponseRequest, request: Request) -> Response:
 
     answer = _Answer(body.model)
     if body.stream:
-        return StreamingResponse(_events(_chunks(result), answer), media_type="text/event-stream",
+        return StreamingResponse(_events(items_of(result), answer), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     try:
-        async for item in _chunks(result):
+        async for item in items_of(result):
             answer.feed(item)
     except Exception as exc:
         operations.record_error(exc)

@@ -1,0 +1,49 @@
+"""What the items a wrapper streams carry, read the same way by the chat, Responses and run routes.
+
+A wrapper streams text, Haystack ``StreamingChunk``s (text, reasoning, tool calls) and UI events (anything with
+``to_event_dict()``, a ``PipelineEvent``); each route decides what to send of them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from starlette.concurrency import iterate_in_threadpool
+
+
+def is_event(item: Any) -> bool:
+    """A UI event: its ``to_event_dict()`` is what goes out."""
+    return callable(getattr(item, "to_event_dict", None))
+
+
+def text_of(item: Any) -> str:
+    """The text an item adds to the answer ('' for an event, or a chunk with none)."""
+    if is_event(item):
+        return ""
+    content = getattr(item, "content", item)
+    return content if isinstance(content, str) else ("" if content is None else str(content))
+
+
+def reasoning_of(item: Any) -> str | None:
+    """A chunk's reasoning text, or ``None`` when it carries none."""
+    reasoning = getattr(item, "reasoning", None)
+    if reasoning is None:
+        return None
+    text = getattr(reasoning, "reasoning_text", None)
+    return (text if isinstance(text, str) else str(reasoning)) or None
+
+
+def items_of(result: Any) -> AsyncIterator[Any]:
+    """A wrapper's answer as an async stream: its async generator, its sync one (iterated in the thread pool, never
+    on the loop), or the answer itself as the only item."""
+    if inspect.isasyncgen(result) or hasattr(result, "__aiter__"):
+        return result  # type: ignore[no-any-return]
+    if inspect.isgenerator(result) or isinstance(result, Iterator):
+        return iterate_in_threadpool(result)
+
+    async def single() -> AsyncIterator[Any]:
+        yield result
+
+    return single()
