@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import orjson
-from fastapi import Form, HTTPException, Request
+from fastapi import Body, Form, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
@@ -204,18 +204,13 @@ class RunRoute(APIRoute):
         runner = _Runner(deployment, raw_payloads)
         request_model = deployment.request_model
 
-        if "files" in request_model.model_fields:
-            # As in Hayhooks: a run_api with a ``files`` parameter (``list[UploadFile]``) takes multipart forms, its
-            # other parameters as form fields. A JSON body (without files) is still served by the lean app.
-            async def run_pipeline(  # type: ignore[misc]
-                request: Request, body: request_model = Form(..., media_type="multipart/form-data")  # type: ignore[valid-type]
-            ) -> Any:
-                result = await runner.run(request, body)
-                return result if isinstance(result, Response) else encoded(deployment.name, result)
-        else:
-            async def run_pipeline(request: Request, body: request_model) -> Any:  # type: ignore[valid-type]
-                result = await runner.run(request, body)
-                return result if isinstance(result, Response) else encoded(deployment.name, result)
+        # As in Hayhooks: a run_api with a ``files`` parameter (``list[UploadFile]``) takes multipart forms, its other
+        # parameters as form fields. A JSON body (without files) is still served by the lean app.
+        source = Form(..., media_type="multipart/form-data") if "files" in request_model.model_fields else Body(...)
+
+        async def run_pipeline(request: Request, body: request_model = source) -> Any:  # type: ignore[valid-type]
+            result = await runner.run(request, body)
+            return result if isinstance(result, Response) else encoded(deployment.name, result)
 
         super().__init__(
             f"/{deployment.name}/run",
