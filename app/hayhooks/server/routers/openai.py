@@ -77,7 +77,7 @@ async def models(request: Request) -> dict[str, Any]:
 @router.post("/chat/completions", include_in_schema=False, response_model=None)
 async def chat_completions(body: ChatCompletionRequest, request: Request) -> Response:
     payload = body.model_dump(exclude_none=False)
-    result = await call_wrapper(request, body.model, body.stream, "run_chat_completion",
+    result = await call_wrapper(request, body.model, body.stream, "run_chat_completion", "chat_not_supported",
                                 messages=payload["messages"], body=payload)
     if isinstance(result, Failed):
         return result.response
@@ -113,10 +113,12 @@ class Failed:
         self.response = response
 
 
-async def call_wrapper(request: Request, model: str, stream: bool, method: str, **kwargs: Any) -> Any:
+async def call_wrapper(
+    request: Request, model: str, stream: bool, method: str, not_supported: str, **kwargs: Any
+) -> Any:
     """Call ``<method>_async`` (awaited) or ``<method>`` (in the thread pool) of the pipeline named ``model``, with
     the request headers when it asks for them: its result, or a ``Failed`` OpenAI error (404 unknown model, 400
-    method not implemented, 500 the wrapper raised)."""
+    method not implemented, with the error code ``not_supported``; 500 the wrapper raised)."""
     operations.annotate(**{operations.PIPELINE: model, operations.STREAMING: stream})
     registry = request.app.state.registry
     if model not in registry:
@@ -139,8 +141,7 @@ async def call_wrapper(request: Request, model: str, stream: bool, method: str, 
         return Failed(openai_error(500, f"Pipeline '{model}' failed: {type(exc).__name__}: {exc}", "server_error"))
     message = f"The pipeline '{model}' does not implement {method}"
     operations.record_error(NotImplementedError(message))
-    code = "chat_not_supported" if method == "run_chat_completion" else "responses_not_supported"
-    return Failed(openai_error(400, message, "invalid_request_error", param="model", code=code))
+    return Failed(openai_error(400, message, "invalid_request_error", param="model", code=not_supported))
 
 
 async def _collect(result: Any) -> str:

@@ -196,8 +196,8 @@ async def _events(chunks: AsyncIterator[Any], answer: _Answer) -> AsyncIterator[
 @router.post("/responses", include_in_schema=False, response_model=None)
 async def responses(body: ResponseRequest, request: Request) -> Response:
     payload = body.model_dump(exclude_none=False)
-    result = await call_wrapper(request, body.model, body.stream, "run_response", input_items=_input_items(body.input),
-                                body=payload)
+    result = await call_wrapper(request, body.model, body.stream, "run_response", "responses_not_supported",
+                                input_items=_input_items(body.input), body=payload)
     if isinstance(result, Failed):
         return result.response
 
