@@ -9,6 +9,7 @@ os.environ["HAYSTACK_TELEMETRY_ENABLED"] = "false"
 from collections.abc import Iterator
 from pathlib import Path
 
+import openai
 import pytest
 from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace import TracerProvider
@@ -23,6 +24,20 @@ EXAMPLES = ROOT / "examples" / "pipelines"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 pytest_plugins = ["tests.servers", "tests.redis_server"]
+
+
+def deploy_wrapper(client: TestClient, name: str, source: str) -> TestClient:
+    """Deploy ``source`` as pipeline ``name``'s ``pipeline_wrapper.py`` over HTTP (not saved); the test fails if the
+    server refuses it. Returns ``client``."""
+    response = client.post("/deploy_files", json={"name": name, "files": {"pipeline_wrapper.py": source},
+                                                   "save_files": False})
+    assert response.status_code == 200, response.text
+    return client
+
+
+def openai_client(client: TestClient) -> openai.OpenAI:
+    """The official openai client, talking to the in-process app behind ``client``."""
+    return openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=client, max_retries=0)
 
 
 @pytest.fixture

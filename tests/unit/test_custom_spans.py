@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import deploy_wrapper
 from tests.traces import one
 
 TRACED = '''
@@ -25,11 +26,7 @@ class PipelineWrapper(BasePipelineWrapper):
 
 @pytest.fixture
 def traced_client(make_client, spans):
-    client = make_client(tracer_provider=spans.provider)
-    response = client.post("/deploy_files", json={"name": "classify", "files": {"pipeline_wrapper.py": TRACED},
-                                                   "save_files": False})
-    assert response.status_code == 200, response.text
-    return client
+    return deploy_wrapper(make_client(tracer_provider=spans.provider), "classify", TRACED)
 
 
 def test_a_wrappers_spans_nest_inside_the_operation_with_their_tags(traced_client, spans):

@@ -6,6 +6,7 @@ import json
 import openai
 import pytest
 
+from tests.conftest import deploy_wrapper, openai_client
 from tests.traces import one
 
 RESPONDER = '''
@@ -42,17 +43,12 @@ class PipelineWrapper(BasePipelineWrapper):
 
 @pytest.fixture
 def responses_client(make_client, spans):
-    client = make_client(tracer_provider=spans.provider)
-    response = client.post("/deploy_files", json={"name": "responder", "files": {"pipeline_wrapper.py": RESPONDER},
-                                                   "save_files": False})
-    assert response.status_code == 200, response.text
-    return client
+    return deploy_wrapper(make_client(tracer_provider=spans.provider), "responder", RESPONDER)
 
 
 @pytest.fixture
 def oai(responses_client):
-    return openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=responses_client,
-                         max_retries=0)
+    return openai_client(responses_client)
 
 
 def test_a_response_is_one_assistant_message(oai):
@@ -101,8 +97,7 @@ class PipelineWrapper(BasePipelineWrapper):
     def run_chat_completion(self, model, messages, body):
         return "chat"
 '''
-    responses_client.post("/deploy_files", json={"name": "chatter", "files": {"pipeline_wrapper.py": chat_only},
-                                                  "save_files": False})
+    deploy_wrapper(responses_client, "chatter", chat_only)
     with pytest.raises(openai.BadRequestError, match="does not implement run_response"):
         oai.responses.create(model="chatter", input="x")
 
@@ -125,8 +120,7 @@ def test_an_uploaded_file_is_handed_to_run_file_upload(oai, responses_client):
 
 
 def test_an_upload_nobody_keeps_is_answered_but_not_kept(make_client):
-    client = openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=make_client(),
-                           max_retries=0)
+    client = openai_client(make_client())
     uploaded = client.files.create(file=("a.txt", io.BytesIO(b"abc"), "text/plain"), purpose="assistants")
     assert uploaded.id.startswith("file-") and uploaded.bytes == 3
 
@@ -154,11 +148,7 @@ class PipelineWrapper(BasePipelineWrapper):
 
 @pytest.fixture
 def tool_oai(make_client):
-    client = make_client()
-    response = client.post("/deploy_files", json={"name": "codex", "files": {"pipeline_wrapper.py": TOOL_CALLER},
-                                                   "save_files": False})
-    assert response.status_code == 200, response.text
-    return openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=client, max_retries=0)
+    return openai_client(deploy_wrapper(make_client(), "codex", TOOL_CALLER))
 
 
 def test_tool_calls_become_function_call_items_for_the_client_to_run(tool_oai):
@@ -184,10 +174,8 @@ def test_streamed_tool_calls_come_as_function_call_items_with_their_arguments_in
 
 
 def test_an_empty_answer_is_one_empty_message(make_client):
-    client = make_client()
     source = RESPONDER.replace('return f"answer to {question} with {files}"', 'return ""')
-    client.post("/deploy_files", json={"name": "quiet", "files": {"pipeline_wrapper.py": source}, "save_files": False})
-    oai = openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=client, max_retries=0)
+    oai = openai_client(deploy_wrapper(make_client(), "quiet", source))
     answer = oai.responses.create(model="quiet", input="anything")
     assert [item.type for item in answer.output] == ["message"] and answer.output_text == ""
 
@@ -212,11 +200,7 @@ class PipelineWrapper(BasePipelineWrapper):
 
 @pytest.fixture
 def thinker(make_client):
-    client = make_client()
-    response = client.post("/deploy_files", json={"name": "thinker", "files": {"pipeline_wrapper.py": THINKER},
-                                                   "save_files": False})
-    assert response.status_code == 200, response.text
-    return openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=client, max_retries=0)
+    return openai_client(deploy_wrapper(make_client(), "thinker", THINKER))
 
 
 def test_reasoning_comes_before_the_answer_as_a_reasoning_item(thinker):

@@ -3,6 +3,7 @@
 import threading
 
 from hayhooks.server.deployer import Deployer
+from tests.conftest import deploy_wrapper
 
 ECHO_THREAD = """
 import threading
@@ -123,12 +124,6 @@ class PipelineWrapper(BasePipelineWrapper):
 """
 
 
-def deploy(client, name, source):
-    response = client.post("/deploy_files", json={"name": name, "files": {"pipeline_wrapper.py": source},
-                                                   "save_files": False})
-    assert response.status_code == 200, response.text
-
-
 def test_result_is_wrapped_in_result(client):
     response = client.post("/shout/run", json={"text": "hey"})
     assert response.status_code == 200
@@ -137,7 +132,7 @@ def test_result_is_wrapped_in_result(client):
 
 def test_sync_run_api_runs_off_the_event_loop_thread(make_client):
     client = make_client()
-    deploy(client, "echo", ECHO_THREAD)
+    deploy_wrapper(client, "echo", ECHO_THREAD)
     result = client.post("/echo/run", json={"text": "x"}).json()["result"]
     assert result["thread"] != threading.main_thread().name
     assert result["thread"].startswith("hayhooks-run")  # the worker's pool, not the loop's thread
@@ -145,14 +140,14 @@ def test_sync_run_api_runs_off_the_event_loop_thread(make_client):
 
 def test_async_run_api_is_awaited_with_defaults(make_client):
     client = make_client()
-    deploy(client, "counter", ASYNC)
+    deploy_wrapper(client, "counter", ASYNC)
     assert client.post("/counter/run", json={}).json() == {"result": [0, 1]}
     assert client.post("/counter/run", json={"n": 4}).json() == {"result": [0, 1, 2, 3]}
 
 
 def test_generator_result_is_streamed_as_text(make_client):
     client = make_client()
-    deploy(client, "words", STREAM)
+    deploy_wrapper(client, "words", STREAM)
     response = client.post("/words/run", json={"text": "a b c"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -161,7 +156,7 @@ def test_generator_result_is_streamed_as_text(make_client):
 
 def test_an_sse_stream_is_answered_as_server_sent_events_one_data_line_per_line(make_client):
     client = make_client()
-    deploy(client, "events", SSE)
+    deploy_wrapper(client, "events", SSE)
     response = client.post("/events/run", json={"text": "x"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
@@ -170,7 +165,7 @@ def test_an_sse_stream_is_answered_as_server_sent_events_one_data_line_per_line(
 
 def test_an_sse_stream_of_something_else_than_a_generator_is_a_500_saying_so(make_client):
     client = make_client()
-    deploy(client, "bad_sse", NOT_A_STREAM)
+    deploy_wrapper(client, "bad_sse", NOT_A_STREAM)
     response = client.post("/bad_sse/run", json={"text": "x"})
     assert response.status_code == 500
     assert "SSEStream.stream must be a generator or an async generator, not list" in response.text
@@ -178,7 +173,7 @@ def test_an_sse_stream_of_something_else_than_a_generator_is_a_500_saying_so(mak
 
 def test_a_run_api_taking_files_takes_multipart_forms_as_hayhooks_does(make_client):
     client = make_client()
-    deploy(client, "upload", UPLOAD)
+    deploy_wrapper(client, "upload", UPLOAD)
     response = client.post("/upload/run", data={"query": "these", "top_k": "5"},
                            files=[("files", ("a.txt", b"alpha")), ("files", ("b.txt", b"beta"))])
     assert response.status_code == 200, response.text
@@ -188,14 +183,14 @@ def test_a_run_api_taking_files_takes_multipart_forms_as_hayhooks_does(make_clie
 
 def test_a_run_api_taking_files_still_takes_json_without_them(make_client):
     client = make_client()
-    deploy(client, "upload", UPLOAD)
+    deploy_wrapper(client, "upload", UPLOAD)
     assert client.post("/upload/run", json={"query": "json"}).json() == {
         "result": {"query": "json", "top_k": 2, "files": []}}
 
 
 def test_a_bad_form_field_is_422_naming_it(make_client):
     client = make_client()
-    deploy(client, "upload", UPLOAD)
+    deploy_wrapper(client, "upload", UPLOAD)
     response = client.post("/upload/run", data={"top_k": "many"})
     assert response.status_code == 422
     assert {tuple(e["loc"]) for e in response.json()["detail"]} == {("body", "query"), ("body", "top_k")}
@@ -203,7 +198,7 @@ def test_a_bad_form_field_is_422_naming_it(make_client):
 
 def test_a_run_api_returning_a_response_answers_with_it_as_it_is(make_client):
     client = make_client()
-    deploy(client, "image", FILES_OUT)
+    deploy_wrapper(client, "image", FILES_OUT)
     file = client.post("/image/run", json={"kind": "file"})
     assert file.headers["content-type"].startswith("text/x-python") and b"class PipelineWrapper" in file.content
     assert 'filename="wrapper.py"' in file.headers["content-disposition"]
@@ -213,7 +208,7 @@ def test_a_run_api_returning_a_response_answers_with_it_as_it_is(make_client):
 
 def test_a_response_annotation_keeps_the_openapi_page_working(make_client):
     client = make_client()
-    deploy(client, "image", FILES_OUT)
+    deploy_wrapper(client, "image", FILES_OUT)
     schema = client.get("/openapi.json")
     assert schema.status_code == 200
     assert "application/json" not in schema.json()["paths"]["/image/run"]["post"]["responses"]["200"].get("content", {})
@@ -244,7 +239,7 @@ def test_malformed_json_is_422_saying_where(client):
 
 def test_empty_body_is_422_not_a_run_with_defaults(make_client):
     client = make_client()
-    deploy(client, "counter", ASYNC)
+    deploy_wrapper(client, "counter", ASYNC)
     response = client.post("/counter/run", content=b"", headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body"]
@@ -263,7 +258,7 @@ def test_json_content_type_with_charset_is_accepted(client):
 
 def test_result_not_matching_the_return_annotation_is_500_not_a_wrong_answer(make_client):
     client = make_client()
-    deploy(client, "liar", LIAR)
+    deploy_wrapper(client, "liar", LIAR)
     response = client.post("/liar/run", json={"text": "x"})
     assert response.status_code == 500
 
@@ -275,14 +270,14 @@ def test_other_method_on_a_run_route_is_405(client):
 
 def test_undeployed_pipeline_is_404_again(make_client):
     client = make_client()
-    deploy(client, "teapot", HTTP_ERROR)
+    deploy_wrapper(client, "teapot", HTTP_ERROR)
     assert client.post("/undeploy/teapot").status_code == 200
     assert client.post("/teapot/run", json={"text": "x"}).status_code == 404
 
 
 def test_redeployed_pipeline_answers_with_its_new_code(make_client):
     client = make_client()
-    deploy(client, "swap", HTTP_ERROR)
+    deploy_wrapper(client, "swap", HTTP_ERROR)
     response = client.post("/deploy_files", json={"name": "swap", "files": {"pipeline_wrapper.py": ECHO_THREAD},
                                                    "save_files": False, "overwrite": True})
     assert response.status_code == 200, response.text
@@ -312,7 +307,7 @@ def test_traceback_is_shown_only_when_asked(make_client, examples_dir):
 
 def test_http_exception_from_the_wrapper_keeps_its_status(make_client):
     client = make_client()
-    deploy(client, "teapot", HTTP_ERROR)
+    deploy_wrapper(client, "teapot", HTTP_ERROR)
     response = client.post("/teapot/run", json={"text": "please"})
     assert (response.status_code, response.json()) == (418, {"detail": "no coffee: please"})
 
@@ -351,7 +346,7 @@ class PipelineWrapper(BasePipelineWrapper):
     def run_api(self, q: str) -> Blob:
         return Blob(q)
 '''
-    deploy(client, "blob", source)
+    deploy_wrapper(client, "blob", source)
     assert client.post("/blob/run", json={"q": "x"}).json() == {"result": {"x": "x"}}
     assert client.get("/openapi.json").status_code == 200
 
@@ -368,11 +363,11 @@ class PipelineWrapper(BasePipelineWrapper):
     def run_api(self, q: str):
         return object()
 '''
-    deploy(client, "opaque", source)
+    deploy_wrapper(client, "opaque", source)
     answer = client.post("/opaque/run", json={"q": "x"})
     assert answer.status_code == 500
     assert "run_api returned a object, which cannot be sent as JSON" in answer.json()["detail"]
-    deploy(client, "opaque_form", source.replace("q: str", "q: str, files: list[UploadFile] | None = None").replace(
+    deploy_wrapper(client, "opaque_form", source.replace("q: str", "q: str, files: list[UploadFile] | None = None").replace(
         "from hayhooks", "from fastapi import UploadFile\nfrom hayhooks"))
     form = client.post("/opaque_form/run", data={"q": "x"}, files=[("files", ("a.txt", b"a"))])
     assert form.status_code == 500 and "cannot be sent as JSON" in form.json()["detail"]
