@@ -367,7 +367,8 @@ class PipelineWrapper(BasePipelineWrapper):
     answer = client.post("/opaque/run", json={"q": "x"})
     assert answer.status_code == 500
     assert "run_api returned a object, which cannot be sent as JSON" in answer.json()["detail"]
-    deploy_wrapper(client, "opaque_form", source.replace("q: str", "q: str, files: list[UploadFile] | None = None").replace(
-        "from hayhooks", "from fastapi import UploadFile\nfrom hayhooks"))
+    with_files = source.replace("q: str", "q: str, files: list[UploadFile] | None = None").replace(
+        "from hayhooks", "from fastapi import UploadFile\nfrom hayhooks")
+    deploy_wrapper(client, "opaque_form", with_files)
     form = client.post("/opaque_form/run", data={"q": "x"}, files=[("files", ("a.txt", b"a"))])
     assert form.status_code == 500 and "cannot be sent as JSON" in form.json()["detail"]
