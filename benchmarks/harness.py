@@ -94,7 +94,7 @@ def hayhooks_server(*args: str, env: dict[str, str] | None = None, python: str =
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
+                raise RuntimeError(f"server did not start: {Path(log.name).read_text()[-3000:]}")
             time.sleep(0.2)
         yield url
     finally:
@@ -104,6 +104,8 @@ def hayhooks_server(*args: str, env: dict[str, str] | None = None, python: str =
             process.wait(20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
 
 
 # How much more CPU weight Redis and the measuring clients get than the server under test: nice -6 is ~4x the
