@@ -109,3 +109,31 @@ def test_an_agents_messages_tool_arguments_and_results_are_shapes_by_default():
 def test_an_agents_content_is_recorded_in_raw_mode():
     values = all_values(run_agent_traced(raw=True))
     assert "my confidential question" in values and "balance 912.44 secret" in values
+
+
+def test_a_tracer_enabled_after_ours_gets_haystacks_spans():
+    from haystack import tracing
+    from haystack_integrations.tracing.opentelemetry import OpenTelemetryTracer
+
+    ours = TracerProvider()
+    theirs_exporter = InMemorySpanExporter()
+    theirs = TracerProvider()
+    theirs.add_span_processor(SimpleSpanProcessor(theirs_exporter))
+    enable_haystack_tracing(ours.get_tracer("haystack"), raw=False, max_length=4096)
+    try:
+        tracing.enable_tracing(OpenTelemetryTracer(theirs.get_tracer("theirs")))
+        pipeline = Pipeline()
+        pipeline.add_component("echo", Echo())
+        pipeline.run({"echo": {"text": "hi"}})
+    finally:
+        disable_haystack_tracing()
+    assert {s.name for s in theirs_exporter.get_finished_spans()} == {"haystack.pipeline.run", "haystack.component.run"}
+
+
+def test_disabling_leaves_haystacks_tracer_as_it_was():
+    from haystack import tracing
+
+    enable_haystack_tracing(TracerProvider().get_tracer("haystack"), raw=False, max_length=4096)
+    disable_haystack_tracing()
+    assert "trace" not in vars(tracing.tracer)
+    assert not tracing.is_tracing_enabled()
