@@ -79,6 +79,19 @@ def odd_attributes(tracer: trace.Tracer) -> None:
     span.end()
 
 
+def many_attributes_at_start(tracer: trace.Tracer) -> None:
+    class Name(str):
+        pass
+
+    first = {f"k{i}": i for i in range(10)}
+    tracer.start_span("crowded", attributes=first).end()
+    mixed = {"flag": False, "ratio": 1.5, "short": "y" * 20, "long": "z" * 21, "sub": Name("n")}
+    mixed |= {7: "int key", Name("k"): 1}
+    span = tracer.start_span("mixed", attributes=mixed)
+    span.set_attribute(Name("later"), 2)
+    span.end()
+
+
 def set_after_end(tracer: trace.Tracer) -> None:
     span = tracer.start_span("late")
     span.end()
@@ -102,6 +115,15 @@ def test_attribute_values_are_cleaned_and_limited_like_the_sdk():
     (span,) = exported(lean, odd_attributes, span_limits=limits)
     assert len(span.attributes) == 8
     assert span.dropped_attributes > 0
+
+
+def test_attributes_given_at_start_are_cleaned_and_limited_like_the_sdk():
+    limits = SpanLimits(max_span_attributes=8, max_span_attribute_length=20)
+    lean_spans = exported(lean, many_attributes_at_start, span_limits=limits)
+    assert comparable(lean_spans) == comparable(exported(sdk, many_attributes_at_start, span_limits=limits))
+    crowded, mixed = lean_spans
+    assert len(crowded.attributes) == 8 and crowded.dropped_attributes == 2
+    assert mixed.attributes["long"] == "z" * 20
 
 
 def test_the_providers_sampler_decides():

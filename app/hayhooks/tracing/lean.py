@@ -26,7 +26,7 @@ from typing import Any
 
 from opentelemetry import context as context_api
 from opentelemetry import trace as trace_api
-from opentelemetry.attributes import _clean_attribute_value
+from opentelemetry.attributes import _clean_attribute_value, _is_non_custom_str
 from opentelemetry.sdk.trace import (
     Event,
     Span,
@@ -187,6 +187,8 @@ class LeanTracer(trace_api.Tracer):
         self.processors = _Processors(self.span_processor)
         self.id_generator = provider.id_generator
         self.limits = provider._span_limits
+        # A span's first attributes fit without evicting any when there are no more of them than this.
+        self.roomy = self.limits.max_span_attributes if self.limits.max_span_attributes is not None else 2**62
         self.instrumentation_scope = self.sdk._instrumentation_scope
         self.instrumentation_info = self.sdk.instrumentation_info
         # A tracer switched off by the provider's (experimental) tracer configurator makes no spans.
@@ -248,8 +250,22 @@ class LeanTracer(trace_api.Tracer):
         stored: dict[str, Any] = {}
         dropped = 0
         if kept:
-            for key, value in kept.items():
-                dropped += _store(stored, key, value, self.limits)
+            limits = self.limits
+            if len(kept) <= self.roomy:
+                # Nothing to evict and no key twice: strings within the length limit and numbers go in as they
+                # are, as ``_store`` would put them (a call per attribute saved: ~20 attributes a run request).
+                longest = limits.max_span_attribute_length
+                for key, value in kept.items():
+                    of = type(value)
+                    if of in _PLAIN and (of is not str or longest is None or len(value) <= longest) and (
+                        type(key) is str and key
+                    ):
+                        stored[key] = value
+                    else:
+                        dropped += _store(stored, _start_key(key), value, limits)
+            else:
+                for key, value in kept.items():
+                    dropped += _store(stored, _start_key(key), value, limits)
         span = LeanSpan(
             self,
             name,
@@ -299,7 +315,7 @@ def _store(attributes: dict[str, Any], key: str, value: Any, limits: SpanLimits)
 
     Strings, numbers and booleans, the values nearly every span carries, are checked inline; anything else goes
     through the SDK's own cleaning (sequences to tuples, other objects to text)."""
-    if not key or type(key) is not str:
+    if not key or (type(key) is not str and not isinstance(key, str)):
         return 1
     kind = type(value)
     if kind is str:
@@ -318,6 +334,14 @@ def _store(attributes: dict[str, Any], key: str, value: Any, limits: SpanLimits)
         dropped = 1
     attributes[key] = value
     return dropped
+
+
+def _start_key(key: Any) -> Any:
+    """A key given at a span's start as the SDK takes it there: other types than ``str`` by their text if they
+    have one of their own (``7`` becomes ``"7"``), else not at all (``set_attribute`` takes no such key)."""
+    if type(key) is str or isinstance(key, str):
+        return key
+    return str(key) if _is_non_custom_str(key) else None
 
 
 def lean_tracer(provider: trace_api.TracerProvider, name: str) -> trace_api.Tracer:
