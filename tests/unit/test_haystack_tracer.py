@@ -43,6 +43,13 @@ def test_pipeline_input_data_carries_shapes_not_values_by_default():
     assert one(spans, "haystack.pipeline.run").attributes["haystack.pipeline.input_data"] == "echo={text=str(19)}"
 
 
+def test_shapes_open_nested_dicts_and_size_what_has_a_size():
+    spans = run_traced(raw=False, text="hello", options={"top_k": 2, "names": ["a", "b"], "deep": {"x": None}})
+    assert one(spans, "haystack.pipeline.run").attributes["haystack.pipeline.input_data"] == (
+        "echo={text=str(5), options={top_k=int, names=list(2), deep={x=None}}}"
+    )
+
+
 def test_component_inputs_and_outputs_are_not_raw_by_default(monkeypatch):
     monkeypatch.setenv("HAYSTACK_CONTENT_TRACING_ENABLED", "true")
     spans = run_traced(raw=False, text="private words")

@@ -35,12 +35,18 @@ _PRIMITIVES = (str, bool, int, float)  # a tuple: an ``X | Y`` union would be re
 
 
 def _shapes(value: Any) -> str:
-    if isinstance(value, dict):
-        inner = ", ".join(
-            f"{k}={{{_shapes(v)}}}" if isinstance(v, dict) else f"{k}={shape(v)}" for k, v in value.items()
-        )
-        return inner
-    return shape(value)
+    """``text=str(11), options={top_k=int}``: the shape of each value, nested dicts opened."""
+    if not isinstance(value, dict):
+        return shape(value)
+    parts = []
+    for k, v in value.items():
+        if type(v) is str:  # most values: inline, a call saved
+            parts.append(f"{k}=str({len(v)})")
+        elif isinstance(v, dict):
+            parts.append(f"{k}={{{_shapes(v)}}}")
+        else:
+            parts.append(f"{k}={shape(v)}")
+    return ", ".join(parts)
 
 
 def _plain(value: Any) -> Any:
@@ -60,7 +66,7 @@ def usage_of(output: Any) -> dict[str, int]:
 
     Recorded as ``gen_ai.usage.*`` numbers — counts, not content — whatever the capture mode.
     """
-    if not isinstance(output, dict):
+    if not isinstance(output, dict) or ("meta" not in output and "replies" not in output):
         return {}
     metas: list[Any] = list(output.get("meta") or []) if isinstance(output.get("meta"), list) else []
     for reply in output.get("replies") or []:
@@ -109,7 +115,15 @@ class _Policy:
         return text if len(text) <= self.max_length else cap(text, self.max_length)
 
     def attributes(self, tags: dict[str, Any]) -> dict[str, Any]:
-        return {key: self.value(key, value) for key, value in tags.items()}
+        """``value`` of every tag, with the common case (a short plain string) inline: ~20 tags a run request."""
+        limit = self.max_length
+        out = {}
+        for key, value in tags.items():
+            if type(value) is str and len(value) <= limit and key not in CONTENT_KEYS:
+                out[key] = value
+            else:
+                out[key] = self.value(key, value)
+        return out
 
 
 class _PolicySpan(OpenTelemetrySpan):
