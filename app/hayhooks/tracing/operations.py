@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -62,6 +63,16 @@ def classify(method: str, path: str) -> Operation | None:
     """The operation a request performs, from its method and path (without root path); ``None`` if none."""
     if method != "POST":
         return None
+    if len(path) > _CACHED_PATH_LENGTH:
+        return _classify_post(path)
+    return _classify_cached(path)
+
+
+# The same few paths come with every request; only short ones are remembered, so odd requests cannot fill it.
+_CACHED_PATH_LENGTH = 128
+
+
+def _classify_post(path: str) -> Operation | None:
     if path in _OPENAI_PATHS:
         return Operation("openai", None, "openai", path)
     if path in _DEPLOY_PATHS:
@@ -72,6 +83,9 @@ def classify(method: str, path: str) -> Operation | None:
     if len(parts) == 2 and parts[0] == "undeploy":
         return Operation("undeploy", parts[1], "rest", "/undeploy/{name}")
     return None
+
+
+_classify_cached = lru_cache(maxsize=1024)(_classify_post)
 
 
 def current_operation() -> trace.Span | None:
