@@ -144,3 +144,53 @@ def test_disabling_leaves_haystacks_tracer_as_it_was():
     disable_haystack_tracing()
     assert "trace" not in vars(tracing.tracer)
     assert not tracing.is_tracing_enabled()
+
+
+class Counted:
+    """An input whose conversion for a tag can be seen: raw mode asks it for ``to_dict``."""
+
+    conversions = 0
+
+    def to_dict(self) -> dict:
+        Counted.conversions += 1
+        return {"value": 1}
+
+
+@component
+class TakesAnything:
+    @component.output_types(done=bool)
+    def run(self, item: Counted) -> dict:
+        return {"done": True}
+
+
+def run_under(sampler) -> list:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(sampler=sampler)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("haystack")
+    enable_haystack_tracing(tracer, raw=True, max_length=4096)
+    try:
+        pipeline = Pipeline()
+        pipeline.add_component("take", TakesAnything())
+        with tracer.start_as_current_span("hayhooks.pipeline.run"):
+            pipeline.run({"take": {"item": Counted()}})
+    finally:
+        disable_haystack_tracing()
+    return list(exporter.get_finished_spans())
+
+
+def test_spans_of_a_sampled_out_trace_convert_no_tag():
+    from opentelemetry.sdk.trace import sampling
+
+    Counted.conversions = 0
+    assert run_under(sampling.ParentBasedTraceIdRatio(0.0)) == []
+    assert Counted.conversions == 0
+
+
+def test_spans_of_a_sampled_trace_convert_their_tags():
+    from opentelemetry.sdk.trace import sampling
+
+    Counted.conversions = 0
+    spans = run_under(sampling.ParentBasedTraceIdRatio(1.0))
+    assert Counted.conversions > 0
+    assert '"value":1' in one(spans, "haystack.component.run").attributes["haystack.component.input"]

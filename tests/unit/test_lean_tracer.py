@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
-from hayhooks.tracing.lean import LeanSpan, LeanTracer, lean_tracer
+from hayhooks.tracing.lean import LeanSpan, LeanTracer, children_follow_parent, lean_tracer
 from hayhooks.tracing.provider import build_tracing
 
 Scenario = Callable[[trace.Tracer], None]
@@ -269,3 +269,19 @@ def test_a_concurrent_multi_processor_provider_dispatches_its_own_way():
     LeanTracer(provider, "t").start_span("only").end()
     active.shutdown()
     assert calls == ["a start only", "a ending only", "a end only"]
+
+
+@pytest.mark.parametrize(
+    ("sampler", "follows"),
+    [
+        (sampling.DEFAULT_ON, True),
+        (sampling.ParentBasedTraceIdRatio(0.1), True),
+        (sampling.TraceIdRatioBased(0.1), True),
+        (sampling.ALWAYS_OFF, True),
+        (sampling.ALWAYS_ON, False),
+        (sampling.ParentBased(sampling.ALWAYS_ON, local_parent_not_sampled=sampling.ALWAYS_ON), False),
+        (None, False),
+    ],
+)
+def test_which_samplers_never_sample_the_child_of_an_unsampled_span(sampler, follows):
+    assert children_follow_parent(sampler) is follows

@@ -20,6 +20,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
+from hayhooks.tracing.lean import children_follow_parent
 from hayhooks.tracing.payload import cap, redact, shape, to_text
 
 CONTENT_KEYS = frozenset(
@@ -131,15 +132,21 @@ class _PolicySpan(OpenTelemetrySpan):
         super().__init__(span)
         self._policy = policy
 
+    # A span that records nothing (sampled out) gets no tag converted: nothing would keep it.
+
     def set_tag(self, key: str, value: Any) -> None:
-        self._span.set_attribute(key, self._policy.value(key, value))
+        if self._span.is_recording():
+            self._span.set_attribute(key, self._policy.value(key, value))
 
     def set_tags(self, tags: dict[str, Any]) -> None:
-        self._span.set_attributes(self._policy.attributes(tags))
+        if self._span.is_recording():
+            self._span.set_attributes(self._policy.attributes(tags))
 
     def set_content_tag(self, key: str, value: Any) -> None:
         # Whatever Haystack tags as content (a component's input and output, an agent's messages, its tool calls'
         # arguments and results, ...) is content, whatever HAYSTACK_CONTENT_TRACING_ENABLED says.
+        if not self._span.is_recording():
+            return
         self._span.set_attribute(key, self._policy.content(value))
         if key in _USAGE_KEYS and (usage := usage_of(value)):
             self._span.set_attributes(usage)
@@ -179,6 +186,7 @@ class PolicyTracer(OpenTelemetryTracer):
         super().__init__(tracer)
         self._policy = _Policy(raw=raw, max_length=max_length)
         self._proxy: ProxyTracer | None = None
+        self._follows_parent = children_follow_parent(getattr(tracer, "sampler", None))
 
     def trace(
         self, operation_name: str, tags: dict[str, Any] | None = None, parent_span: Any = None
@@ -186,6 +194,10 @@ class PolicyTracer(OpenTelemetryTracer):
         proxy = self._proxy
         if proxy is not None and proxy.actual_tracer is not self:  # another tracer was enabled after this one
             return ProxyTracer.trace(proxy, operation_name, tags, parent_span)
+        if tags and self._follows_parent:
+            parent = trace.get_current_span().get_span_context()
+            if parent.is_valid and not parent.trace_flags.sampled:  # sampled out: the tags would not be kept
+                tags = None
         attributes = self._policy.attributes(tags) if tags else None
         return _SpanScope(self._tracer, operation_name, attributes, self._policy)
 

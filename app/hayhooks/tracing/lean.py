@@ -344,6 +344,21 @@ def _start_key(key: Any) -> Any:
     return str(key) if _is_non_custom_str(key) else None
 
 
+def children_follow_parent(sampler: Any) -> bool:
+    """Whether ``sampler`` never samples a span whose parent in this process was not sampled.
+
+    True of the SDK's own samplers as ``OTEL_TRACES_SAMPLER`` names them: parent-based ones (unless told otherwise
+    for an unsampled local parent), ratio ones (a child has its parent's trace id, so the parent's verdict) and
+    ``always_off``. Unknown samplers may look at anything, so they are asked about every span.
+    """
+    if isinstance(sampler, sampling.ParentBased):
+        return all(
+            getattr(sampler, delegate, None) is sampling.ALWAYS_OFF
+            for delegate in ("_local_parent_not_sampled", "_remote_parent_not_sampled")
+        )
+    return type(sampler) is sampling.TraceIdRatioBased or sampler is sampling.ALWAYS_OFF
+
+
 def lean_tracer(provider: trace_api.TracerProvider, name: str) -> trace_api.Tracer:
     """A ``LeanTracer`` on the SDK's own ``TracerProvider``; any other provider's (a subclass too) own tracer."""
     if type(provider) is TracerProvider and not provider._disabled:
