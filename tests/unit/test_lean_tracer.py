@@ -164,6 +164,37 @@ def test_a_ratio_sampler_gets_the_same_decision_for_the_same_trace():
     assert lean_ids == sdk_ids and 0 < len(lean_ids) < 64
 
 
+def test_a_parent_based_ratio_sampler_keeps_whole_traces_as_the_sdk_does():
+    from opentelemetry.sdk.trace.id_generator import IdGenerator
+
+    class Counting(IdGenerator):
+        """Ids in a fixed order, spread over the trace-id range: both tracers see the same traces."""
+
+        def __init__(self) -> None:
+            self.spans = 0
+            self.traces = 0
+
+        def generate_span_id(self) -> int:
+            self.spans += 1
+            return self.spans
+
+        def generate_trace_id(self) -> int:
+            self.traces += 1
+            return self.traces * 2**58 + 1
+
+    def traces(tracer: trace.Tracer) -> None:
+        for _ in range(60):
+            with tracer.start_as_current_span("root"), tracer.start_as_current_span("pipeline"):
+                tracer.start_span("component", attributes={"n": 1}).end()
+
+    sampler = sampling.ParentBasedTraceIdRatio(0.5)
+    lean_spans = exported(lean, traces, sampler=sampler, id_generator=Counting())
+    sdk_spans = exported(sdk, traces, sampler=sampler, id_generator=Counting())
+    assert comparable(lean_spans) == comparable(sdk_spans)
+    assert [s.context.trace_id for s in lean_spans] == [s.context.trace_id for s in sdk_spans]
+    assert 0 < len(lean_spans) < 180 and len(lean_spans) % 3 == 0
+
+
 def test_processors_see_start_and_the_ended_span_itself_frozen():
     seen: list[tuple[str, object]] = []
 

@@ -195,6 +195,12 @@ class LeanTracer(trace_api.Tracer):
         self._enabled = getattr(self.sdk, "_is_enabled", lambda: True)
         # The default sampler (parent-based, always on) decided inline: it samples a root and follows its parent.
         self._default_sampler = self.sampler is sampling.DEFAULT_ON
+        # Any parent-based sampler (``parentbased_traceidratio``, say) decides a span with a local parent by that
+        # parent alone, unless told otherwise: decided inline too, the sampler asked only about roots.
+        self._local_parent_decides = isinstance(self.sampler, sampling.ParentBased) and (
+            getattr(self.sampler, "_local_parent_sampled", None) is sampling.ALWAYS_ON
+            and getattr(self.sampler, "_local_parent_not_sampled", None) is sampling.ALWAYS_OFF
+        )
 
     def start_span(
         self,
@@ -221,7 +227,7 @@ class LeanTracer(trace_api.Tracer):
         else:
             trace_id = parent.trace_id
             random_id = parent.trace_flags.random_trace_id
-        if self._default_sampler:
+        if self._default_sampler or (self._local_parent_decides and parent is not None and not parent.is_remote):
             sampled = parent is None or parent.trace_flags.sampled
             trace_state = parent.trace_state if parent is not None else None
             kept = attributes if sampled else None
