@@ -20,7 +20,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
-from hayhooks.tracing.lean import children_follow_parent
+from hayhooks.tracing.lean import children_follow_parent, current_span
 from hayhooks.tracing.payload import cap, redact, shape, to_text
 
 CONTENT_KEYS = frozenset(
@@ -194,15 +194,15 @@ class PolicyTracer(OpenTelemetryTracer):
         proxy = self._proxy
         if proxy is not None and proxy.actual_tracer is not self:  # another tracer was enabled after this one
             return ProxyTracer.trace(proxy, operation_name, tags, parent_span)
-        if tags and self._follows_parent:
-            parent = trace.get_current_span().get_span_context()
-            if parent.is_valid and not parent.trace_flags.sampled:  # sampled out: the tags would not be kept
+        if tags and self._follows_parent and type(parent := current_span()) is trace.NonRecordingSpan:
+            context = parent.get_span_context()
+            if context.is_valid and not context.trace_flags.sampled:  # sampled out: the tags would not be kept
                 tags = None
         attributes = self._policy.attributes(tags) if tags else None
         return _SpanScope(self._tracer, operation_name, attributes, self._policy)
 
     def current_span(self) -> Any:
-        current = trace.get_current_span()
+        current = current_span()
         if not current.is_recording():
             return None
         return _PolicySpan(current, self._policy)

@@ -27,6 +27,8 @@ from typing import Any
 from opentelemetry import context as context_api
 from opentelemetry import trace as trace_api
 from opentelemetry.attributes import _clean_attribute_value, _is_non_custom_str
+from opentelemetry.context import _RUNTIME_CONTEXT
+from opentelemetry.context.contextvars_context import ContextVarsRuntimeContext
 from opentelemetry.sdk.trace import (
     Event,
     Span,
@@ -38,6 +40,7 @@ from opentelemetry.sdk.trace import (
 )
 from opentelemetry.sdk.util import BoundedList
 from opentelemetry.trace import SpanKind, TraceFlags
+from opentelemetry.trace.propagation import _SPAN_KEY
 from opentelemetry.trace.span import DEFAULT_TRACE_STATE
 from opentelemetry.trace.status import Status, StatusCode
 from opentelemetry.util import types
@@ -176,6 +179,22 @@ class LeanSpan(Span):
         return self._end_time is None
 
 
+# ``trace.get_current_span()`` walks three Python calls into the runtime context and an ABC ``isinstance`` check
+# (~0.8 µs); a span starts with one and Haystack's spans ask for another. With the default runtime context
+# (contextvars), the current span is read from its variable directly (~0.15 µs) when it is of a known span type.
+_CONTEXT_VAR = _RUNTIME_CONTEXT._current_context if type(_RUNTIME_CONTEXT) is ContextVarsRuntimeContext else None
+_SPAN_TYPES = frozenset({LeanSpan, Span, trace_api.NonRecordingSpan})
+
+
+def current_span(context: context_api.Context | None = None) -> trace_api.Span:
+    """``opentelemetry.trace.get_current_span``, faster for the current context."""
+    if context is None and _CONTEXT_VAR is not None:
+        span = _CONTEXT_VAR.get().get(_SPAN_KEY)
+        if type(span) in _SPAN_TYPES:
+            return span
+    return trace_api.get_current_span(context)
+
+
 class LeanTracer(trace_api.Tracer):
     """The SDK ``Tracer``'s contract on ``LeanSpan``s, for the SDK's own ``TracerProvider`` (see ``lean_tracer``)."""
 
@@ -217,7 +236,7 @@ class LeanTracer(trace_api.Tracer):
             return self.sdk.start_span(
                 name, context, kind, attributes, links, start_time, record_exception, set_status_on_exception
             )
-        parent = trace_api.get_current_span(context).get_span_context()
+        parent = current_span(context).get_span_context()
         if not self._enabled():
             return trace_api.NonRecordingSpan(parent)
         if parent is None or not parent.is_valid:
