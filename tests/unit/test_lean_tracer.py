@@ -307,7 +307,7 @@ def test_a_concurrent_multi_processor_provider_dispatches_its_own_way():
     [
         (sampling.DEFAULT_ON, True),
         (sampling.ParentBasedTraceIdRatio(0.1), True),
-        (sampling.TraceIdRatioBased(0.1), True),
+        (sampling.TraceIdRatioBased(0.1), False),
         (sampling.ALWAYS_OFF, True),
         (sampling.ALWAYS_ON, False),
         (sampling.ParentBased(sampling.ALWAYS_ON, local_parent_not_sampled=sampling.ALWAYS_ON), False),

@@ -370,18 +370,18 @@ def _start_key(key: Any) -> Any:
 
 
 def children_follow_parent(sampler: Any) -> bool:
-    """Whether ``sampler`` never samples a span whose parent in this process was not sampled.
+    """Whether ``sampler`` never samples a span whose parent was not sampled.
 
-    True of the SDK's own samplers as ``OTEL_TRACES_SAMPLER`` names them: parent-based ones (unless told otherwise
-    for an unsampled local parent), ratio ones (a child has its parent's trace id, so the parent's verdict) and
-    ``always_off``. Unknown samplers may look at anything, so they are asked about every span.
+    True of parent-based samplers (``parentbased_*``, the default) unless told otherwise for an unsampled parent,
+    and of ``always_off``. Not of a bare ratio sampler: it ignores the parent, whose verdict may have come from
+    elsewhere (a remote caller). Unknown samplers may look at anything, so they are asked about every span.
     """
     if isinstance(sampler, sampling.ParentBased):
         return all(
             getattr(sampler, delegate, None) is sampling.ALWAYS_OFF
             for delegate in ("_local_parent_not_sampled", "_remote_parent_not_sampled")
         )
-    return type(sampler) is sampling.TraceIdRatioBased or sampler is sampling.ALWAYS_OFF
+    return sampler is sampling.ALWAYS_OFF
 
 
 def lean_tracer(provider: trace_api.TracerProvider, name: str) -> trace_api.Tracer:
