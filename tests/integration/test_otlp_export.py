@@ -98,7 +98,13 @@ def test_sampler_from_the_environment_is_honoured(server_factory, http_receiver)
     [root] = http_receiver.received.wait_for("hayhooks.pipeline.run")
     server.stop()
     assert root.trace_id == "0af7651916cd43dd8448eb211c80319c"
-    assert len(http_receiver.received.spans) == len([s for s in http_receiver.received.spans if s.trace_id == root.trace_id])
+    spans = http_receiver.received.spans
+    assert len(spans) == len([s for s in spans if s.trace_id == root.trace_id])
+    # The kept trace is whole: its Haystack spans carry their tags, though most traces were sampled out.
+    components = [s for s in spans if s.name == "haystack.component.run"]
+    assert len(components) == 2
+    assert all(s.attributes["haystack.component.input"] == "text=str(2)" for s in components)  # "hi", then "HI"
+    assert all("haystack.component.output_spec" in s.attributes for s in components)
 
 
 def test_every_worker_exports_after_fork(server_factory, http_receiver):
