@@ -296,3 +296,19 @@ def test_the_access_log_exclusions_are_a_setting(make_client, examples_dir, caps
     client.get("/status")
     lines = "".join(capsys.readouterr())
     assert '"GET /dashboard/api/config HTTP/1.1" 200' in lines and "GET /status" not in lines
+
+
+def test_config_says_every_new_trace_is_kept_by_default(dash):
+    sampling = dash.get("/dashboard/api/config").json()["sampling"]
+    assert sampling["rate"] == 1.0 and sampling["description"].startswith("ParentBased")
+
+
+def test_config_says_what_share_of_traces_the_sampler_keeps(make_client, examples_dir):
+    from opentelemetry.sdk.trace import TracerProvider, sampling
+
+    provider = TracerProvider(sampler=sampling.ParentBasedTraceIdRatio(0.1))
+    client = make_client(examples_dir, tracer_provider=provider, dashboard_enabled=True)
+    assert client.get("/dashboard/api/config").json()["sampling"] == {
+        "rate": 0.1,
+        "description": provider.sampler.get_description(),
+    }

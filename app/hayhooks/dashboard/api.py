@@ -85,6 +85,7 @@ def build_router(settings: AppSettings) -> APIRouter:
             "consistent": dashboard.consistent,
             "degraded": dashboard.degraded,
             "capturing": dashboard.capturing,
+            "sampling": dashboard.sampling,
             "generation": stats.generation if stats else 0,
             "workers": workers,
             "this_worker": dashboard.worker,

@@ -32,6 +32,7 @@ class Dashboard:
             max_spans=settings.dashboard_trace_max_spans,
         )
         self.capturing = tracing.enabled
+        self.sampling = tracing.sampling()
         if tracing.enabled:
             tracing.add_processor(self.processor)
         else:

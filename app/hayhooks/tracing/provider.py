@@ -16,10 +16,11 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import SpanLimits, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import SpanLimits, SpanProcessor, TracerProvider, sampling
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
 from hayhooks.logger import log
@@ -48,6 +49,22 @@ class Tracing:
         if tracer is None:
             tracer = self._tracers[name] = lean_tracer(self.provider, name)
         return tracer
+
+    def sampling(self) -> dict[str, Any] | None:
+        """What share of new traces the sampler keeps (``rate``: ``None`` when it cannot say) and its own
+        description; ``None`` with tracing off. Shown by the dashboard: a sampled-out trace leaves no record."""
+        if not isinstance(self.provider, TracerProvider):
+            return None
+        sampler = self.provider.sampler
+        root = sampler._root if isinstance(sampler, sampling.ParentBased) else sampler
+        rate: float | None = None
+        if isinstance(root, sampling.TraceIdRatioBased):
+            rate = root.rate
+        elif root is sampling.ALWAYS_ON:
+            rate = 1.0
+        elif root is sampling.ALWAYS_OFF:
+            rate = 0.0
+        return {"rate": rate, "description": sampler.get_description()}
 
     def add_processor(self, processor: SpanProcessor) -> None:
         if isinstance(self.provider, TracerProvider):
