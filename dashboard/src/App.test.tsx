@@ -64,6 +64,12 @@ describe('App', () => {
     expect(q('degraded-badge')).not.toBeNull();
   });
 
+  it('shows when the tracer keeps only some traces', () => {
+    expect(q('sampling-note')).toBeNull();
+    act(() => model.actions.applyConfig({ ...model.config.value, sampling: { rate: 0.25, description: 'TraceIdRatioBased{0.25}' } }));
+    expect(q('sampling-note')!.textContent).toBe('sampled · 25 %');
+  });
+
   it('filters by pipeline with counts, and stats follow the filter', () => {
     expect(q('filter-upper')!.textContent).toContain('2');
     click(q('filter-upper'));

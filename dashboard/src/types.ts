@@ -81,7 +81,11 @@ export type DashboardConfig = {
   workers: string[];
   this_worker: string | null;
   stats: StoreStats | null;
+  /** The tracer's sampler: the share of new traces it keeps (null: it cannot say), and its own description. */
+  sampling: Sampling | null;
 };
+
+export type Sampling = { rate: number | null; description: string };
 
 export type SortMode = 'newest' | 'slowest';
 export type ThemeName = 'light' | 'dark';

@@ -1,6 +1,6 @@
 import { useApp } from '../context';
 import type { Connection } from '../state';
-import { degradedMessage, workerCount } from '../lib/viewMode';
+import { degradedMessage, samplingNote, workerCount } from '../lib/viewMode';
 import { formatClock } from '../lib/format';
 import { Icon } from './Icon';
 import './Header.css';
@@ -22,6 +22,7 @@ export function Header({ onClear }: Props) {
   const locked = model.auth.value !== 'ok';
   const connection = locked ? 'offline' : model.connection.value;
   const degraded = degradedMessage(config);
+  const sampled = samplingNote(config);
   const dark = model.theme.value === 'dark';
   const pollSeconds = (config.poll_ms / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 });
   const statusTitle = connection === 'polling'
@@ -49,6 +50,11 @@ export function Header({ onClear }: Props) {
             >
               <Icon name="server" size={13} />
               {view.text}
+            </span>
+          )}
+          {sampled !== null && (
+            <span class="header__chip header__chip--warning" data-testid="sampling-note" title={sampled.title}>
+              {sampled.text}
             </span>
           )}
           {degraded !== null && (

@@ -44,6 +44,14 @@ describe('normalizeConfig', () => {
     expect(c.consistent).toBe(true);
     expect(c.generation).toBeNull();
   });
+
+  it('keeps the sampling the server reports, its rate within 0..1', () => {
+    expect(normalizeConfig({ sampling: { rate: 0.1, description: 'TraceIdRatioBased{0.1}' } }).sampling)
+      .toEqual({ rate: 0.1, description: 'TraceIdRatioBased{0.1}' });
+    expect(normalizeConfig({ sampling: { rate: 7, description: 3 } }).sampling).toEqual({ rate: 1, description: '' });
+    expect(normalizeConfig({ sampling: { rate: 'half' } }).sampling).toEqual({ rate: null, description: '' });
+    expect(normalizeConfig({ sampling: 'all' }).sampling).toBeNull();
+  });
 });
 
 describe('normalizeTrace', () => {

@@ -1,7 +1,7 @@
 // Validation of untrusted JSON from the API into the app's types. Anything
 // malformed is dropped or replaced by a safe default; nothing here throws.
 import type {
-  DashboardConfig, Span, StoreStats, Tag, Trace, TraceError, TraceKind, TracePage, TraceStatus, Usage, SlowestComponent,
+  DashboardConfig, Sampling, Span, StoreStats, Tag, Trace, TraceError, TraceKind, TracePage, TraceStatus, Usage, SlowestComponent,
 } from '../types';
 import { isCursor } from './cursor';
 
@@ -22,6 +22,7 @@ export const DEFAULT_CONFIG: DashboardConfig = {
   workers: [],
   this_worker: null,
   stats: null,
+  sampling: null,
 };
 
 const KINDS: readonly TraceKind[] = ['run', 'openai', 'deploy', 'undeploy', 'mcp'];
@@ -84,7 +85,14 @@ export function normalizeConfig(raw: unknown): DashboardConfig {
     workers,
     this_worker: str(raw.this_worker),
     stats: normalizeStats(raw.stats),
+    sampling: normalizeSampling(raw.sampling),
   };
+}
+
+function normalizeSampling(raw: unknown): Sampling | null {
+  if (!isObj(raw)) return null;
+  const rate = num(raw.rate);
+  return { rate: rate === null ? null : Math.min(1, Math.max(0, rate)), description: str(raw.description) ?? '' };
 }
 
 export function normalizeTags(raw: unknown): Tag[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from './normalize';
-import { degradedMessage, describeViewMode } from './viewMode';
+import { degradedMessage, describeViewMode, samplingNote } from './viewMode';
 
 const base = { ...DEFAULT_CONFIG, workers: ['h:1', 'h:2', 'h:3'], this_worker: 'h:1' };
 
@@ -23,5 +23,23 @@ describe('describeViewMode', () => {
   it('degraded message only when degraded', () => {
     expect(degradedMessage({ ...base, degraded: false })).toBeNull();
     expect(degradedMessage({ ...base, degraded: true })).toMatch(/Redis is unreachable/);
+  });
+});
+
+describe('samplingNote', () => {
+  it('says nothing when every trace is kept or the server did not say', () => {
+    expect(samplingNote({ ...base, sampling: { rate: 1, description: 'ParentBased{root:AlwaysOnSampler}' } })).toBeNull();
+    expect(samplingNote({ ...base, sampling: null })).toBeNull();
+  });
+
+  it('gives the share of traces kept, and the sampler in the title', () => {
+    const note = samplingNote({ ...base, sampling: { rate: 0.1, description: 'TraceIdRatioBased{0.1}' } })!;
+    expect(note.text).toBe('sampled · 10 %');
+    expect(note.title).toContain('TraceIdRatioBased{0.1}');
+    expect(note.title).toContain('never appear here');
+  });
+
+  it('says "sampled" when the sampler cannot tell its share', () => {
+    expect(samplingNote({ ...base, sampling: { rate: null, description: 'MySampler' } })!.text).toBe('sampled');
   });
 });

@@ -28,3 +28,18 @@ export function degradedMessage(config: DashboardConfig): string | null {
   if (!config.degraded) return null;
   return 'Redis is unreachable: this worker is serving only its own traces until it reconnects.';
 }
+
+/** A chip when the tracer keeps only some traces: a sampled-out trace never reaches the dashboard. */
+export function samplingNote(config: DashboardConfig): { text: string; title: string } | null {
+  const sampling = config.sampling;
+  if (sampling === null || sampling.rate === 1) return null;
+  const share = sampling.rate === null
+    ? 'some'
+    : `${(sampling.rate * 100).toLocaleString(undefined, { maximumFractionDigits: 2 })} %`;
+  const text = sampling.rate === null ? 'sampled' : `sampled · ${share}`;
+  const rule = sampling.description ? ` (${sampling.description})` : '';
+  return {
+    text,
+    title: `The tracer keeps ${share} of new traces${rule}; the others are not recorded and never appear here.`,
+  };
+}
