@@ -9,8 +9,9 @@ the app (the `shout` pipeline, in-process, no HTTP server) starts and serves 200
 then counting is switched on (`callgrind_control -i on`) for N requests, 8 at a time, and the flushes that
 follow (one a second, so that batches are as large as a loaded worker's). Two runs per configuration with
 different N give the instructions per request (the difference over the difference), free of start-up and
-exit. Configurations: tracing off; tracing on (dashboard off); capture to the memory store; capture to the
-Redis store (a redis-server started here; its own instructions are not counted, only the worker's).
+exit. Configurations: tracing off; tracing on (dashboard off); tracing on with one trace in ten kept
+(`parentbased_traceidratio`, 0.1); capture to the memory store; capture to the Redis store (a redis-server
+started here; its own instructions are not counted, only the worker's).
 
 `--app DIR` measures another checkout's source (e.g. `git worktree add /tmp/base <rev>`, then
 `--app /tmp/base/app`), to compare two versions of the code exactly.
@@ -47,6 +48,9 @@ sys.path.insert(0, str(ROOT))
 CONFIGS: dict[str, dict[str, str]] = {
     "off": {"OTEL_SDK_DISABLED": "true", "HAYHOOKS_DASHBOARD_ENABLED": "false"},
     "tracing": {"HAYHOOKS_DASHBOARD_ENABLED": "false"},
+    # One trace in ten kept, as a busy deployment might sample: what the other nine still cost.
+    "sampled": {"HAYHOOKS_DASHBOARD_ENABLED": "false", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+                "OTEL_TRACES_SAMPLER_ARG": "0.1"},
     "memory": {"HAYHOOKS_DASHBOARD_ENABLED": "true"},
     "redis": {"HAYHOOKS_DASHBOARD_ENABLED": "true"},
 }
@@ -196,7 +200,7 @@ def main() -> None:
     envs["redis"] = {"HAYHOOKS_REDIS_URL": redis_url, "HAYHOOKS_REDIS_KEY_PREFIX": "instructions:"}
     try:
         if args.served:
-            names = [name for name in CONFIGS if name != "off"]
+            names = [name for name in CONFIGS if name not in ("off", "sampled")]  # capture is the question here
             with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind per CPU
                 results = pool.map(lambda name: count_served(name, (low, high), envs[name], args.app), names)
                 per_request = dict(zip(names, results, strict=True))
@@ -217,6 +221,7 @@ def main() -> None:
     print("ratios (1.000 = no cost):")
     if "off" in per_request:
         print(f"  tracing on / off            {tracing / per_request['off']:.3f}")
+        print(f"  tracing, 10 % sampled / off {per_request['sampled'] / per_request['off']:.3f}")
     for name, value in (("memory", memory), ("Redis", redis_store)):
         label = f"{name} capture / tracing on"
         print(f"  {label:27s} {value / tracing:.3f}   (capture: {value - tracing:,.0f} a request)")

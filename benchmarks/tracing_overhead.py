@@ -1,4 +1,5 @@
-"""What tracing costs a run request: tracing off, on with no exporter, on with OTLP export to a receiver.
+"""What tracing costs a run request: tracing off, on with no exporter, on keeping one trace in ten, and on with
+OTLP export to a receiver.
 
 Usage: .venv/bin/python benchmarks/tracing_overhead.py [--quick] [--rounds N] [--seconds S]
 
@@ -32,6 +33,7 @@ def main() -> None:
     configs = {
         "off": {"OTEL_SDK_DISABLED": "true"},
         "on": {},
+        "sampled": {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1"},
         "on+otlp": {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.port}"},
     }
     body = '{"text": "hello world"}'
@@ -46,11 +48,11 @@ def main() -> None:
         receiver.close()
 
     print("\nratios to 'off' per round (1.000 = no cost):")
-    for name in ("on", "on+otlp"):
+    for name in ("on", "sampled", "on+otlp"):
         ratios = [on.requests_per_s / off.requests_per_s for on, off in zip(results[name], results["off"], strict=True)]
         print("  " + summarise(f"{name:8s}/off", ratios))
     print("server CPU per request, relative to 'off' (1.000 = no cost):")
-    for name in ("on", "on+otlp"):
+    for name in ("on", "sampled", "on+otlp"):
         ratios = [on.cpu_us_per_request / off.cpu_us_per_request
                   for on, off in zip(results[name], results["off"], strict=True)]
         print("  " + summarise(f"{name:8s}/off", ratios))
