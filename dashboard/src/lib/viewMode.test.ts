@@ -39,7 +39,9 @@ describe('samplingNote', () => {
     expect(note.title).toContain('never appear here');
   });
 
-  it('says "sampled" when the sampler cannot tell its share', () => {
-    expect(samplingNote({ ...base, sampling: { rate: null, description: 'MySampler' } })!.text).toBe('sampled');
+  it('names a custom sampler without guessing its share', () => {
+    const note = samplingNote({ ...base, sampling: { rate: null, description: 'MySampler' } })!;
+    expect(note.text).toBe('custom sampler');
+    expect(note.title).toContain('MySampler');
   });
 });

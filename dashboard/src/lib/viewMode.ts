@@ -33,13 +33,17 @@ export function degradedMessage(config: DashboardConfig): string | null {
 export function samplingNote(config: DashboardConfig): { text: string; title: string } | null {
   const sampling = config.sampling;
   if (sampling === null || sampling.rate === 1) return null;
-  const share = sampling.rate === null
-    ? 'some'
-    : `${(sampling.rate * 100).toLocaleString(undefined, { maximumFractionDigits: 2 })} %`;
-  const text = sampling.rate === null ? 'sampled' : `sampled · ${share}`;
   const rule = sampling.description ? ` (${sampling.description})` : '';
+  if (sampling.rate === null) {
+    // A sampler of the user's own: it may keep every trace or few, the server cannot tell.
+    return {
+      text: 'custom sampler',
+      title: `The tracer's own sampler${rule} decides which traces are kept; traces it drops never appear here.`,
+    };
+  }
+  const share = `${(sampling.rate * 100).toLocaleString(undefined, { maximumFractionDigits: 2 })} %`;
   return {
-    text,
+    text: `sampled · ${share}`,
     title: `The tracer keeps ${share} of new traces${rule}; the others are not recorded and never appear here.`,
   };
 }
