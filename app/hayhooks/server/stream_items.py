@@ -35,6 +35,12 @@ def reasoning_of(item: Any) -> str | None:
     return (text if isinstance(text, str) else str(reasoning)) or None
 
 
+def tool_name_of(call: Any) -> str | None:
+    """The tool a streamed tool call names: Haystack's ``tool_name`` (``ToolCallDelta``, ``ToolCall``), else a
+    ``name`` (OpenAI-style objects); ``None`` in the deltas that only carry more arguments."""
+    return getattr(call, "tool_name", None) or getattr(call, "name", None)
+
+
 def items_of(result: Any) -> AsyncIterator[Any]:
     """A wrapper's answer as an async stream: its async generator, its sync one (iterated in the thread pool, never
     on the loop), or the answer itself as the only item."""

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from hayhooks.logger import log
 from hayhooks.pipelines.schema import takes_headers
 from hayhooks.pipelines.wrapper import implements
-from hayhooks.server.stream_items import is_event, items_of, reasoning_of, text_of
+from hayhooks.server.stream_items import is_event, items_of, reasoning_of, text_of, tool_name_of
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 
@@ -54,7 +54,7 @@ def openai_error(
 
 def _tool_call_delta(call: Any) -> dict[str, Any]:
     function: dict[str, Any] = {}
-    if (name := getattr(call, "tool_name", None) or getattr(call, "name", None)) is not None:
+    if (name := tool_name_of(call)) is not None:
         function["name"] = name
     if (arguments := getattr(call, "arguments", None)) is not None:
         function["arguments"] = arguments

@@ -26,7 +26,7 @@ from hayhooks.logger import log
 from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.wrapper import implements
 from hayhooks.server.routers.openai import Failed, call_wrapper, openai_error
-from hayhooks.server.stream_items import is_event, items_of, reasoning_of, text_of
+from hayhooks.server.stream_items import is_event, items_of, reasoning_of, text_of, tool_name_of
 from hayhooks.server.threads import run_sync
 from hayhooks.tracing import operations
 
@@ -136,12 +136,12 @@ class _Answer:
             events = self._close_open()
             item = {"type": "function_call", "id": f"fc_{uuid.uuid4().hex}",
                     "call_id": getattr(call, "id", None) or f"call_{uuid.uuid4().hex[:24]}",
-                    "name": getattr(call, "tool_name", None) or "", "arguments": "", "status": "in_progress"}
+                    "name": tool_name_of(call) or "", "arguments": "", "status": "in_progress"}
             self._open, self._pieces, self._call_index = item, [], index
             self.output.append(item)
             events.append(self.event("response.output_item.added", output_index=len(self.output) - 1, item=dict(item)))
-        elif getattr(call, "tool_name", None) and not self._open["name"]:
-            self._open["name"] = call.tool_name
+        elif (name := tool_name_of(call)) and not self._open["name"]:
+            self._open["name"] = name
         if arguments := getattr(call, "arguments", None):
             events.append(self._delta("response.function_call_arguments.delta", arguments))
         return events
