@@ -17,6 +17,11 @@ class PipelineWrapper(BasePipelineWrapper):
 """
 
 
+def answering(expression: str, importing: str) -> str:
+    """``GOOD`` returning ``expression`` instead of ``text + "!"``, with ``importing`` above its own import."""
+    return GOOD.replace('text + "!"', expression).replace("from hayhooks", f"{importing}\nfrom hayhooks")
+
+
 def write(folder: Path, files: dict[str, str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
@@ -33,8 +38,7 @@ def test_loads_wrapper_and_runs_setup(tmp_path):
 def test_wrapper_can_import_sibling_modules(tmp_path):
     files = {
         "helpers_for_sibling_test.py": "def suffix():\n    return '?'\n",
-        "pipeline_wrapper.py": GOOD.replace('text + "!"', "text + helpers_for_sibling_test.suffix()")
-        .replace("from hayhooks", "import helpers_for_sibling_test\nfrom hayhooks"),
+        "pipeline_wrapper.py": answering("text + helpers_for_sibling_test.suffix()", "import helpers_for_sibling_test"),
     }
     wrapper = load_wrapper("sib", write(tmp_path / "sib", files))
     assert wrapper.run_api("hi") == "hi?"
@@ -43,15 +47,13 @@ def test_wrapper_can_import_sibling_modules(tmp_path):
 def test_wrapper_can_import_sibling_modules_relatively(tmp_path):
     files = {
         "utils.py": "def suffix():\n    return '~'\n",
-        "pipeline_wrapper.py": GOOD.replace('text + "!"', "text + suffix()").replace(
-            "from hayhooks", "from .utils import suffix\nfrom hayhooks"),
+        "pipeline_wrapper.py": answering("text + suffix()", "from .utils import suffix"),
     }
     assert load_wrapper("rel", write(tmp_path / "rel", files)).run_api("hi") == "hi~"
 
 
 def test_a_redeploy_imports_its_relative_modules_afresh(tmp_path):
-    source = GOOD.replace('text + "!"', "text + suffix()").replace(
-        "from hayhooks", "from .utils import suffix\nfrom hayhooks")
+    source = answering("text + suffix()", "from .utils import suffix")
     folder = write(tmp_path / "again", {"utils.py": "def suffix():\n    return '1'\n", "pipeline_wrapper.py": source})
     assert load_wrapper("again", folder).run_api("v") == "v1"
     write(folder, {"utils.py": "def suffix():\n    return 'two'\n"})  # another size: no stale bytecode
@@ -61,8 +63,7 @@ def test_a_redeploy_imports_its_relative_modules_afresh(tmp_path):
 def test_a_package_init_runs_before_the_wrapper(tmp_path):
     files = {
         "__init__.py": "PREFIX = '>'\n",
-        "pipeline_wrapper.py": GOOD.replace('text + "!"', "PREFIX + text").replace(
-            "from hayhooks", "from . import PREFIX\nfrom hayhooks"),
+        "pipeline_wrapper.py": answering("PREFIX + text", "from . import PREFIX"),
     }
     assert load_wrapper("pkg", write(tmp_path / "pkg", files)).run_api("x") == ">x"
 
