@@ -7,7 +7,8 @@ change to the request path is worth. Instructions do not vary: valgrind's callgr
 executes. Each configuration runs in a process of its own under `valgrind --tool=callgrind --instr-atstart=no`:
 the app (the `shout` pipeline, in-process, no HTTP server) starts and serves 200 warm-up requests uncounted,
 then counting is switched on (`callgrind_control -i on`) for N requests, 8 at a time, and the flushes that
-follow (one a second, so that batches are as large as a loaded worker's). Two runs per configuration with
+follow (one a second, so that batches are as large as a loaded worker's; the flusher's periodic wake is slowed
+by as much, see ``SLOW_TICK_S``). Two runs per configuration with
 different N give the instructions per request (the difference over the difference), free of start-up and
 exit. Configurations: tracing off; tracing on (dashboard off); tracing on with one trace in ten kept
 (`parentbased_traceidratio`, 0.1); capture to the memory store; capture to the Redis store (a redis-server
@@ -58,6 +59,12 @@ CONFIGS: dict[str, dict[str, str]] = {
 # per batch instead of the dozens a loaded worker writes, and each batch's fixed cost would be counted against
 # too few traces. One flush a second gives batches like a loaded worker's.
 FLUSH_EVERY_MS = "1000"
+# The flusher also wakes every 100 ms of wall-clock time (heartbeats, operations still running): under valgrind
+# ~50 times as many of those wakes fall on each request as on a natively served one, ~20 k instructions a request
+# that no worker spends. Scaled the same way, to one wake in 5 s.
+SLOW_TICK_S = 5.0
+# ``hayhooks run`` (``python -m hayhooks run``) with that tick.
+SERVE = f"import hayhooks.dashboard.flusher as f; f.TICK_S = {SLOW_TICK_S}; from hayhooks.cli import main; main()"
 BODY = b'{"text": "hello world"}'
 CONCURRENT = 8
 
@@ -65,9 +72,11 @@ CONCURRENT = 8
 async def _child(requests: int) -> None:
     """Runs under valgrind: start the app, warm it up, say "ready", wait, serve ``requests``, say "done"."""
     from benchmarks.in_process import InProcessRuns
+    from hayhooks.dashboard import flusher
     from hayhooks.server.app import create_app
     from hayhooks.settings import AppSettings
 
+    flusher.TICK_S = SLOW_TICK_S
     runs = InProcessRuns(create_app(AppSettings(pipelines_dir=ROOT / "examples" / "pipelines", log_level="WARNING")),
                          CONCURRENT)
     await runs.start()
@@ -139,7 +148,7 @@ def count_served(config: str, counts: tuple[int, int], env: dict[str, str], app:
     port, dumps = free_port(), tempfile.mkdtemp(prefix="callgrind-")
     process = subprocess.Popen(
         ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={dumps}/out.%p",
-         sys.executable, "-m", "hayhooks", "run", "--pipelines-dir", str(ROOT / "examples" / "pipelines"),
+         sys.executable, "-c", SERVE, "run", "--pipelines-dir", str(ROOT / "examples" / "pipelines"),
          "--port", str(port)],
         env={**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(app),
              "HAYHOOKS_LOG_LEVEL": "WARNING", "HAYHOOKS_DASHBOARD_FLUSH_INTERVAL_MS": FLUSH_EVERY_MS,
