@@ -76,36 +76,34 @@ def hayhooks_server(*args: str, env: dict[str, str] | None = None, python: str =
     port = free_port()
     full_env = {**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", **(env or {})}
     cmd = command or [python, "-m", "hayhooks", "run"]
-    log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [*cmd, "--host", "127.0.0.1", "--port", str(port), *args],
-        stdout=log, stderr=subprocess.STDOUT, env=full_env, start_new_session=True,
-    )
-    url = ServerUrl(f"http://127.0.0.1:{port}")
-    url.pid = process.pid
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {Path(log.name).read_text()[-3000:]}")
-            try:
-                if httpx.get(url + ready_path, timeout=1).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {Path(log.name).read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        with suppress(ProcessLookupError):  # a server that died at start must not hide its own error
-            os.killpg(process.pid, signal.SIGTERM)
+    with tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log") as log:  # removed when closed
+        process = subprocess.Popen(
+            [*cmd, "--host", "127.0.0.1", "--port", str(port), *args],
+            stdout=log, stderr=subprocess.STDOUT, env=full_env, start_new_session=True,
+        )
+        url = ServerUrl(f"http://127.0.0.1:{port}")
+        url.pid = process.pid
         try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
-        Path(log.name).unlink(missing_ok=True)
+            deadline = time.monotonic() + 90
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"server exited: {Path(log.name).read_text()[-3000:]}")
+                try:
+                    if httpx.get(url + ready_path, timeout=1).status_code < 500:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start: {Path(log.name).read_text()[-3000:]}")
+                time.sleep(0.2)
+            yield url
+        finally:
+            with suppress(ProcessLookupError):  # a server that died at start must not hide its own error
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 # How much more CPU weight Redis and the measuring clients get than the server under test: nice -6 is ~4x the
@@ -196,6 +194,15 @@ def _ms(text: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
+@contextmanager
+def _lua(script: str) -> Iterator[str]:
+    """The path of a wrk script holding ``script``, removed afterwards (2 600 of them had piled up in /tmp)."""
+    with tempfile.NamedTemporaryFile("w", prefix="bench-wrk-", suffix=".lua") as file:
+        file.write(script)
+        file.flush()
+        yield file.name
+
+
 def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: int = 1, pid: int | None = None,
         stop_after: int | None = None, headers: dict[str, str] | None = None, rate: float | None = None) -> Load:
     """POST ``body`` (JSON) to ``url`` with wrk; returns throughput, latency percentiles and, given the server's
@@ -209,39 +216,38 @@ def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: i
     between requests), to measure a server at a load it can serve rather than flat out.
 
     wrk runs in a session of its own, like clients on other hosts (see ``start_redis``)."""
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     escaped = body.replace("\\", "\\\\").replace('"', '\\"')
-    script.write(f'wrk.method = "POST"\nwrk.body = "{escaped}"\nwrk.headers["Content-Type"] = "application/json"\n')
+    script = [f'wrk.method = "POST"\nwrk.body = "{escaped}"\nwrk.headers["Content-Type"] = "application/json"\n']
     for name, value in (headers or {}).items():
-        script.write(f'wrk.headers["{name}"] = "{value}"\n')
+        script.append(f'wrk.headers["{name}"] = "{value}"\n')
     if rate:
-        script.write(f"function delay()\n  return {1000 * connections / rate:.3f}\nend\n")
+        script.append(f"function delay()\n  return {1000 * connections / rate:.3f}\nend\n")
     if stop_after is not None:
         per_thread = -(-stop_after // threads)
-        script.write(f"local done = 0\nfunction response(status, headers, body)\n  done = done + 1\n"
-                     f"  if done == {per_thread} then\n    io.write('{_WRK_DONE}\\n')\n    io.flush()\n"
-                     f"    wrk.thread:stop()\n  end\nend\n")
-    script.close()
+        script.append(f"local done = 0\nfunction response(status, headers, body)\n  done = done + 1\n"
+                      f"  if done == {per_thread} then\n    io.write('{_WRK_DONE}\\n')\n    io.flush()\n"
+                      f"    wrk.thread:stop()\n  end\nend\n")
     cpu_before = cpu_seconds(pid) if pid else 0.0
-    command = [require_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-               "--latency", "-s", script.name, url]
-    if stop_after is None:
-        out = subprocess.run(command, capture_output=True, text=True, check=True, start_new_session=True).stdout
-    else:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                   start_new_session=True)
-        lines: list[str] = []
-        stopped = 0
-        for line in process.stdout:  # type: ignore[union-attr]
-            if line.strip() == _WRK_DONE:
-                stopped += 1
-                if stopped == threads:
-                    process.send_signal(signal.SIGINT)
-            else:
-                lines.append(line)
-        if process.wait() != 0:
-            raise subprocess.CalledProcessError(process.returncode, command)
-        out = "".join(lines)
+    with _lua("".join(script)) as path:
+        command = [require_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
+                   "--latency", "-s", path, url]
+        if stop_after is None:
+            out = subprocess.run(command, capture_output=True, text=True, check=True, start_new_session=True).stdout
+        else:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                       start_new_session=True)
+            lines: list[str] = []
+            stopped = 0
+            for line in process.stdout:  # type: ignore[union-attr]
+                if line.strip() == _WRK_DONE:
+                    stopped += 1
+                    if stopped == threads:
+                        process.send_signal(signal.SIGINT)
+                else:
+                    lines.append(line)
+            if process.wait() != 0:
+                raise subprocess.CalledProcessError(process.returncode, command)
+            out = "".join(lines)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out)[1])
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out)[1])
@@ -258,12 +264,9 @@ def wrk(url: str, body: str, *, seconds: float, connections: int = 8, threads: i
 
 def wrk_get(url: str, *, seconds: float, pause_ms: float = 0) -> Load:
     """GET ``url`` on one kept-alive connection (as a dashboard polls), ``pause_ms`` between requests."""
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    if pause_ms:
-        script.write(f"function delay()\n  return {pause_ms}\nend\n")
-    script.close()
-    out = subprocess.run([require_wrk(), "-t1", "-c1", f"-d{max(1, round(seconds))}s", "--latency", "-s", script.name,
-                          url], capture_output=True, text=True, check=True).stdout
+    with _lua(f"function delay()\n  return {pause_ms}\nend\n" if pause_ms else "") as path:
+        out = subprocess.run([require_wrk(), "-t1", "-c1", f"-d{max(1, round(seconds))}s", "--latency", "-s", path,
+                              url], capture_output=True, text=True, check=True).stdout
     requests = int(re.search(r"(\d+) requests in", out)[1])
     return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]), _ms(re.search(r"\s50%\s+(\S+)", out)[1]),
                 _ms(re.search(r"\s99%\s+(\S+)", out)[1]), 0, None, requests)
