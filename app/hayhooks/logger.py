@@ -25,8 +25,8 @@ def _add_trace_ids(record: Any) -> None:
 
 def _format(record: Any) -> str:
     ids = " | trace_id={extra[trace_id]} span_id={extra[span_id]}" if "trace_id" in record["extra"] else ""
-    return (
-        "<green>{time:HH:mm:ss.SSS}</green> | <level>{level: <7}</level> | {process}" + ids + " | {message}\n{exception}"
+    return "<green>{time:HH:mm:ss.SSS}</green> | <level>{level: <7}</level> | {process}" + ids + (
+        " | {message}\n{exception}"
     )
 
 

@@ -118,7 +118,8 @@ def build_router(settings: AppSettings) -> APIRouter:
         after = Cursor.parse(after_seq) if after_seq is not None else None
         page = await _page(_dashboard(request), after=after, since_ms=since_ms, limit=limit, pipeline=entrypoint)
         cursor = str(page.next_after) if page.next_after is not None else ""
-        return JSONBytes(_dashboard(request).views.page_json(page), headers={"X-Hayhooks-Trace-Cursor": cursor, "Cache-Control": "no-store"})
+        headers = {"X-Hayhooks-Trace-Cursor": cursor, "Cache-Control": "no-store"}
+        return JSONBytes(_dashboard(request).views.page_json(page), headers=headers)
 
     @router.post("/traces/clear", dependencies=guarded, summary="Clear the traces of every worker")
     async def clear(request: Request) -> dict[str, Any]:
@@ -127,7 +128,8 @@ def build_router(settings: AppSettings) -> APIRouter:
             before = (await dashboard.store.stats()).stored
             generation = await dashboard.store.clear()
         except STORE_ERRORS as exc:
-            raise HTTPException(status_code=503, detail=f"Trace store unreachable, nothing cleared: {type(exc).__name__}") from exc
+            detail = f"Trace store unreachable, nothing cleared: {type(exc).__name__}"
+            raise HTTPException(status_code=503, detail=detail) from exc
         if dashboard.flusher is not None:
             await dashboard.flusher.local.clear()
         return {"ok": True, "message": f"Cleared {before} traces", "generation": generation}

@@ -4,7 +4,8 @@ Keys (all under ``prefix``, which may carry a Redis Cluster hash tag such as ``{
 of a deployment lands in one slot):
 
 - ``<prefix>traces``: the stream; each entry is ``p`` (pipeline name), ``i`` (trace id) and ``t`` (the trace
-  record as JSON), or a clear marker ``clear`` = generation. Entry IDs are the dashboard's cursors. ``XADD … MAXLEN ~ capacity``.
+  record as JSON), or a clear marker ``clear`` = generation. Entry IDs are the dashboard's cursors.
+  ``XADD … MAXLEN ~ capacity``.
 - ``<prefix>generation`` and ``<prefix>cleared_at``: how many clears happened, and when the last one did.
 - ``<prefix>workers``: worker → last heartbeat (ms), to show who shares the view.
 
@@ -16,6 +17,7 @@ is one ``XREAD BLOCK`` loop per worker, fanned out to its SSE clients. Needs Red
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import time
 from collections.abc import Sequence
@@ -322,9 +324,7 @@ class RedisTraceStore:
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
-        try:
+        with contextlib.suppress(RedisError, OSError):
             await asyncio.shield(self._redis.hdel(self.workers_key, self.worker))
-        except (RedisError, OSError):
-            pass
         await self._redis.aclose()
         await self._reader_redis.aclose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from hayhooks.dashboard.flusher import STORE_ERRORS, Flusher
 from hayhooks.dashboard.memory_store import MemoryTraceStore
 from hayhooks.dashboard.processor import DashboardSpanProcessor
@@ -87,10 +89,8 @@ class Dashboard:
         )
         await self.flusher.start()
         if isinstance(self.store, RedisTraceStore):
-            try:
+            with contextlib.suppress(*STORE_ERRORS):
                 await self.store.heartbeat()
-            except STORE_ERRORS:
-                pass
 
     async def aclose(self) -> None:
         if self.flusher is not None:

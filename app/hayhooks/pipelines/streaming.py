@@ -309,7 +309,7 @@ def async_streaming_generator(
             return await inbox.queue.get()
         try:
             return await asyncio.wait_for(inbox.queue.get(), _POLL_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return _IDLE
 
     async def generate() -> AsyncIterator[Any]:

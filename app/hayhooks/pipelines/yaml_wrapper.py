@@ -60,7 +60,8 @@ class YAMLPipelineWrapper(BasePipelineWrapper):
             targets = _targets(self.name, field, value)
             for component, socket in targets:
                 if socket not in sockets.get(component, {}):
-                    raise PipelineDefinitionError(self.name, f"input '{field}' targets unknown socket {component}.{socket}")
+                    problem = f"input '{field}' targets unknown socket {component}.{socket}"
+                    raise PipelineDefinitionError(self.name, problem)
             self.inputs[field] = targets
             component, socket = targets[0]
             annotation = sockets[component][socket]["type"]

@@ -17,7 +17,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from hayhooks.logger import log
-from hayhooks.tracing.operations import record_error
 from hayhooks.pipelines.errors import (
     DeployDisabledError,
     HayhooksError,
@@ -26,6 +25,7 @@ from hayhooks.pipelines.errors import (
     PipelineNotFoundError,
     PipelineRunError,
 )
+from hayhooks.tracing.operations import record_error
 
 _STATUS: dict[type[HayhooksError], int] = {
     PipelineNotFoundError: 404,

@@ -70,7 +70,7 @@ class _Processors:
     ``refresh()`` when they differ. Another kind of active processor (a concurrent one, say) is called itself.
     """
 
-    __slots__ = ("_span_processors", "ends", "endings", "seen", "source", "starts")
+    __slots__ = ("_span_processors", "endings", "ends", "seen", "source", "starts")
 
     def __init__(self, active: SpanProcessor) -> None:
         self._span_processors = ()  # what ``source`` offers when the active processor is not the SDK's multi

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import orjson
@@ -53,7 +54,7 @@ def _names_a_secret(key: str) -> bool:
     words = key_words(key)
     if any(word in _SECRET_WORDS for word in words):
         return True
-    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False))
+    return any(pair in _SECRET_PAIRS for pair in pairwise(words))
 
 
 _is_sensitive_name = lru_cache(maxsize=4096)(_names_a_secret)

@@ -93,8 +93,8 @@ def _deployer(request: Request) -> Deployer:
     return deployer
 
 
-@router.post("/deploy_files", response_model=DeployResponse, response_model_exclude_none=True, operation_id="deploy_files",
-             summary="Deploy files")
+@router.post("/deploy_files", response_model=DeployResponse, response_model_exclude_none=True,
+             operation_id="deploy_files", summary="Deploy files")
 @router.post("/deploy-files", response_model=DeployResponse, response_model_exclude_none=True, include_in_schema=False)
 async def deploy_files(body: DeployFilesRequest, request: Request) -> DeployResponse:
     await _deployer(request).deploy_files(
@@ -105,8 +105,8 @@ async def deploy_files(body: DeployFilesRequest, request: Request) -> DeployResp
     return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
 
-@router.post("/deploy-yaml", response_model=DeployResponse, response_model_exclude_none=True, operation_id="deploy_yaml",
-             summary="Deploy YAML")
+@router.post("/deploy-yaml", response_model=DeployResponse, response_model_exclude_none=True,
+             operation_id="deploy_yaml", summary="Deploy YAML")
 async def deploy_yaml(body: DeployYamlRequest, request: Request) -> DeployResponse:
     deployment = await _deployer(request).deploy_yaml(
         body.name, body.source_code, overwrite=body.overwrite, description=body.description, save_file=body.save_file

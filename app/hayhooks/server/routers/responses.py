@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -95,12 +95,12 @@ class _Answer:
             return [b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"]
         if (reasoning := reasoning_of(item)) is not None:
             events = self._ensure("reasoning")
-            return events + [self._delta("response.reasoning_summary_text.delta", reasoning, summary_index=0)]
+            return [*events, self._delta("response.reasoning_summary_text.delta", reasoning, summary_index=0)]
         if calls := getattr(item, "tool_calls", None):
             return [event for call in calls for event in self._call(call)]
         if delta := text_of(item):
             events = self._ensure("message")
-            return events + [self._delta("response.output_text.delta", delta, content_index=0)]
+            return [*events, self._delta("response.output_text.delta", delta, content_index=0)]
         return []
 
     def _delta(self, kind: str, delta: str, **where: int) -> bytes:
@@ -165,13 +165,13 @@ class _Answer:
         else:
             item["arguments"] = text
             events = [self.event("response.function_call_arguments.done", **where, arguments=text)]
-        return events + [self.event("response.output_item.done", output_index=where["output_index"], item=item)]
+        return [*events, self.event("response.output_item.done", output_index=where["output_index"], item=item)]
 
     def close(self) -> list[bytes]:
         """The open item's done events, then ``response.completed``. An answer with nothing in it is one empty
         message."""
         events = self._close_open() if self.output else self._ensure("message") + self._close_open()
-        return events + [self.event("response.completed", response=self.response("completed"))]
+        return [*events, self.event("response.completed", response=self.response("completed"))]
 
 
 async def _events(chunks: AsyncIterator[Any], answer: _Answer) -> AsyncIterator[bytes]:
@@ -221,7 +221,9 @@ def _uploader(request: Request) -> Deployment | None:
 
 @router.post("/v1/files", summary="OpenAI-compatible file upload, handed to run_file_upload", response_model=None)
 @router.post("/files", include_in_schema=False, response_model=None)
-async def upload_file(request: Request, file: UploadFile = File(...), purpose: str = Form(...)) -> Response:
+async def upload_file(
+    request: Request, file: Annotated[UploadFile, File()], purpose: Annotated[str, Form()]
+) -> Response:
     content = await file.read()
     deployment = _uploader(request)
     if deployment is None:
