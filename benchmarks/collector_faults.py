@@ -25,10 +25,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, Load, add_round_options, free_port, hayhooks_server, rotated, rounds_and_seconds, summarise, wrk,
+from tests.otlp_receivers import HangingCollector, HttpReceiver
+
+from benchmarks.harness import (
+    EXAMPLES,
+    Load,
+    add_round_options,
+    free_port,
+    hayhooks_server,
+    rotated,
+    rounds_and_seconds,
+    summarise,
+    wrk,
 )
-from tests.otlp_receivers import HangingCollector, HttpReceiver  # noqa: E402
 
 BODY = '{"text": "hello world"}'
 REFERENCES = ["on", "on+otlp"]  # no exporter; a healthy collector

@@ -24,8 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import (  # noqa: E402
-    add_priority_option, apply_priority_option, hayhooks_server, start_redis, wrk,
+from benchmarks.harness import (
+    add_priority_option,
+    apply_priority_option,
+    hayhooks_server,
+    start_redis,
+    wrk,
 )
 
 BODY = '{"text": "hello world"}'

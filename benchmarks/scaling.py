@@ -27,11 +27,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, add_priority_option, add_round_options, apply_priority_option, cpu_seconds, hayhooks_server, prioritise,
-    rotated, rounds_and_seconds, start_redis, summarise, worker_pids, wrk,
+from benchmarks.harness import (
+    EXAMPLES,
+    add_priority_option,
+    add_round_options,
+    apply_priority_option,
+    cpu_seconds,
+    hayhooks_server,
+    prioritise,
+    rotated,
+    rounds_and_seconds,
+    start_redis,
+    summarise,
+    worker_pids,
+    wrk,
 )
-from benchmarks.trace_store import BODY, dashboard_env, measure_visibility  # noqa: E402
+from benchmarks.trace_store import BODY, dashboard_env, measure_visibility
 
 
 def main() -> None:

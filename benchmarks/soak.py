@@ -38,9 +38,16 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, add_priority_option, apply_priority_option, hayhooks_server, percentile, prioritise, start_redis,
-    worker_pids, wrk,
+from benchmarks.harness import (
+    EXAMPLES,
+    add_priority_option,
+    apply_priority_option,
+    hayhooks_server,
+    percentile,
+    prioritise,
+    start_redis,
+    worker_pids,
+    wrk,
 )
 
 BODY = '{"text": "hello world"}'

@@ -35,9 +35,18 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, add_priority_option, alternate, apply_priority_option, hayhooks_server, percentile, prioritise,
-    start_redis, summarise, wrk, wrk_get,
+from benchmarks.harness import (
+    EXAMPLES,
+    add_priority_option,
+    alternate,
+    apply_priority_option,
+    hayhooks_server,
+    percentile,
+    prioritise,
+    start_redis,
+    summarise,
+    wrk,
+    wrk_get,
 )
 
 BODY = '{"text": "hello world"}'
@@ -134,7 +143,7 @@ def pages_under_load(seconds: float, redis_url: str) -> None:
             stop = threading.Event()
             rates: list[float] = []
 
-            def keep_busy() -> None:
+            def keep_busy(stop: threading.Event = stop, rates: list[float] = rates) -> None:
                 while not stop.is_set():
                     rates.append(wrk(f"{url}/shout/run", BODY, seconds=2, headers=close, rate=rate).requests_per_s)
 

@@ -16,10 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, add_round_options, alternate, hayhooks_server, rounds_and_seconds, summarise,
+from tests.otlp_receivers import HttpReceiver
+
+from benchmarks.harness import (
+    EXAMPLES,
+    add_round_options,
+    alternate,
+    hayhooks_server,
+    rounds_and_seconds,
+    summarise,
 )
-from tests.otlp_receivers import HttpReceiver  # noqa: E402
 
 
 def main() -> None:

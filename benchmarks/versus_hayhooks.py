@@ -9,7 +9,7 @@ each server with trace capture on — the peer's built-in trace buffer; ours wit
 Redis store — and drives each with wrk (one thread, 8 connections), alternating peer, memory, redis in every
 round so drift hits them alike. Prints req/s, p50/p99 and server CPU per request, then per-round ratios
 ours / peer with median, min and max. Redis gets more CPU weight than the servers (harness.prioritise), as
-compose.yaml gives it; `--equal-priority` leaves it at theirs. Target (issue 10): ours ≥ 2× the peer, both stores.
+compose.yaml gives it; `--equal-priority` leaves it at theirs. Target (issue 10): ours ≥ 2x the peer, both stores.
 """
 
 from __future__ import annotations
@@ -25,9 +25,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import (  # noqa: E402
-    EXAMPLES, add_priority_option, add_round_options, alternate, apply_priority_option, hayhooks_server,
-    rounds_and_seconds, start_redis, summarise,
+from benchmarks.harness import (
+    EXAMPLES,
+    add_priority_option,
+    add_round_options,
+    alternate,
+    apply_priority_option,
+    hayhooks_server,
+    rounds_and_seconds,
+    start_redis,
+    summarise,
 )
 
 PEER_VERSION = "2.1.0"

@@ -109,7 +109,7 @@ class GrpcReceiver:
         received = self.received
 
         class Service(trace_service_pb2_grpc.TraceServiceServicer):
-            def Export(self, request, context):  # noqa: N802 (gRPC's method name)
+            def Export(self, request, context):
                 received.add(request)
                 return trace_service_pb2.ExportTraceServiceResponse()
 

@@ -64,7 +64,8 @@ class RedisServer:
 
 def start_redis(workdir: Path, password: str | None = None) -> RedisServer:
     if shutil.which("redis-server") is None:
-        pytest.fail("redis-server is not installed: run scripts/test.sh (it installs it) or apt-get install redis-server")
+        pytest.fail("redis-server is not installed: run scripts/test.sh (it installs it) or "
+                    "apt-get install redis-server")
     workdir.mkdir(parents=True, exist_ok=True)
     server = RedisServer(port=free_port(), process=None, workdir=workdir, password=password)
     server.start()

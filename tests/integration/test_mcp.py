@@ -73,7 +73,7 @@ def test_legacy_sse_transport(mcp_server):
 def test_mounted_on_the_main_server_with_traces(server_factory):
     server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard",
                             env={"HAYHOOKS_MCP_MOUNT": "true"})
-    tools, ok, failed, _ = asyncio.run(list_and_call(server.url))
+    tools, ok, _failed, _ = asyncio.run(list_and_call(server.url))
     assert "shout" in {t.name for t in tools} and ok.content[0].text == "MCP!"
 
     def mcp_traces() -> list[dict]:

@@ -40,7 +40,9 @@ def test_a_run_becomes_one_trace_record_with_hayhooks_shape(dash):
     assert root["name"] == "hayhooks.pipeline.run"
     [pipeline] = root["children"]
     assert pipeline["name"] == "haystack.pipeline.run"
-    names = sorted(tag["value"] for c in pipeline["children"] for tag in c["tags"] if tag["key"] == "haystack.component.name")
+    names = sorted(
+        tag["value"] for c in pipeline["children"] for tag in c["tags"] if tag["key"] == "haystack.component.name"
+    )
     assert names == ["exclaim", "upper"]
     assert trace["span_count"] == 4
 

@@ -63,7 +63,8 @@ def test_redis_keeps_no_persistence():
 )
 def test_docker_compose_accepts_the_file():
     result = subprocess.run(["docker", "compose", "-f", str(ROOT / "compose.yaml"), "config", "-q"],
-                            capture_output=True, text=True, env={"HAYHOOKS_DASHBOARD_TOKEN": "x", "PATH": "/usr/bin:/bin"})
+                            capture_output=True, text=True,
+                            env={"HAYHOOKS_DASHBOARD_TOKEN": "x", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
 
 

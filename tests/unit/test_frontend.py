@@ -11,7 +11,9 @@ from hayhooks.settings import AppSettings
 FAKE_NPM = """#!/bin/sh
 echo "fake npm $@" >> "$FAKE_NPM_LOG"
 if [ "$1" = "ci" ]; then mkdir -p node_modules; fi
-if [ "$1" = "run" ] && [ "$2" = "build" ]; then mkdir -p dist && echo '<!doctype html><title>built</title>' > dist/index.html; fi
+if [ "$1" = "run" ] && [ "$2" = "build" ]; then
+  mkdir -p dist && echo '<!doctype html><title>built</title>' > dist/index.html
+fi
 """
 
 
@@ -73,7 +75,9 @@ def test_build_older_than_the_sources_is_rebuilt(sources, fake_npm):
 
 def test_read_only_sources_are_built_in_the_user_cache(sources, fake_npm, tmp_path, monkeypatch):
     real_access = os.access
-    monkeypatch.setattr(frontend.os, "access", lambda path, mode: False if Path(path) == sources else real_access(path, mode))
+    monkeypatch.setattr(
+        frontend.os, "access", lambda path, mode: False if Path(path) == sources else real_access(path, mode)
+    )
     result = frontend.prepare(AppSettings())
     assert result.dist == tmp_path / "cache" / "hayhooks" / "dashboard" / "dist"
     assert not (sources / "dist").exists()

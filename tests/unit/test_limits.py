@@ -1,7 +1,5 @@
 """Oversized bodies are refused with 413 before any pipeline runs; CORS is closed unless configured."""
 
-import httpx
-
 
 def test_body_over_the_limit_is_413_before_the_pipeline(client):
     big = {"text": "x" * (10 * 1024 * 1024)}
@@ -28,23 +26,21 @@ def test_body_under_the_limit_is_served(make_client, examples_dir):
     assert client.post("/shout/run", json={"text": "ok"}).json() == {"result": "OK!"}
 
 
+def preflight(client, origin: str, method: str = "POST"):
+    return client.options("/shout/run", headers={"Origin": origin, "Access-Control-Request-Method": method})
+
+
 def test_cors_is_closed_by_default(client):
-    response = client.options("/shout/run", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    response = preflight(client, "https://evil.example")
     assert "access-control-allow-origin" not in response.headers
 
 
 def test_cors_allows_only_configured_origins(make_client, examples_dir):
     client = make_client(examples_dir, cors_allow_origins=["https://app.example"])
-    ok = client.options("/shout/run", headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
+    ok = preflight(client, "https://app.example")
     assert ok.headers["access-control-allow-origin"] == "https://app.example"
-    other = client.options("/shout/run", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    other = preflight(client, "https://evil.example")
     assert "access-control-allow-origin" not in other.headers
-
-
-
-
-def preflight(client, origin: str, method: str = "POST"):
-    return client.options("/shout/run", headers={"Origin": origin, "Access-Control-Request-Method": method})
 
 
 def test_cors_takes_hayhooks_finer_settings(make_client, examples_dir):

@@ -109,7 +109,7 @@ def test_wrapper_without_any_run_method_is_refused(tmp_path):
 
 
 def test_missing_wrapper_file_is_explained(tmp_path):
-    with pytest.raises(PipelineDefinitionError, match="missing required file pipeline_wrapper.py"):
+    with pytest.raises(PipelineDefinitionError, match=r"missing required file pipeline_wrapper\.py"):
         load_wrapper("empty", write(tmp_path / "empty", {"README.md": "hi"}))
 
 

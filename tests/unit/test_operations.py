@@ -1,5 +1,7 @@
 """Every operation is one trace whose root is its operation span, with Haystack's spans inside."""
 
+import contextlib
+
 from opentelemetry.trace import SpanKind, StatusCode
 
 from tests.traces import children, descendants, named, one, operations
@@ -164,10 +166,8 @@ def test_failure_mid_stream_marks_the_streamed_trace_failed(make_client, spans):
     client = make_client(tracer_provider=spans.provider)
     client.post("/deploy_files", json={"name": "words", "files": {"pipeline_wrapper.py": WORDS}, "save_files": False})
     spans.clear()
-    try:
+    with contextlib.suppress(Exception):  # the test client may raise the stream's failure, as a proxy would cut it
         client.post("/words/run", json={"text": "a boom"})
-    except Exception:
-        pass
     root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
     assert root.status.status_code is StatusCode.ERROR
     assert "exploded mid-stream" in root.status.description

@@ -44,9 +44,8 @@ def test_nothing_is_handed_over_before_the_grace(setup):
 
 def test_traces_not_rooted_in_an_operation_are_ignored(setup):
     processor, tracer = setup
-    with tracer.start_as_current_span("someone.elses.span"):
-        with tracer.start_as_current_span("child"):
-            pass
+    with tracer.start_as_current_span("someone.elses.span"), tracer.start_as_current_span("child"):
+        pass
     assert processor.take_ready(time.monotonic() + 1)[0] == []
     assert processor.stats.foreign == 1
 
@@ -158,7 +157,7 @@ def test_an_operation_that_ended_before_the_flusher_looked_is_never_announced_as
     processor, tracer = setup
     operation(tracer)
     assert processor.take_running(older_than_s=0) == []
-    [finished], _ = processor.take_ready(time.monotonic() + 1)
+    [_finished], _ = processor.take_ready(time.monotonic() + 1)
     assert processor.take_running(older_than_s=0) == []
 
 
@@ -191,5 +190,5 @@ def test_a_full_inbox_refuses_spans_and_counts_them():
     for _ in range(4):
         operation(tracer)  # 3 spans each, and nobody takes them
     assert processor.stats.dropped == 2
-    [finished], _ = processor.take_ready(time.monotonic() + 1)
+    [_finished], _ = processor.take_ready(time.monotonic() + 1)
     assert processor.stats.dropped == 2 + 2  # of the 3 complete operations the queue of 1 keeps the newest
