@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up and run the whole test suite: installs the system packages the tests need (redis-server, openssl,
 # chromium) when run as root on Debian, creates .venv with the test extras, builds and unit-tests the
-# dashboard (npm ci, vitest, vite build), then runs pytest. Arguments go to pytest
+# dashboard (npm ci, vitest, vite build), lints the Python (ruff), then runs pytest. Arguments go to pytest
 # (e.g. `scripts/test.sh -m "not integration and not e2e"`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +29,9 @@ if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt 
 fi
 echo "test: dashboard (npm ci, vitest, build)" >&2
 (cd dashboard && npm ci --no-audit --no-fund --loglevel=error && npm test --silent && npm run build --silent)
+
+echo "test: lint (ruff, the rules in pyproject.toml)" >&2
+.venv/bin/ruff check app tests benchmarks
 
 export HAYSTACK_TELEMETRY_ENABLED=false
 exec .venv/bin/python -m pytest "$@"
