@@ -136,11 +136,12 @@ class DashboardSpanProcessor(SpanProcessor):
             if span._end_time is None:  # one that ended already is in ``ended``, or was sorted before
                 entry = self._open_entry(span._context[CONTEXT_TRACE_ID])
                 entry.root, entry.started = span, at
-        grace, by_trace, handed = self.grace_s, self._by_trace, self._handed
+        grace, by_trace, handed, open_ = self.grace_s, self._by_trace, self._handed, self._open
+        max_kept = self.max_spans * 2
         while ended:
             trace_id, packed, at = ended.popleft()
             if at:
-                entry = self._open.pop(trace_id, None)
+                entry = open_.pop(trace_id, None)
                 if KIND not in packed[ATTRS]:
                     self.stats.foreign += 1
                     continue
@@ -151,14 +152,15 @@ class DashboardSpanProcessor(SpanProcessor):
                     self.stats.dropped += 1
                 self._ready.append(finished)
                 by_trace[trace_id] = finished
+            elif (entry := open_.get(trace_id)) is not None:  # the common case first: a trace still open
+                if len(entry.spans) < max_kept:
+                    entry.spans.append(packed)
             elif (late := by_trace.get(trace_id)) is not None:
                 late.spans.append(packed)
             elif trace_id in handed:
                 self.stats.stragglers += 1
             else:
-                entry = self._open_entry(trace_id)
-                if len(entry.spans) < self.max_spans * 2:
-                    entry.spans.append(packed)
+                self._open_entry(trace_id).spans.append(packed)
 
     def _open_entry(self, trace_id: int) -> _Open:
         entry = self._open.get(trace_id)

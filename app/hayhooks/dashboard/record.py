@@ -106,19 +106,20 @@ def pack(
     """The compact record of a trace (its root may still be running): cheap, and enough to expand later."""
     if not limits.include_haystack:
         spans = [s for s in spans if not s[NAME].startswith(HAYSTACK_PREFIX)]
-    dropped = max(0, len(spans) + 1 - limits.max_spans)
-    if dropped:
+    dropped = 0
+    if len(spans) >= limits.max_spans:
+        dropped = len(spans) + 1 - limits.max_spans
         spans = spans[: limits.max_spans - 1]
     attributes = root[ATTRS]
-    running = root[END] is None
+    end = root[END]
     return {
-        "trace_id": format(trace_id, "032x"),
+        "trace_id": "%032x" % trace_id,  # noqa: UP031 - half the instructions of format() or an f-string
         "entrypoint": attributes.get("hayhooks.pipeline.name") or None,
         "kind": attributes.get("hayhooks.kind") or _KIND_BY_NAME.get(root[NAME], "run"),
-        "status": "running" if running else ("error" if root[STATUS] == _ERROR else "ok"),
-        "running": running,
+        "status": "running" if end is None else ("error" if root[STATUS] == _ERROR else "ok"),
+        "running": end is None,
         "worker": worker,
-        "finished_at_ms": None if running else root[END] / 1e6,
+        "finished_at_ms": None if end is None else end / 1e6,
         "dropped_spans": dropped,
         "spans": [root, *spans],
     }
