@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hayhooks.durable.context import NOT_PROVIDED
+
 
 class AppSettings(BaseSettings):
     """Server configuration read from ``HAYHOOKS_*`` environment variables (and a ``.env`` file if present)."""
@@ -179,6 +181,19 @@ class AppSettings(BaseSettings):
     dashboard_ui_slow_component_min_duration_ms: int = Field(
         default=1000, ge=0, description="Flag a trace's slowest component when it took at least this long."
     )
+
+    durable_mode: bool = Field(
+        default=False,
+        description="Hayhooks 2.1's durable execution mode (run_durable wrappers). Not provided by this server: "
+        "true is refused at start rather than served as the default mode.",
+    )
+
+    @field_validator("durable_mode")
+    @classmethod
+    def _no_durable_mode(cls, value: bool) -> bool:
+        if value:
+            raise ValueError(f"{NOT_PROVIDED}: unset it, or serve durable wrappers with Hayhooks 2.1")
+        return value
 
     @field_validator("root_path")
     @classmethod

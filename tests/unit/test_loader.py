@@ -108,6 +108,36 @@ def test_wrapper_without_any_run_method_is_refused(tmp_path):
         load_wrapper("idle", write(tmp_path / "idle", {"pipeline_wrapper.py": source}))
 
 
+DURABLE = """
+from hayhooks import BasePipelineWrapper, DurableContext
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        raise RuntimeError("setup ran")
+
+    def run_api(self, text: str) -> str:
+        return text
+
+    def run_durable(self, context: DurableContext, request):
+        return request
+"""
+
+
+def test_a_durable_wrapper_is_refused_before_its_setup_runs(tmp_path):
+    """As Hayhooks 2.1 refuses one outside its durable mode, which this server does not have."""
+    with pytest.raises(PipelineDefinitionError, match="implements run_durable: durable execution") as info:
+        load_wrapper("durable", write(tmp_path / "durable", {"pipeline_wrapper.py": DURABLE}))
+    assert "setup ran" not in str(info.value)
+
+
+def test_a_wrapper_using_durable_names_outside_durable_execution_runs(tmp_path):
+    """Hayhooks 2.1's default mode: no durable context is active, and its streaming callback does nothing."""
+    importing = "from hayhooks import current_durable_context, durable_streaming_callback"
+    source = answering('f"{text} {current_durable_context()} {durable_streaming_callback(text)}"', importing)
+    wrapper = load_wrapper("plain", write(tmp_path / "plain", {"pipeline_wrapper.py": source}))
+    assert wrapper.run_api("hi") == "hi None None"
+
+
 def test_missing_wrapper_file_is_explained(tmp_path):
     with pytest.raises(PipelineDefinitionError, match=r"missing required file pipeline_wrapper\.py"):
         load_wrapper("empty", write(tmp_path / "empty", {"README.md": "hi"}))

@@ -1,8 +1,10 @@
 """The names Hayhooks users import must keep working (compare httpx tests/test_exported_members.py)."""
 
+import pytest
+
 import hayhooks
 
-HAYHOOKS_NAMES = {  # hayhooks 1.25.1's __all__ (2.1.0 adds only its durable-execution names)
+HAYHOOKS_NAMES = {  # hayhooks 1.25.1's __all__ (2.1.0 adds its durable-execution names, below)
     "AsyncPipeline",
     "BasePipelineWrapper",
     "Pipeline",
@@ -26,8 +28,19 @@ HAYHOOKS_NAMES = {  # hayhooks 1.25.1's __all__ (2.1.0 adds only its durable-exe
 }
 
 
+DURABLE_NAMES = {"DurableContext", "current_durable_context", "durable_streaming_callback"}  # added by 2.1.0
+
+
 def test_all_lists_the_hayhooks_names():
-    assert set(hayhooks.__all__) >= HAYHOOKS_NAMES
+    assert set(hayhooks.__all__) >= HAYHOOKS_NAMES | DURABLE_NAMES
+
+
+def test_durable_names_behave_as_in_hayhooks_default_mode():
+    from hayhooks.durable.context import DurableContext, current_durable_context
+
+    assert current_durable_context() is None
+    with pytest.raises(TypeError, match="not provided by this server"):
+        DurableContext()
 
 
 def test_every_exported_name_imports():

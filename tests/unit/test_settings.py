@@ -31,6 +31,13 @@ def test_root_path_is_normalised(given, expected):
     assert AppSettings(root_path=given, _env_file=None).root_path == expected
 
 
+def test_hayhooks_durable_mode_is_refused_not_ignored(monkeypatch):
+    """Durable execution is Hayhooks 2.1's, not ours: asked for, the server says so instead of starting without it."""
+    monkeypatch.setenv("HAYHOOKS_DURABLE_MODE", "true")
+    with pytest.raises(ValidationError, match=r"durable execution .* is not provided by this server"):
+        AppSettings(_env_file=None)
+
+
 def test_several_workers_refuse_port_zero():
     """Every worker binds its own socket: port 0 would give each a different random port."""
     with pytest.raises(ValidationError, match="several workers need a fixed port"):

@@ -10,8 +10,9 @@ import traceback
 from pathlib import Path
 from types import ModuleType
 
+from hayhooks.durable.context import NOT_PROVIDED
 from hayhooks.pipelines.errors import PipelineDefinitionError
-from hayhooks.pipelines.wrapper import RUN_METHODS, BasePipelineWrapper, implements
+from hayhooks.pipelines.wrapper import DURABLE_METHODS, RUN_METHODS, BasePipelineWrapper, implements
 
 WRAPPER_FILE = "pipeline_wrapper.py"
 _module_ids = itertools.count()
@@ -117,7 +118,15 @@ def load_wrapper(name: str, folder: Path) -> BasePipelineWrapper:
         raise PipelineDefinitionError(name, f"missing required file {WRAPPER_FILE}")
     try:
         module = _import_module(name, path)
-        wrapper = _wrapper_class(name, module)()
+        wrapper_class = _wrapper_class(name, module)
+        if any(implements(wrapper_class, method) for method in DURABLE_METHODS):  # before its setup() runs
+            raise PipelineDefinitionError(
+                name,
+                f"the wrapper implements run_durable: {NOT_PROVIDED}. Serve it through run_api or "
+                "run_chat_completion, or with Hayhooks 2.1 and HAYHOOKS_DURABLE_MODE=true",
+                WRAPPER_FILE,
+            )
+        wrapper = wrapper_class()
         wrapper.setup()
     except PipelineDefinitionError:
         raise

@@ -6,6 +6,8 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
+from hayhooks.durable.context import NOT_PROVIDED
+
 
 class BasePipelineWrapper(ABC):
     """Base class of a deployed pipeline.
@@ -51,12 +53,26 @@ class BasePipelineWrapper(ABC):
         """Keeps a file uploaded to ``POST /v1/files``; returns an OpenAI ``FileObject`` as a dict."""
         raise NotImplementedError("run_file_upload not implemented")
 
+    # Hayhooks 2.1's durable execution, which this server does not provide: a wrapper that implements these is
+    # refused when it loads, as Hayhooks refuses it outside its durable mode (see ``hayhooks.durable``).
+    durable_revision: str | None = None
+    durable_resume_model: Any = None
+
+    def run_durable(self, context: Any, request: Any) -> Any:
+        raise NotImplementedError(NOT_PROVIDED)
+
+    async def run_durable_async(self, context: Any, request: Any) -> Any:
+        raise NotImplementedError(NOT_PROVIDED)
+
 
 RUN_METHODS = ("run_api", "run_api_async", "run_chat_completion", "run_chat_completion_async", "run_response",
                "run_response_async", "run_file_upload")
 
 
-def implements(wrapper: BasePipelineWrapper, method: str) -> bool:
-    """Whether ``wrapper``'s class overrides ``method`` of ``BasePipelineWrapper``."""
-    own = getattr(type(wrapper), method, None)
+DURABLE_METHODS = ("run_durable", "run_durable_async")
+
+
+def implements(wrapper: BasePipelineWrapper | type[BasePipelineWrapper], method: str) -> bool:
+    """Whether ``wrapper`` (or its class) overrides ``method`` of ``BasePipelineWrapper``."""
+    own = getattr(wrapper if isinstance(wrapper, type) else type(wrapper), method, None)
     return own is not None and own is not getattr(BasePipelineWrapper, method)
