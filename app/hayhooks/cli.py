@@ -40,10 +40,8 @@ def load_settings(**overrides: Any) -> AppSettings:
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "?"
-        raise fail(
-            f"HAYHOOKS_{field.upper()} (or --{field.replace('_', '-')}) has value {error.get('input')!r}: "
-            f"{error['msg']}"
-        ) from None
+        option = f" (or --{field.replace('_', '-')})" if field in overrides else ""  # only options this command has
+        raise fail(f"HAYHOOKS_{field.upper()}{option} has value {error.get('input')!r}: {error['msg']}") from None
 
 
 def _serve(settings: AppSettings, *, reload: bool = False) -> None:
