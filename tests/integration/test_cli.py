@@ -73,8 +73,16 @@ def test_bad_setting_prints_one_line_naming_the_variable():
 
     result = cli("run", env={**os.environ, "HAYHOOKS_PORT": "lots"})
     assert result.returncode == 1
-    assert "HAYHOOKS_PORT" in result.stderr and "'lots'" in result.stderr
+    assert "HAYHOOKS_PORT (or --port)" in result.stderr and "'lots'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_bad_setting_without_an_option_names_only_its_variable():
+    import os
+
+    result = cli("run", env={**os.environ, "HAYHOOKS_DURABLE_MODE": "true"})
+    assert result.returncode == 1
+    assert "HAYHOOKS_DURABLE_MODE has value 'true'" in result.stderr and "not provided by this server" in result.stderr
 
 
 def test_run_uploads_files_and_folders_as_hayhooks_does(server, tmp_path):
