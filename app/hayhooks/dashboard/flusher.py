@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 
 from hayhooks.dashboard.memory_store import MemoryTraceStore
 from hayhooks.dashboard.processor import DashboardSpanProcessor, Finished, Running
-from hayhooks.dashboard.record import Limits, PackedSpan, pack, pack_span
+from hayhooks.dashboard.record import Limits, pack, pack_span
 from hayhooks.dashboard.store import TraceRecord, TraceStore
 from hayhooks.logger import log
 
@@ -120,15 +120,14 @@ class Flusher:
 
     def _records(self, finished: list[Finished], running: list[Running]) -> list[TraceRecord]:
         records = []
+        worker, limits = self.worker, self.limits
         for item in running:
             with contextlib.suppress(RuntimeError):  # attributes changing under us: skip this announcement
-                records.append(self._build(item.trace_id, pack_span(item.root, live=True), item.spans))
+                records.append(pack(item.trace_id, pack_span(item.root, live=True), item.spans, worker=worker,
+                                    limits=limits))
         for item in finished:
-            records.append(self._build(item.trace_id, item.root, item.spans))
+            records.append(pack(item.trace_id, item.root, item.spans, worker=worker, limits=limits))
         return records
-
-    def _build(self, trace_id: int, root: PackedSpan, spans: list[PackedSpan]) -> TraceRecord:
-        return pack(trace_id, root, spans, worker=self.worker, limits=self.limits)
 
     async def write(self, records: list[TraceRecord]) -> None:
         """Append ``records`` to the store; on failure keep them locally (bounded) for the local view and replay."""
