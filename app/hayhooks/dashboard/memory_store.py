@@ -40,10 +40,6 @@ class MemoryTraceStore:
         self._cleared_at_ms = 0.0
         self._broadcaster = Broadcaster()
 
-    def _next_cursor(self) -> Cursor:
-        ms, seq = self._next_position()
-        return Cursor(ms, seq)
-
     def _next_position(self) -> tuple[int, int]:
         now = time.time_ns() // 1_000_000  # integer arithmetic: one of these per trace appended
         if now > self._last_ms:
@@ -115,7 +111,7 @@ class MemoryTraceStore:
         self._entries.clear()
         self._generation += 1
         self._cleared_at_ms = time.time() * 1000
-        cursor = self._next_cursor()  # clears take a position too, so cursors never go backwards
+        cursor = Cursor(*self._next_position())  # clears take a position too, so cursors never go backwards
         self._broadcaster.publish(StoreEvent(cursor, None, self._generation))
         await asyncio.sleep(0)
         return self._generation
