@@ -94,6 +94,42 @@ def test_failing_deploy_fails_for_the_caller_and_reaches_no_worker(cluster):
     assert {r.status_code for r in runs} == {404}
 
 
+# Loads only in the first process that tries (the worker taking the request): a failure of some workers only,
+# as a port, a GPU or a module missing on one host would cause.
+FIRST_ONLY = """
+import os
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self) -> None:
+        os.close(os.open(MARKER, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+
+    def run_api(self, text: str) -> str:
+        return text
+"""
+
+
+def test_a_deploy_that_fails_in_some_workers_fails_as_a_whole(cluster, tmp_path):
+    response = deploy(cluster.url, "half", FIRST_ONLY.replace("MARKER", repr(str(tmp_path / "half"))))
+    assert response.status_code == 422
+    assert "failed in 3 of 4 workers" in response.json()["detail"]
+    assert "FileExistsError" in response.json()["detail"]
+    assert "no worker serves it" in response.json()["detail"]
+    runs = spread(cluster.url, 24, "POST", "/half/run", json={"text": "a"})
+    assert {r.status_code for r in runs} == {404}
+    assert len({r.headers["x-hayhooks-worker"] for r in runs}) >= 3
+
+
+def test_an_overwrite_that_fails_in_some_workers_leaves_the_previous_version_everywhere(cluster, tmp_path):
+    assert deploy(cluster.url, "loud", version("!")).status_code == 200
+    response = deploy(cluster.url, "loud", FIRST_ONLY.replace("MARKER", repr(str(tmp_path / "loud"))), overwrite=True)
+    assert response.status_code == 422
+    assert "the previous version is served again" in response.json()["detail"]
+    runs = spread(cluster.url, 24, "POST", "/loud/run", json={"text": "a"})
+    assert {r.json()["result"] for r in runs} == {"A!"}
+    assert len({r.headers["x-hayhooks-worker"] for r in runs}) >= 3
+
+
 def test_concurrent_deploys_of_one_name_end_in_one_version(cluster):
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda tag: deploy(cluster.url, "race", version(tag), overwrite=True), ["1", "2", "3", "4"]))

@@ -62,7 +62,7 @@ def _pipeline_name(arguments: dict[str, Any]) -> str | None:
 
 async def call_core_tool(state: Any, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
     """Run the core tool ``name`` (one of ``NAMES``); a bad call is an error result naming what to fix."""
-    from hayhooks.server.routers.deploy import DeployFilesRequest, replicate
+    from hayhooks.server.routers.deploy import DeployFilesRequest, deploy_everywhere, previous_of, replicate
 
     registry = state.registry
     if name == GET_ALL:
@@ -81,9 +81,11 @@ async def call_core_tool(state: Any, name: str, arguments: dict[str, Any]) -> ty
             _, warning = await replicate(state, {"op": "undeploy", "name": pipeline})
             return _text(f"Pipeline '{pipeline}' undeployed" + (f" ({warning})" if warning else ""))
         request = DeployFilesRequest.model_validate(arguments)
+        previous = previous_of(state, request.name)
         await state.deployer.deploy_files(request.name, request.files, overwrite=request.overwrite,
                                           save_files=request.save_files, transport="mcp")
-        _, warning = await replicate(state, {"op": "deploy_files", "name": request.name, "files": request.files})
+        op = {"op": "deploy_files", "name": request.name, "files": request.files}
+        _, warning = await deploy_everywhere(state, op, previous, save=request.save_files)
         return _text(f"Pipeline '{request.name}' deployed successfully" + (f" ({warning})" if warning else ""))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors())

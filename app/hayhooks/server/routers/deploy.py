@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, field_validator
 
 from hayhooks.logger import log
-from hayhooks.pipelines.errors import DeployDisabledError
+from hayhooks.pipelines.errors import DeployDisabledError, HayhooksError, PipelineDefinitionError
+from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.sources import check_file_names, check_name
 from hayhooks.server.deployer import Deployer
 
@@ -86,6 +87,59 @@ async def replicate(state: Any, op: dict[str, Any]) -> tuple[dict[str, Any] | No
     return report, warning
 
 
+def previous_of(state: Any, name: str) -> Deployment | None:
+    """What this worker serves under ``name`` before a deploy replaces it: what a rollback restores."""
+    return state.registry.get(name) if name in state.registry else None
+
+
+def _restoring(name: str, previous: Deployment | None) -> dict[str, Any]:
+    if previous is None:
+        return {"op": "undeploy", "name": name}
+    if previous.source == "yaml":
+        wrapper = previous.wrapper
+        return {"op": "deploy_yaml", "name": name, "source": wrapper.source,  # type: ignore[attr-defined]
+                "description": wrapper.description, "files": previous.files}  # type: ignore[attr-defined]
+    return {"op": "deploy_files", "name": name, "files": previous.files}
+
+
+async def _restore_locally(deployer: Deployer, op: dict[str, Any], *, save: bool) -> None:
+    name = op["name"]
+    try:
+        if op["op"] == "undeploy":
+            await deployer.undeploy(name, transport="sync")
+        elif op["op"] == "deploy_yaml":
+            await deployer.deploy_yaml(name, op["source"], overwrite=True, description=op["description"],
+                                       save_file=save, transport="sync")
+        else:
+            await deployer.deploy_files(name, op["files"], overwrite=True, save_files=save, transport="sync")
+    except HayhooksError as exc:
+        log.error("Rolling back the deploy of '{}' failed in this worker: {}", name, exc)
+
+
+async def deploy_everywhere(
+    state: Any, op: dict[str, Any], previous: Deployment | None, *, save: bool
+) -> tuple[dict[str, Any] | None, str | None]:
+    """Replicate a deploy this worker applied; if any worker could not load it, roll every worker back.
+
+    A deploy fails as a whole: the caller gets the error, and every worker returns to what it served before
+    (the previous version, or nothing), so no request meets a pipeline that only some workers serve.
+    """
+    report, warning = await replicate(state, op)
+    if report is None or not report["failed"]:
+        return report, warning
+    name, failed = op["name"], report["failed"]
+    restore = _restoring(name, previous)
+    await _restore_locally(state.deployer, restore, save=save)
+    await replicate(state, restore)
+    first = next(iter(failed.values())).removeprefix("error: ")
+    outcome = "the previous version is served again" if previous is not None else "no worker serves it"
+    log.error("Deploy of '{}' failed in {} of {} workers; rolled back", name, len(failed), report["workers"])
+    raise PipelineDefinitionError(
+        name, f"it failed in {len(failed)} of {report['workers']} workers ({', '.join(sorted(failed))}): {first}. "
+        f"Rolled back: {outcome}"
+    )
+
+
 def _deployer(request: Request) -> Deployer:
     if request.app.state.settings.disable_http_deploy:
         raise DeployDisabledError()
@@ -97,23 +151,25 @@ def _deployer(request: Request) -> Deployer:
              operation_id="deploy_files", summary="Deploy files")
 @router.post("/deploy-files", response_model=DeployResponse, response_model_exclude_none=True, include_in_schema=False)
 async def deploy_files(body: DeployFilesRequest, request: Request) -> DeployResponse:
-    await _deployer(request).deploy_files(
-        body.name, body.files, overwrite=body.overwrite, save_files=body.save_files
-    )
+    deployer, state = _deployer(request), request.app.state
+    previous = previous_of(state, body.name)
+    await deployer.deploy_files(body.name, body.files, overwrite=body.overwrite, save_files=body.save_files)
     op = {"op": "deploy_files", "name": body.name, "files": body.files}
-    report, warning = await replicate(request.app.state, op)
+    report, warning = await deploy_everywhere(state, op, previous, save=body.save_files)
     return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
 
 @router.post("/deploy-yaml", response_model=DeployResponse, response_model_exclude_none=True,
              operation_id="deploy_yaml", summary="Deploy YAML")
 async def deploy_yaml(body: DeployYamlRequest, request: Request) -> DeployResponse:
-    deployment = await _deployer(request).deploy_yaml(
+    deployer, state = _deployer(request), request.app.state
+    previous = previous_of(state, body.name)
+    deployment = await deployer.deploy_yaml(
         body.name, body.source_code, overwrite=body.overwrite, description=body.description, save_file=body.save_file
     )
     op = {"op": "deploy_yaml", "name": body.name, "source": body.source_code, "description": body.description,
           "files": deployment.files}
-    report, warning = await replicate(request.app.state, op)
+    report, warning = await deploy_everywhere(state, op, previous, save=body.save_file)
     return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
 
