@@ -98,6 +98,18 @@ def test_deploy_yaml_serves_the_pipeline(make_client, tmp_path):
     assert (tmp_path / "pl" / "hello.yml").read_text() == source
 
 
+def test_deploy_yaml_with_skip_mcp_is_served_but_not_a_tool(make_client):
+    from hayhooks.mcp.tools import exposed
+
+    source = (Path(__file__).parents[2] / "examples" / "pipelines" / "greet.yml").read_text()
+    client = make_client()
+    for name, skip in (("hidden", True), ("shown", False)):
+        body = {"name": name, "source_code": source, "skip_mcp": skip, "save_file": False}
+        assert client.post("/deploy-yaml", json=body).status_code == 200
+    assert client.post("/hidden/run", json={"name": "A", "place": "B"}).status_code == 200
+    assert [d.name for d in exposed(client.app.state.registry)] == ["shown"]
+
+
 def test_deploy_yaml_without_declared_io_is_422(make_client):
     response = make_client().post("/deploy-yaml", json={"name": "y", "source_code": "components: {}\n"})
     assert response.status_code == 422

@@ -27,11 +27,12 @@ def _targets(name: str, field: str, value: Any) -> list[tuple[str, str]]:
 class YAMLPipelineWrapper(BasePipelineWrapper):
     """Serves a YAML pipeline through ``run_api_async``, with a signature built from the declared inputs."""
 
-    def __init__(self, name: str, source: str, description: str | None = None) -> None:
+    def __init__(self, name: str, source: str, description: str | None = None, *, skip_mcp: bool = False) -> None:
         super().__init__()
         self.name = name
         self.source = source
         self.description = description
+        self.skip_mcp = skip_mcp
         self.inputs: dict[str, list[tuple[str, str]]] = {}
         self.outputs: dict[str, tuple[str, str]] = {}
 

@@ -109,17 +109,18 @@ class Deployer:
         overwrite: bool = False,
         description: str | None = None,
         save_file: bool = True,
+        skip_mcp: bool = False,
         transport: str = "rest",
     ) -> Deployment:
         with operation(self.tracer, "deploy", name, transport):
-            return await self._deploy_yaml_and_save(name, source, overwrite, description, save_file)
+            return await self._deploy_yaml_and_save(name, source, overwrite, description, save_file, skip_mcp)
 
     async def _deploy_yaml_and_save(
-        self, name: str, source: str, overwrite: bool, description: str | None, save_file: bool
+        self, name: str, source: str, overwrite: bool, description: str | None, save_file: bool, skip_mcp: bool
     ) -> Deployment:
         async with self._lock:
             self._check_free(name, overwrite)
-            deployment = await self._deploy_yaml(name, source, description=description)
+            deployment = await self._deploy_yaml(name, source, description=description, skip_mcp=skip_mcp)
             self._own(name, [])
             if save_file:
                 target = self.pipelines_dir / f"{name}.yml"
@@ -158,8 +159,10 @@ class Deployer:
             files = await run_sync(read_folder, folder)
         return self._install(Deployment.of(name, wrapper, source="files", folder=folder, files=files))
 
-    async def _deploy_yaml(self, name: str, source: str, *, description: str | None) -> Deployment:
-        wrapper = YAMLPipelineWrapper(name, source, description)
+    async def _deploy_yaml(
+        self, name: str, source: str, *, description: str | None, skip_mcp: bool = False
+    ) -> Deployment:
+        wrapper = YAMLPipelineWrapper(name, source, description, skip_mcp=skip_mcp)
         await run_sync(wrapper.setup)
         return self._install(Deployment.of(name, wrapper, source="yaml", files={f"{name}.yml": source}))
 

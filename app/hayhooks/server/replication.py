@@ -124,15 +124,15 @@ class DeployReplicator:
                 with contextlib.suppress(PipelineNotFoundError):
                     await deployer.undeploy(name, transport="sync")
             return
-        files = op["files"]
-        if name in registry and registry.get(name).files == files:
+        files, skip_mcp = op["files"], bool(op.get("skip_mcp"))
+        if name in registry and (served := registry.get(name)).files == files and served.wrapper.skip_mcp == skip_mcp:
             return  # already serving exactly this version (this worker took the request, or replays it)
         if op["op"] == "deploy_files":
             await deployer.deploy_files(name, files, overwrite=True, save_files=False, transport="sync")
         else:
             await deployer.deploy_yaml(
                 name, op["source"], overwrite=True, description=op.get("description"), save_file=False,
-                transport="sync",
+                skip_mcp=skip_mcp, transport="sync",
             )
 
     async def aclose(self) -> None:

@@ -42,7 +42,7 @@ class DeployYamlRequest(_Named):
     source_code: str = Field(description="Haystack pipeline YAML that declares inputs and outputs")
     overwrite: bool = False
     description: str | None = None
-    skip_mcp: bool | None = None
+    skip_mcp: bool = Field(default=False, description="Do not offer it as an MCP tool")
     save_file: bool = Field(default=True, description="Also write the YAML to the pipelines dir as {name}.yml")
 
 
@@ -98,7 +98,8 @@ def _restoring(name: str, previous: Deployment | None) -> dict[str, Any]:
     if previous.source == "yaml":
         wrapper = previous.wrapper
         return {"op": "deploy_yaml", "name": name, "source": wrapper.source,  # type: ignore[attr-defined]
-                "description": wrapper.description, "files": previous.files}  # type: ignore[attr-defined]
+                "description": wrapper.description, "skip_mcp": wrapper.skip_mcp,  # type: ignore[attr-defined]
+                "files": previous.files}
     return {"op": "deploy_files", "name": name, "files": previous.files}
 
 
@@ -109,7 +110,7 @@ async def _restore_locally(deployer: Deployer, op: dict[str, Any], *, save: bool
             await deployer.undeploy(name, transport="sync")
         elif op["op"] == "deploy_yaml":
             await deployer.deploy_yaml(name, op["source"], overwrite=True, description=op["description"],
-                                       save_file=save, transport="sync")
+                                       save_file=save, skip_mcp=op["skip_mcp"], transport="sync")
         else:
             await deployer.deploy_files(name, op["files"], overwrite=True, save_files=save, transport="sync")
     except HayhooksError as exc:
@@ -165,10 +166,11 @@ async def deploy_yaml(body: DeployYamlRequest, request: Request) -> DeployRespon
     deployer, state = _deployer(request), request.app.state
     previous = previous_of(state, body.name)
     deployment = await deployer.deploy_yaml(
-        body.name, body.source_code, overwrite=body.overwrite, description=body.description, save_file=body.save_file
+        body.name, body.source_code, overwrite=body.overwrite, description=body.description, save_file=body.save_file,
+        skip_mcp=body.skip_mcp,
     )
     op = {"op": "deploy_yaml", "name": body.name, "source": body.source_code, "description": body.description,
-          "files": deployment.files}
+          "skip_mcp": body.skip_mcp, "files": deployment.files}
     report, warning = await deploy_everywhere(state, op, previous, save=body.save_file)
     return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
