@@ -35,6 +35,29 @@ def test_deploy_saves_files_in_the_pipelines_dir_by_default(make_client, tmp_pat
     assert (tmp_path / "pl" / "echo" / "pipeline_wrapper.py").read_text() == files()["pipeline_wrapper.py"]
 
 
+UNDEFINED_ANNOTATION = """
+from hayhooks import BasePipelineWrapper
+
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self) -> None:
+        pass
+
+    def run_api(self, text: "Undefined") -> str:
+        return text
+"""
+
+
+def test_a_run_api_annotated_with_an_undefined_name_is_refused_at_deploy(make_client):
+    client = make_client()
+    body = {"name": "odd", "files": {"pipeline_wrapper.py": UNDEFINED_ANNOTATION}, "save_files": False}
+    response = client.post("/deploy_files", json=body)
+    assert response.status_code == 422
+    assert "'Undefined'" in response.json()["detail"]
+    assert client.post("/odd/run", json={"text": "a"}).status_code == 404
+    assert client.get("/openapi.json").status_code == 200
+
+
 def test_deploying_an_existing_name_without_overwrite_is_409(make_client):
     client = make_client()
     client.post("/deploy_files", json={"name": "echo", "files": files(), "save_files": False})

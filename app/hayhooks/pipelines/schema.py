@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import docstring_parser
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, PydanticUndefinedAnnotation, create_model
 from starlette.datastructures import Headers
 from starlette.responses import Response
 
@@ -63,7 +63,16 @@ def request_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]:
             annotation = Any
         default = ... if param.default is inspect.Parameter.empty else param.default
         fields[name] = (annotation, Field(default=default, description=docs.get(name) or None))
-    return create_model(model_name, __config__=_MODEL_CONFIG, **fields)
+    model = create_model(model_name, __config__=_MODEL_CONFIG, **fields)
+    if not model.__pydantic_complete__:
+        # An annotation naming something the module does not define: every request, and /openapi.json for
+        # every pipeline, would fail on it later. Refused now, at deploy.
+        try:
+            model.model_rebuild()
+        except PydanticUndefinedAnnotation as exc:
+            raise TypeError(f"{func.__name__}'s signature names '{exc.name}', which its module does not define "
+                            "(import it, or fix the annotation)") from exc
+    return model
 
 
 def _return_annotation(func: Callable[..., Any]) -> Any:

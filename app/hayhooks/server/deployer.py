@@ -157,7 +157,11 @@ class Deployer:
         wrapper = await run_sync(load_wrapper, name, folder)
         if files is None:
             files = await run_sync(read_folder, folder)
-        return self._install(Deployment.of(name, wrapper, source="files", folder=folder, files=files))
+        try:
+            deployment = Deployment.of(name, wrapper, source="files", folder=folder, files=files)
+        except TypeError as exc:
+            raise PipelineDefinitionError(name, str(exc), WRAPPER_FILE) from exc
+        return self._install(deployment)
 
     async def _deploy_yaml(
         self, name: str, source: str, *, description: str | None, skip_mcp: bool = False
