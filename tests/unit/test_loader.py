@@ -97,6 +97,14 @@ def test_error_in_setup_names_the_line_in_setup(tmp_path):
     assert "RuntimeError: no model" in str(info.value)
 
 
+@pytest.mark.parametrize("where", ["import", "setup"])
+def test_a_wrapper_calling_sys_exit_is_refused_not_obeyed(tmp_path, where):
+    source = GOOD.replace('self.pipeline = "ready"', "raise SystemExit(3)") if where == "setup" else (
+        "import sys\nsys.exit(0)\n" + GOOD)
+    with pytest.raises(PipelineDefinitionError, match="SystemExit"):
+        load_wrapper("quits", write(tmp_path / "quits", {"pipeline_wrapper.py": source}))
+
+
 def test_missing_wrapper_class_is_explained(tmp_path):
     with pytest.raises(PipelineDefinitionError, match="must define 'class PipelineWrapper"):
         load_wrapper("none", write(tmp_path / "none", {"pipeline_wrapper.py": "x = 1\n"}))

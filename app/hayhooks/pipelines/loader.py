@@ -130,7 +130,7 @@ def load_wrapper(name: str, folder: Path) -> BasePipelineWrapper:
         wrapper.setup()
     except PipelineDefinitionError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a wrapper calling sys.exit() must not stop the server
         raise PipelineDefinitionError(name, _describe(exc), error_location(exc, folder)) from exc
     if not any(implements(wrapper, method) for method in RUN_METHODS):
         raise PipelineDefinitionError(
