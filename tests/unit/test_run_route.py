@@ -305,6 +305,17 @@ def test_traceback_is_shown_only_when_asked(make_client, examples_dir):
     assert "Traceback (most recent call last)" in body["traceback"]
 
 
+def test_a_pipeline_calling_sys_exit_is_a_500_and_the_server_carries_on(make_client):
+    client = make_client()
+    quits = HTTP_ERROR.replace("raise HTTPException(status_code=418, detail=\"no coffee: \" + text)",
+                               "raise SystemExit(2)")
+    deploy_wrapper(client, "quits", quits)
+    response = client.post("/quits/run", json={"text": "a"})
+    assert response.status_code == 500
+    assert "Pipeline 'quits' failed: SystemExit" in response.json()["detail"]
+    assert client.get("/status").status_code == 200
+
+
 def test_http_exception_from_the_wrapper_keeps_its_status(make_client):
     client = make_client()
     deploy_wrapper(client, "teapot", HTTP_ERROR)

@@ -89,7 +89,7 @@ async def call_run(deployment: Deployment, kwargs: dict[str, Any]) -> Any:
         return await run_sync(deployment.run_method, **kwargs)
     except HTTPException:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() in a pipeline is its failure, not the worker's
         raise PipelineRunError(deployment.name, exc) from exc
 
 
