@@ -55,13 +55,16 @@ def _serve(settings: AppSettings, *, reload: bool = False) -> None:
 
 @app.command()
 def run(
-    host: Annotated[str | None, typer.Option(help="Interface to bind [env HAYHOOKS_HOST, default 127.0.0.1]")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [env HAYHOOKS_PORT, default 1416]")] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", "-h", help="Interface to bind [env HAYHOOKS_HOST, default 127.0.0.1]")
+    ] = None,
+    port: Annotated[int | None, typer.Option("--port", "-p", help="Port [env HAYHOOKS_PORT, default 1416]")] = None,
     pipelines_dir: Annotated[
-        Path | None, typer.Option(help="Pipelines to deploy at start [env HAYHOOKS_PIPELINES_DIR]")
+        Path | None,
+        typer.Option("--pipelines-dir", "-d", help="Pipelines to deploy at start [env HAYHOOKS_PIPELINES_DIR]"),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes; >1 runs gunicorn [env HAYHOOKS_WORKERS]")
+        int | None, typer.Option("--workers", "-w", help="Worker processes; >1 runs gunicorn [env HAYHOOKS_WORKERS]")
     ] = None,
     root_path: Annotated[str | None, typer.Option(help="Path prefix behind a proxy [env HAYHOOKS_ROOT_PATH]")] = None,
     additional_python_path: Annotated[
@@ -118,15 +121,16 @@ def run(
 @mcp_app.command("run")
 def mcp_run(
     host: Annotated[
-        str | None, typer.Option(help="Interface to bind [env HAYHOOKS_MCP_HOST, default 127.0.0.1]")
+        str | None, typer.Option("--host", "-h", help="Interface to bind [env HAYHOOKS_MCP_HOST, default 127.0.0.1]")
     ] = None,
-    port: Annotated[int | None, typer.Option(help="Port [env HAYHOOKS_MCP_PORT, default 1417]")] = None,
+    port: Annotated[int | None, typer.Option("--port", "-p", help="Port [env HAYHOOKS_MCP_PORT, default 1417]")] = None,
     pipelines_dir: Annotated[
-        Path | None, typer.Option(help="Pipelines to serve as tools [env HAYHOOKS_PIPELINES_DIR]")
+        Path | None,
+        typer.Option("--pipelines-dir", "-d", help="Pipelines to serve as tools [env HAYHOOKS_PIPELINES_DIR]"),
     ] = None,
     json_response: Annotated[
         bool,
-        typer.Option("--json-response",
+        typer.Option("--json-response", "-j",
                      help="Answer with plain JSON, not an event stream [env HAYHOOKS_MCP_JSON_RESPONSE]"),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Log at DEBUG and show tracebacks in error answers")] = False,

@@ -145,6 +145,15 @@ def test_run_reload_serves_a_changed_wrapper_without_a_restart(server_factory, t
     assert answer == {"result": "A?!"}
 
 
+def test_run_takes_hayhooks_short_options(server_factory):
+    import httpx
+
+    server = server_factory("-h", "127.0.0.1", "-d", str(EXAMPLES), "-w", "1")
+    assert httpx.post(f"{server.url}/shout/run", json={"text": "hi"}).json() == {"result": "HI!"}
+    refused = cli("run", "-r", "-w", "2", "-p", "9")
+    assert refused.returncode == 1 and "--reload runs one process" in refused.stderr
+
+
 def test_run_reload_refuses_several_workers():
     result = cli("run", "--reload", "--workers", "2", "--port", "9")
     assert result.returncode == 1 and "--reload runs one process" in result.stderr
