@@ -2,6 +2,7 @@
 
 import contextlib
 
+import pytest
 from opentelemetry.trace import SpanKind, StatusCode
 
 from tests.traces import children, descendants, named, one, operations
@@ -138,6 +139,21 @@ def test_validation_rejection_is_a_failed_trace_naming_the_field(traced, spans):
     assert root.status.status_code is StatusCode.ERROR
     assert "body.text" in root.status.description
     assert root.attributes["http.response.status_code"] == 422
+
+
+@pytest.mark.parametrize("body", [
+    {"api_key": "sk-LEAK-1", "config": {"password": "PW-LEAK-2"}},  # a field missing
+    {"text": ["sk-LEAK-1", "PW-LEAK-2"]},  # a field of the wrong type
+])
+def test_a_rejected_request_s_values_appear_nowhere_in_its_trace(traced, spans, body):
+    spans.clear()
+    assert traced.post("/shout/run", json=body).status_code == 422
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    event = next(e for e in root.events if e.name == "exception")
+    recorded = [root.status.description, *map(str, root.attributes.values()), *map(str, event.attributes.values())]
+    assert "body.text" in event.attributes["exception.message"]
+    assert "RequestValidationError" in event.attributes["exception.stacktrace"]
+    assert not [text for text in recorded if "LEAK" in text]
 
 
 def test_unknown_pipeline_is_a_failed_run_trace(traced, spans):

@@ -20,11 +20,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from fastapi.exceptions import ValidationException
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+_VALIDATION_ERRORS = (ValidationError, ValidationException)
 KIND = "hayhooks.kind"
 PIPELINE = "hayhooks.pipeline.name"
 TRANSPORT = "hayhooks.transport"
@@ -112,9 +115,26 @@ def record_error(exc: BaseException, description: str | None = None) -> None:
     span = _current.get()
     if span is None or not span.is_recording():
         return
-    stack = "".join(traceback.format_exception(exc))
-    span.record_exception(exc, attributes={"exception.stacktrace": stack})
-    span.set_status(Status(StatusCode.ERROR, description or f"{type(exc).__name__}: {exc}"))
+    problems = _problems(exc)
+    if problems is None:
+        stack = "".join(traceback.format_exception(exc))
+        span.record_exception(exc, attributes={"exception.stacktrace": stack})
+        span.set_status(Status(StatusCode.ERROR, description or f"{type(exc).__name__}: {exc}"))
+        return
+    # A validation error's text quotes the request's values, secrets included: only where and what is wrong.
+    stack = "".join(traceback.format_tb(exc.__traceback__)) + f"{type(exc).__name__}: {problems}\n"
+    span.record_exception(exc, attributes={"exception.message": problems, "exception.stacktrace": stack})
+    span.set_status(Status(StatusCode.ERROR, description or f"{type(exc).__name__}: {problems}"))
+
+
+def _problems(exc: BaseException) -> str | None:
+    """What a validation error says is wrong, without the input values it quotes; None for other errors."""
+    errors = getattr(exc, "errors", None)
+    if not isinstance(exc, _VALIDATION_ERRORS) or not callable(errors):
+        return None
+    found = errors()
+    listed = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())) or 'input'}: {e.get('msg')}" for e in found[:10])
+    return listed + (f"; and {len(found) - 10} more" if len(found) > 10 else "")
 
 
 def _start(
