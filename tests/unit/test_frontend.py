@@ -112,6 +112,24 @@ def test_dashboard_page_is_served_and_slash_added(make_client, spans, tmp_path):
     assert "<title>dash</title>" in client.get("/dashboard/").text
 
 
+@pytest.mark.parametrize(("host", "base_url"), [
+    ("0.0.0.0", "http://testserver"),  # configured to listen publicly
+    ("127.0.0.1", "http://192.0.2.2:1416"),  # configured for loopback, yet reached on a public address
+])
+def test_the_page_is_refused_on_a_public_interface_without_a_token(make_client, spans, tmp_path, host, base_url):
+    from fastapi.testclient import TestClient
+
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "index.html").write_text("<!doctype html><title>dash</title>")
+    app = make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_dist_dir=tmp_path / "dist",
+                      host=host).app
+    with TestClient(app, base_url=base_url) as client:
+        for path in ("/dashboard/", "/dashboard/index.html", "/dashboard/api/traces"):
+            response = client.get(path)
+            assert response.status_code == 403, path
+            assert "HAYHOOKS_DASHBOARD_TOKEN" in response.text
+
+
 def test_root_path_is_respected(make_client, spans, tmp_path):
     (tmp_path / "dist").mkdir()
     (tmp_path / "dist" / "index.html").write_text("<html></html>")

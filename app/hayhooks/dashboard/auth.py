@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 
 from fastapi import HTTPException, Request
 
@@ -25,14 +26,29 @@ def token_matches(given: str, token: str) -> bool:
     return hmac.compare_digest(given.encode(), token.encode())
 
 
+def _local_host(request: Request, settings: AppSettings) -> str:
+    server = request.scope.get("server")
+    return str(server[0]) if server else settings.host
+
+
+def _arrived_from_outside(request: Request) -> bool:
+    """Whether the request came in on a non-loopback interface, whatever the settings say: a server started
+    another way (gunicorn's own ``--bind``, say) may listen more widely than ``HAYHOOKS_HOST``."""
+    server = request.scope.get("server")
+    try:
+        return server is not None and not ipaddress.ip_address(server[0]).is_loopback
+    except ValueError:  # a Unix socket, or a test client's made-up host: the settings decide
+        return False
+
+
 def check_access(request: Request, settings: AppSettings) -> None:
     """Raise 401/403 unless ``request`` may read the dashboard."""
     if settings.dashboard_token is None:
-        if not settings.loopback:
+        if not settings.loopback or _arrived_from_outside(request):
             raise HTTPException(
                 status_code=403,
-                detail=f"The dashboard is off on a non-loopback host ({settings.host}) without a token: set "
-                "HAYHOOKS_DASHBOARD_TOKEN, or run with --host 127.0.0.1.",
+                detail=f"The dashboard is off on a non-loopback host ({_local_host(request, settings)}) without a "
+                "token: set HAYHOOKS_DASHBOARD_TOKEN, or run with --host 127.0.0.1.",
             )
         return
     token = settings.dashboard_token.get_secret_value()

@@ -15,11 +15,14 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from hayhooks.dashboard.auth import check_access
 from hayhooks.settings import AppSettings
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -130,4 +133,22 @@ def routes(settings: AppSettings, frontend: Frontend) -> list[BaseRoute]:
             return PlainTextResponse(message, status_code=503)
 
         return [Route(path, add_slash), Route(f"{path}/", unavailable), Route(f"{path}/{{rest:path}}", unavailable)]
-    return [Route(path, add_slash), Mount(f"{path}/", app=StaticFiles(directory=frontend.dist, html=True))]
+    return [Route(path, add_slash), Mount(f"{path}/", app=_refused_when_open(StaticFiles(directory=frontend.dist,
+                                                                                        html=True), settings))]
+
+
+def _refused_when_open(files: ASGIApp, settings: AppSettings) -> ASGIApp:
+    """The page as the API is: refused on a public interface without a token. With a token the page is served
+    (it holds no data, and asks for the token)."""
+    if settings.dashboard_token is not None:
+        return files
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            check_access(Request(scope), settings)
+        except HTTPException as exc:
+            await PlainTextResponse(str(exc.detail), status_code=exc.status_code)(scope, receive, send)
+            return
+        await files(scope, receive, send)
+
+    return guarded
