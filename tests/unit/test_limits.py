@@ -1,4 +1,9 @@
-"""Oversized bodies are refused with 413 before any pipeline runs; CORS is closed unless configured."""
+"""Oversized bodies are refused with 413 and JSON with lone surrogates with 422, before any pipeline runs; CORS
+is closed unless configured."""
+
+import pytest
+
+JSON = {"content-type": "application/json"}
 
 
 def test_body_over_the_limit_is_413_before_the_pipeline(client):
@@ -24,6 +29,33 @@ def test_chunked_body_over_the_limit_is_413(make_client, examples_dir):
 def test_body_under_the_limit_is_served(make_client, examples_dir):
     client = make_client(examples_dir, max_request_body_bytes=2048)
     assert client.post("/shout/run", json={"text": "ok"}).json() == {"result": "OK!"}
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/shout/run", rb'{"text": "a\udfff"}'),
+    ("/shout/run", rb'{"text": ["\ud800 b"]}'),
+    ("/v1/chat/completions", rb'{"model": "chat", "messages": [{"role": "user", "content": "x\uDFFF"}]}'),
+    ("/deploy-yaml", rb'{"name": "y\udfff", "source_code": "x"}'),
+])
+def test_json_with_a_lone_surrogate_is_422_before_any_route(client, path, body):
+    response = client.post(path, content=body, headers=JSON)
+    assert response.status_code == 422
+    assert "lone surrogate" in response.json()["detail"]
+
+
+def test_a_lone_surrogate_split_across_chunks_is_found(client):
+    response = client.post("/shout/run", content=iter([b'{"text": "a\\u', b'dfff"}']), headers=JSON)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(("body", "answer"), [
+    (rb'{"text": "a\ud83d\ude00"}', "A\U0001f600!"),  # a surrogate pair: one character
+    (rb'{"text": "a\\udfff"}', "A\\UDFFF!"),  # an escaped backslash, then text
+])
+def test_surrogate_pairs_and_escaped_backslashes_are_served(client, body, answer):
+    response = client.post("/shout/run", content=body, headers=JSON)
+    assert response.status_code == 200
+    assert response.json() == {"result": answer}
 
 
 def preflight(client, origin: str, method: str = "POST"):
