@@ -46,7 +46,14 @@ def test_run_is_one_trace_rooted_at_the_operation_span(traced, spans):
     assert root.attributes["hayhooks.pipeline.name"] == "shout"
     assert root.attributes["hayhooks.transport"] == "rest"
     assert root.attributes["hayhooks.streaming"] is False
-    assert root.status.status_code is not StatusCode.ERROR
+    assert root.status.status_code is StatusCode.OK
+
+
+def test_a_deploy_that_succeeds_is_an_ok_trace(traced, spans):
+    spans.clear()
+    body = {"name": "again", "files": {"pipeline_wrapper.py": WORDS}, "save_files": False}
+    assert traced.post("/deploy_files", json=body).status_code == 200
+    assert one(spans.get_finished_spans(), "hayhooks.pipeline.deploy").status.status_code is StatusCode.OK
 
 
 def test_haystack_pipeline_and_component_spans_nest_under_the_operation(traced, spans):

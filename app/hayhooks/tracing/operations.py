@@ -179,6 +179,8 @@ def operation(
     except BaseException as exc:
         record_error(exc)
         raise
+    else:
+        _succeeded(span)
     finally:
         _current.reset(op_token)
         otel_context.detach(token)
@@ -255,12 +257,24 @@ class OperationMiddleware:
         finally:
             if status_code >= 400 and span.is_recording() and not _has_error(span):
                 span.set_status(Status(StatusCode.ERROR, f"HTTP {status_code}"))
+            else:
+                _succeeded(span)
             _current.reset(op_token)
             otel_context.detach(token)
             span.end()
 
 
 _TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
+
+
+_OK = Status(StatusCode.OK)
+
+
+def _succeeded(span: trace.Span) -> None:
+    """An operation that raised nothing and answered below 400 is OK, explicitly (not left UNSET), unless
+    something inside it (a failed stream, a route) already marked it failed."""
+    if not _has_error(span):
+        span.set_status(_OK)
 
 
 def _has_error(span: trace.Span) -> bool:
