@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from hayhooks.settings import AppSettings
 
@@ -41,7 +43,17 @@ def load_settings(**overrides: Any) -> AppSettings:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "?"
         option = f" (or --{field.replace('_', '-')})" if field in overrides else ""  # only options this command has
-        raise fail(f"HAYHOOKS_{field.upper()}{option} has value {error.get('input')!r}: {error['msg']}") from None
+        value = "a value" if field in _SECRETS else f"value {error.get('input')!r}"
+        reason = error["msg"].removeprefix("Value error, ")
+        raise fail(f"HAYHOOKS_{field.upper()}{option} has {value}: {reason}") from None
+    except SettingsError as exc:  # a list or dict variable that is not JSON
+        match = re.search(r'field "(\w+)"', str(exc))
+        variable = f"HAYHOOKS_{match[1].upper()}" if match else "A HAYHOOKS_* variable"
+        shown = f" {os.environ.get(variable)!r}" if match and match[1] not in _SECRETS else ""
+        raise fail(f"{variable} has value{shown}, which is not JSON: give a JSON list, e.g. '[\"a\", \"b\"]'") from None
+
+
+_SECRETS = frozenset({"redis_url", "dashboard_token"})
 
 
 def _serve(settings: AppSettings, *, reload: bool = False) -> None:

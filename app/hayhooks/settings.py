@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -193,6 +194,21 @@ class AppSettings(BaseSettings):
     def _no_durable_mode(cls, value: bool) -> bool:
         if value:
             raise ValueError(f"{NOT_PROVIDED}: unset it, or serve durable wrappers with Hayhooks 2.1")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Refused at start, in one line, rather than by each worker's Redis client after the server started."""
+        if value is None:
+            return value
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must start with redis://, rediss:// (TLS) or unix://")
+        try:
+            parts.port  # noqa: B018 - the property is what checks it
+        except ValueError:
+            raise ValueError("its port must be a number") from None
         return value
 
     @field_validator("root_path")

@@ -77,6 +77,22 @@ def test_bad_setting_prints_one_line_naming_the_variable():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("variable", "value", "said"), [
+    ("HAYHOOKS_TRACING_EXCLUDED_SPANS", "notjson", "has value 'notjson', which is not JSON"),
+    ("HAYHOOKS_CORS_ALLOW_ORIGINS", "*", "HAYHOOKS_CORS_ALLOW_ORIGINS has value '*', which is not JSON"),
+    ("HAYHOOKS_REDIS_URL", "http://:s3cret@127.0.0.1:6379/0", "must start with redis://"),
+    ("HAYHOOKS_REDIS_URL", "redis://:s3cret@127.0.0.1:port/0", "its port must be a number"),
+])
+def test_a_malformed_setting_prints_one_line_and_no_secret(variable, value, said):
+    import os
+
+    result = cli("run", env={**os.environ, variable: value})
+    assert result.returncode == 1
+    assert said in result.stderr and variable in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "s3cret" not in result.stderr
+
+
 def test_a_bad_setting_without_an_option_names_only_its_variable():
     import os
 
