@@ -279,7 +279,7 @@ const server = createServer(async (req, res) => {
   if (route === '/config') {
     return json(res, 200, {
       ...CONFIG, api_base: API, stream_enabled: STREAM, store: STORE, consistent: CONSISTENT, degraded: DEGRADED, generation,
-      workers: WORKERS, this_worker: WORKERS[0],
+      workers: WORKERS, configured_workers: WORKERS.length, this_worker: WORKERS[0],
       stats: { stored: new Set(log.map((r) => r.trace_id)).size, capacity: CAPACITY, dropped, stragglers: 0, pending: 0 },
     });
   }

@@ -5,6 +5,7 @@ import { act } from 'preact/test-utils';
 import { App } from './App';
 import { createModel, type Model } from './state';
 import type { Sync } from './sync';
+import type { DashboardConfig } from './types';
 import { DEFAULT_CONFIG } from './lib/normalize';
 import { makePage, makeTrace } from './test/fixtures';
 
@@ -57,11 +58,64 @@ describe('App', () => {
     expect(q('live-announcer')!.getAttribute('aria-live')).toBe('polite');
   });
 
-  it('shows per-worker and degraded states', () => {
-    act(() => model.actions.applyConfig({ ...model.config.value, store: 'memory', consistent: false, degraded: true }));
-    expect(q('view-mode')!.textContent).toContain('this worker only');
-    expect(q('view-mode')!.className).toContain('warning');
-    expect(q('degraded-badge')).not.toBeNull();
+  describe('says what the view shows and what a clear reaches', () => {
+    const modes: Record<'shared' | 'single' | 'perWorker' | 'degraded', Partial<DashboardConfig>> = {
+      shared: { store: 'redis', consistent: true, degraded: false, workers: ['a:1', 'b:2'], configured_workers: 2 },
+      single: { store: 'memory', consistent: true, degraded: false, workers: ['a:1'], configured_workers: 1 },
+      perWorker: { store: 'memory', consistent: false, degraded: false, workers: ['a:1'], configured_workers: 2 },
+      degraded: { store: 'redis', consistent: true, degraded: true, workers: ['a:1'], configured_workers: 4 },
+    };
+    const show = (mode: keyof typeof modes) => act(() => model.actions.applyConfig({ ...model.config.value, ...modes[mode] }));
+    const dialog = () => ({
+      title: host.querySelector('#confirm-title')!.textContent,
+      body: host.querySelector('#confirm-body')!.textContent,
+    });
+
+    it('shared via Redis: clear reaches every worker', () => {
+      show('shared');
+      expect(q('view-mode')!.textContent).toBe('2 workers · shared via Redis');
+      expect(q('degraded-badge')).toBeNull();
+      expect(q('clear-button')!.title).toBe('Clear the traces of every worker (shared via Redis)');
+      click(q('clear-button'));
+      expect(dialog()).toEqual({
+        title: 'Clear all traces?',
+        body: 'This removes every stored trace for all workers and all viewers of this dashboard. It cannot be undone.',
+      });
+    });
+
+    it('a single worker: clear empties its memory', () => {
+      show('single');
+      expect(q('view-mode')!.textContent).toBe('1 worker · in memory');
+      expect(q('clear-button')!.title).toBe('Clear all traces');
+      click(q('clear-button'));
+      expect(dialog()).toEqual({
+        title: 'Clear all traces?',
+        body: 'This removes every stored trace for all viewers of this dashboard. It cannot be undone.',
+      });
+    });
+
+    it('several workers without Redis: the configured count, and clear reaches one worker', () => {
+      show('perWorker');
+      expect(q('view-mode')!.textContent).toBe('2 workers · this worker only');
+      expect(q('view-mode')!.className).toContain('warning');
+      expect(q('clear-button')!.title).toBe('Clear the traces of the worker that answers; the other workers keep theirs');
+      click(q('clear-button'));
+      expect(dialog()).toEqual({
+        title: "Clear one worker's traces?",
+        body: "Each worker keeps its own traces: this removes only those of the worker that answers, not the other workers'. It cannot be undone.",
+      });
+    });
+
+    it('degraded: this worker only, and nothing to clear until Redis returns', () => {
+      show('degraded');
+      expect(q('view-mode')!.textContent).toBe('this worker only (Redis unreachable)');
+      expect(q('view-mode')!.className).toContain('warning');
+      expect(q('view-mode')!.textContent).not.toContain('shared');
+      expect(q('degraded-badge')).not.toBeNull();
+      expect(q<HTMLButtonElement>('clear-button')!.disabled).toBe(true);
+      expect(q('clear-button')!.title).toBe('Redis is unreachable: nothing can be cleared until it reconnects.');
+      expect(dialog().body).toBe('Redis is unreachable: nothing can be cleared until it reconnects.');
+    });
   });
 
   it('shows when the tracer keeps only some traces', () => {

@@ -10,12 +10,14 @@ import { ListToolbar } from './components/ListToolbar';
 import { TraceList } from './components/TraceList';
 import { ConfirmDialog } from './components/ConfirmDialog';
 import { TokenDialog } from './components/TokenDialog';
+import { describeClear } from './lib/viewMode';
 import './App.css';
 
 type Props = { model: Model; sync: Sync };
 
 export function App({ model, sync }: Props) {
   const [confirmOpen, setConfirmOpen] = useState(false);
+  const clear = describeClear(model.config.value);
 
   async function confirmClear() {
     try {
@@ -43,8 +45,8 @@ export function App({ model, sync }: Props) {
         </main>
         <ConfirmDialog
           open={confirmOpen}
-          title="Clear all traces?"
-          body="This removes every stored trace for all workers and all viewers of this dashboard. It cannot be undone."
+          title={clear.title}
+          body={clear.body}
           confirmLabel="Clear traces"
           onConfirm={confirmClear}
           onCancel={() => setConfirmOpen(false)}

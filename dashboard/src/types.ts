@@ -79,6 +79,8 @@ export type DashboardConfig = {
   degraded: boolean;
   generation: number | null;
   workers: string[];
+  /** Worker processes this server was started with (HAYHOOKS_WORKERS); null from a server that does not say. */
+  configured_workers: number | null;
   this_worker: string | null;
   stats: StoreStats | null;
   /** The tracer's sampler: the share of new traces it keeps (null: it cannot say), and its own description. */

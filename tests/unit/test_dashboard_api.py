@@ -211,6 +211,7 @@ def test_config_reports_ui_settings_and_store(make_client, spans):
     assert (config["poll_ms"], config["list_cap"], config["fetch_limit"], config["fresh_ms"],
             config["slow_component_min_duration_ms"]) == (1234, 77, 33, 999, 321)
     assert (config["store"], config["consistent"], config["degraded"]) == ("memory", True, False)
+    assert (config["configured_workers"], config["workers"]) == (1, [config["this_worker"]])
     assert set(config["stats"]) >= {"dropped", "stragglers", "stored", "capacity"}
 
 
@@ -218,6 +219,7 @@ def test_memory_store_with_several_workers_is_not_consistent(make_client, spans)
     config = make_client(tracer_provider=spans.provider, dashboard_enabled=True, workers=3).get(
         "/dashboard/api/config").json()
     assert config["consistent"] is False
+    assert config["configured_workers"] == 3 and config["workers"] == [config["this_worker"]]
 
 
 def test_entrypoints_lists_deployed_pipelines(dash):

@@ -88,6 +88,7 @@ def build_router(settings: AppSettings) -> APIRouter:
             "sampling": dashboard.sampling,
             "generation": stats.generation if stats else 0,
             "workers": workers,
+            "configured_workers": settings.workers,
             "this_worker": dashboard.worker,
             "auth_required": settings.dashboard_token is not None,
             "stats": {
@@ -121,7 +122,7 @@ def build_router(settings: AppSettings) -> APIRouter:
         headers = {"X-Hayhooks-Trace-Cursor": cursor, "Cache-Control": "no-store"}
         return JSONBytes(_dashboard(request).views.page_json(page), headers=headers)
 
-    @router.post("/traces/clear", dependencies=guarded, summary="Clear the traces of every worker")
+    @router.post("/traces/clear", dependencies=guarded, summary="Clear the traces (every worker's with Redis)")
     async def clear(request: Request) -> dict[str, Any]:
         dashboard = _dashboard(request)
         try:

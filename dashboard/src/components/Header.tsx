@@ -1,6 +1,6 @@
 import { useApp } from '../context';
 import type { Connection } from '../state';
-import { degradedMessage, samplingNote, workerCount } from '../lib/viewMode';
+import { degradedMessage, describeClear, samplingNote } from '../lib/viewMode';
 import { formatClock } from '../lib/format';
 import { Icon } from './Icon';
 import './Header.css';
@@ -23,6 +23,7 @@ export function Header({ onClear }: Props) {
   const connection = locked ? 'offline' : model.connection.value;
   const degraded = degradedMessage(config);
   const sampled = samplingNote(config);
+  const clear = describeClear(config);
   const dark = model.theme.value === 'dark';
   const pollSeconds = (config.poll_ms / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 });
   const statusTitle = connection === 'polling'
@@ -79,7 +80,7 @@ export function Header({ onClear }: Props) {
             <Icon name="refresh" />
             <span class="header__label">Refresh</span>
           </button>
-          <button type="button" class="btn" onClick={onClear} data-testid="clear-button" aria-label="Clear traces" title={`Clear traces on all ${workerCount(config)} worker(s)`}>
+          <button type="button" class="btn" onClick={onClear} disabled={!clear.enabled} data-testid="clear-button" aria-label="Clear traces" title={clear.tooltip}>
             <Icon name="trash" />
             <span class="header__label">Clear</span>
           </button>

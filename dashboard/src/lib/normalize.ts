@@ -20,6 +20,7 @@ export const DEFAULT_CONFIG: DashboardConfig = {
   degraded: false,
   generation: null,
   workers: [],
+  configured_workers: null,
   this_worker: null,
   stats: null,
   sampling: null,
@@ -70,6 +71,7 @@ export function normalizeConfig(raw: unknown): DashboardConfig {
   if (!isObj(raw)) return { ...DEFAULT_CONFIG };
   const d = DEFAULT_CONFIG;
   const workers = Array.isArray(raw.workers) ? raw.workers.filter((w): w is string => typeof w === 'string') : [];
+  const configuredWorkers = num(raw.configured_workers);
   return {
     poll_ms: intIn(raw.poll_ms, 250, 600_000, d.poll_ms),
     list_cap: intIn(raw.list_cap, 1, 100_000, d.list_cap),
@@ -83,6 +85,7 @@ export function normalizeConfig(raw: unknown): DashboardConfig {
     degraded: bool(raw.degraded, d.degraded),
     generation: generationOf(raw.generation),
     workers,
+    configured_workers: configuredWorkers === null ? null : Math.max(1, Math.round(configuredWorkers)),
     this_worker: str(raw.this_worker),
     stats: normalizeStats(raw.stats),
     sampling: normalizeSampling(raw.sampling),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from './normalize';
-import { degradedMessage, describeViewMode, samplingNote } from './viewMode';
+import { degradedMessage, describeClear, describeViewMode, samplingNote } from './viewMode';
 
 const base = { ...DEFAULT_CONFIG, workers: ['h:1', 'h:2', 'h:3'], this_worker: 'h:1' };
 
@@ -16,6 +16,23 @@ describe('describeViewMode', () => {
     expect(v.title).toContain('h:1');
   });
 
+  it('counts the workers the server was started with when each sees only itself', () => {
+    const config = { ...base, store: 'memory' as const, consistent: false, workers: ['h:1'], configured_workers: 2 };
+    expect(describeViewMode(config).text).toBe('2 workers · this worker only');
+    expect(describeViewMode({ ...config, configured_workers: null }).text).toBe('1 worker · this worker only');
+  });
+
+  it('counts the workers seen in a shared store, whatever this server was started with', () => {
+    expect(describeViewMode({ ...base, store: 'redis', consistent: true, configured_workers: 1 }).text).toBe('3 workers · shared via Redis');
+  });
+
+  it('this worker only while Redis is unreachable', () => {
+    const v = describeViewMode({ ...base, store: 'redis', consistent: true, degraded: true, workers: ['h:1'], configured_workers: 4 });
+    expect(v.text).toBe('this worker only (Redis unreachable)');
+    expect(v.tone).toBe('warning');
+    expect(v.title).toContain('h:1');
+  });
+
   it('single in-memory worker', () => {
     expect(describeViewMode({ ...base, workers: [], store: 'memory', consistent: true }).text).toBe('1 worker · in memory');
   });
@@ -23,6 +40,35 @@ describe('describeViewMode', () => {
   it('degraded message only when degraded', () => {
     expect(degradedMessage({ ...base, degraded: false })).toBeNull();
     expect(degradedMessage({ ...base, degraded: true })).toMatch(/Redis is unreachable/);
+  });
+});
+
+describe('describeClear', () => {
+  it('every worker with a shared store', () => {
+    const c = describeClear({ ...base, store: 'redis', consistent: true });
+    expect(c.enabled).toBe(true);
+    expect(c.tooltip).toBe('Clear the traces of every worker (shared via Redis)');
+    expect(c.body).toContain('for all workers and all viewers');
+  });
+
+  it('all traces of a single worker', () => {
+    const c = describeClear({ ...base, workers: ['h:1'], store: 'memory', consistent: true });
+    expect(c.tooltip).toBe('Clear all traces');
+    expect(c.body).not.toContain('workers');
+  });
+
+  it('only the answering worker without a shared store', () => {
+    const c = describeClear({ ...base, store: 'memory', consistent: false, configured_workers: 2 });
+    expect(c.enabled).toBe(true);
+    expect(c.title).toBe("Clear one worker's traces?");
+    expect(c.tooltip).toContain('the other workers keep theirs');
+    expect(c.body).toContain('only those of the worker that answers');
+  });
+
+  it('nothing while Redis is unreachable', () => {
+    const c = describeClear({ ...base, store: 'redis', consistent: true, degraded: true });
+    expect(c.enabled).toBe(false);
+    expect(c.tooltip).toMatch(/Redis is unreachable: nothing can be cleared/);
   });
 });
 

@@ -1,17 +1,27 @@
-// How the header describes the store: shared across workers, per-worker, degraded.
+// How the header describes the store (shared across workers, per-worker, degraded) and what a clear reaches.
 import type { DashboardConfig } from '../types';
 
 export type ViewMode = { text: string; tone: 'ok' | 'warning'; title: string };
+export type ClearScope = { enabled: boolean; tooltip: string; title: string; body: string };
 
+/** Workers sharing the store (those seen); without one, the worker processes the server was started with. */
 export function workerCount(config: DashboardConfig): number {
-  return Math.max(1, config.workers.length);
+  const seen = config.workers.length;
+  return Math.max(1, config.consistent ? seen : config.configured_workers ?? seen);
 }
 
 export function describeViewMode(config: DashboardConfig): ViewMode {
   const n = workerCount(config);
   const workers = n === 1 ? '1 worker' : `${n} workers`;
+  const self = config.this_worker !== null ? ` (${config.this_worker})` : '';
+  if (config.degraded) {
+    return {
+      text: 'this worker only (Redis unreachable)',
+      tone: 'warning',
+      title: `Redis is unreachable: this view shows only the traces served by this worker${self} until it reconnects.`,
+    };
+  }
   if (!config.consistent) {
-    const self = config.this_worker !== null ? ` (${config.this_worker})` : '';
     return {
       text: `${workers} · this worker only`,
       tone: 'warning',
@@ -22,6 +32,37 @@ export function describeViewMode(config: DashboardConfig): ViewMode {
     return { text: `${workers} · shared via Redis`, tone: 'ok', title: 'All workers share one trace store in Redis.' };
   }
   return { text: `${workers} · in memory`, tone: 'ok', title: 'A single worker keeps traces in memory.' };
+}
+
+/** What the Clear button reaches: every worker with a shared store, one worker without, nothing while degraded. */
+export function describeClear(config: DashboardConfig): ClearScope {
+  if (config.degraded) {
+    const why = 'Redis is unreachable: nothing can be cleared until it reconnects.';
+    return { enabled: false, tooltip: why, title: 'Clear traces?', body: why };
+  }
+  if (!config.consistent) {
+    return {
+      enabled: true,
+      tooltip: 'Clear the traces of the worker that answers; the other workers keep theirs',
+      title: "Clear one worker's traces?",
+      body: 'Each worker keeps its own traces: this removes only those of the worker that answers, not the other ' +
+        "workers'. It cannot be undone.",
+    };
+  }
+  if (config.store === 'redis') {
+    return {
+      enabled: true,
+      tooltip: 'Clear the traces of every worker (shared via Redis)',
+      title: 'Clear all traces?',
+      body: 'This removes every stored trace for all workers and all viewers of this dashboard. It cannot be undone.',
+    };
+  }
+  return {
+    enabled: true,
+    tooltip: 'Clear all traces',
+    title: 'Clear all traces?',
+    body: 'This removes every stored trace for all viewers of this dashboard. It cannot be undone.',
+  };
 }
 
 export function degradedMessage(config: DashboardConfig): string | null {
