@@ -128,6 +128,19 @@ async def test_finished_record_replaces_its_running_one_in_a_page(store):
     assert [(t["trace_id"], t["status"]) for t in page.records()] == [(f"{1:032x}", "ok")]
 
 
+async def test_a_final_record_takes_the_place_of_its_running_snapshot(store):
+    gen = await store.generation()
+    await fill(store, 3)
+    await store.append([trace(100, status="running", running=True)], gen)
+    assert (await store.stats()).stored == 4
+    await store.append([trace(100, status="ok", running=False)], gen)
+    assert (await store.stats()).stored == 4
+    from_start = await store.page(after=Cursor(0, 0), limit=50)
+    statuses = {t["trace_id"]: t.get("status") for t in from_start.records()}
+    assert len(from_start.traces) == len(statuses) == 4
+    assert statuses[f"{100:032x}"] == "ok"
+
+
 async def test_clear_empties_and_bumps_generation(store):
     await fill(store, 5)
     generation = await store.clear()

@@ -35,6 +35,9 @@ class MemoryTraceStore:
         # tracking these tuples. With Cursor objects inside, 100 000 stored traces were 200 000 objects that
         # every full collection walked: 100 ms pauses and a fifth of the throughput gone.
         self._entries: deque[tuple[int, int, str, str | None, Payload]] = deque(maxlen=capacity)
+        # Trace id → position of its "running" snapshot, dropped when its final record comes: capacity counts
+        # traces, and a long operation does not hold two places.
+        self._running: dict[str, tuple[int, int]] = {}
         self._last_ms, self._last_seq = 0, 0
         self._generation = 0
         self._cleared_at_ms = 0.0
@@ -52,17 +55,34 @@ class MemoryTraceStore:
         if generation != self._generation:
             return Appended(generation=self._generation, stale=True, cleared_at_ms=self._cleared_at_ms)
         positions = []
-        entries, broadcaster = self._entries, self._broadcaster
+        entries, broadcaster, running = self._entries, self._broadcaster, self._running
         for record in traces:
             ms, seq = position = self._next_position()
             # The cursor goes in before encoding, not spliced in after: one copy of the record's JSON, not two.
             payload = encode({"cursor": f"{ms}-{seq}", **record})
             pipeline = record.get("entrypoint")
-            entries.append((ms, seq, record.get("trace_id", ""), pipeline, payload))
+            trace_id = record.get("trace_id", "")
+            if record.get("running"):
+                self._announced(trace_id, position)
+            elif running and trace_id in running:
+                self._drop(running.pop(trace_id))
+            entries.append((ms, seq, trace_id, pipeline, payload))
             positions.append(position)
             if broadcaster.wants(pipeline):  # events are made only for someone to take them
                 broadcaster.publish(StoreEvent(Cursor(ms, seq), payload, self._generation, pipeline))
         return Appended(cursors=LazyCursors(positions, Cursor._make), generation=self._generation)
+
+    def _announced(self, trace_id: str, position: tuple[int, int]) -> None:
+        running = self._running
+        running[trace_id] = position
+        if len(running) > self.capacity:  # operations that never finished here: forget the oldest
+            del running[next(iter(running))]
+
+    def _drop(self, position: tuple[int, int]) -> None:
+        entries = self._entries
+        index = bisect.bisect_left(entries, position, key=lambda e: (e[0], e[1]))
+        if index < len(entries) and (entries[index][0], entries[index][1]) == position:
+            del entries[index]  # near the end (a snapshot of an operation that just finished): quick in a deque
 
     async def page(
         self,
@@ -109,6 +129,7 @@ class MemoryTraceStore:
 
     async def clear(self) -> int:
         self._entries.clear()
+        self._running.clear()
         self._generation += 1
         self._cleared_at_ms = time.time() * 1000
         cursor = Cursor(*self._next_position())  # clears take a position too, so cursors never go backwards

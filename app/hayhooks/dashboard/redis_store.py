@@ -5,7 +5,8 @@ of a deployment lands in one slot):
 
 - ``<prefix>traces``: the stream; each entry is ``p`` (pipeline name), ``i`` (trace id) and ``t`` (the trace
   record as JSON), or a clear marker ``clear`` = generation. Entry IDs are the dashboard's cursors.
-  ``XADD … MAXLEN ~ capacity``.
+  ``XADD … MAXLEN ~ capacity``. An operation still running after a moment is announced by an entry of its own,
+  which the worker deletes (``XDEL``) when it appends the trace's final record.
 - ``<prefix>generation`` and ``<prefix>cleared_at``: how many clears happened, and when the last one did.
 - ``<prefix>workers``: worker → last heartbeat (ms), to show who shares the view.
 
@@ -53,8 +54,12 @@ local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
 if gen ~= tonumber(ARGV[1]) then
   return {0, gen, redis.call('GET', KEYS[3]) or '0'}
 end
+local dropped = tonumber(ARGV[3])
+if dropped > 0 then
+  redis.call('XDEL', KEYS[1], unpack(ARGV, 4, 3 + dropped))
+end
 local ids = {}
-for i = 3, #ARGV, 3 do
+for i = 4 + dropped, #ARGV, 3 do
   ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'p', ARGV[i], 'i', ARGV[i + 1],
                              't', ARGV[i + 2])
 end
@@ -144,6 +149,8 @@ class RedisTraceStore:
         # Live follow blocks a connection; it gets its own, so requests never queue behind it.
         self._reader_redis = _client(url, socket_connect_timeout=1.0, socket_timeout=10.0)
         self._append_script = self._redis.register_script(_APPEND)
+        # Trace id → entry ID of its "running" snapshot, until the trace's final record deletes it.
+        self._running: dict[str, bytes] = {}
         self._clear_script = self._redis.register_script(_CLEAR)
         self._broadcaster = Broadcaster(on_ready=self._follow_from)
         self._reader: asyncio.Task[None] | None = None
@@ -156,13 +163,32 @@ class RedisTraceStore:
             return False
 
     async def append(self, traces: Sequence[TraceRecord], generation: int) -> Appended:
-        args: list[Any] = [generation, self.capacity]
-        for record in traces:
-            args += [record.get("entrypoint") or "", record.get("trace_id", ""), encode(record)]
+        """Append in one script; a trace's final record deletes its "running" snapshot (``XDEL``), so that the
+        stream's capacity counts traces and a long operation does not hold two places."""
+        running = self._running
+        triples: list[Any] = []
+        announced: list[tuple[int, str]] = []
+        finished: list[str] = []
+        for index, record in enumerate(traces):
+            trace_id = record.get("trace_id", "")
+            triples += [record.get("entrypoint") or "", trace_id, encode(record)]
+            if record.get("running"):
+                announced.append((index, trace_id))
+            elif running and trace_id in running:
+                finished.append(trace_id)
+        dropped = [running[trace_id] for trace_id in finished]
         keys = [self.stream_key, self.generation_key, self.cleared_key]
-        ok, current, result = await self._append_script(keys=keys, args=args)
+        ok, current, result = await self._append_script(
+            keys=keys, args=[generation, self.capacity, len(dropped), *dropped, *triples]
+        )
         if not ok:
             return Appended(generation=int(current), stale=True, cleared_at_ms=float(result))
+        for trace_id in finished:
+            running.pop(trace_id, None)
+        for index, trace_id in announced:
+            running[trace_id] = result[index]
+            if len(running) > self.capacity:  # operations that never finished here: forget the oldest
+                del running[next(iter(running))]
         return Appended(cursors=LazyCursors(result, _cursor), generation=int(current))
 
     async def generation(self) -> int:
