@@ -1,11 +1,13 @@
 """The ``log`` object that pipeline wrappers import (``from hayhooks import log``).
 
 It is loguru's logger, as in Hayhooks, so existing wrappers that call ``log.info("x {}", y)`` or ``log.bind``
-keep working.
+keep working. Records of the standard library's ``logging`` (Haystack's, uvicorn's errors, a wrapper's own
+``logging.getLogger``) go through it too, so every line written while a span is active carries its ids.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -30,12 +32,39 @@ def _format(record: Any) -> str:
     )
 
 
+class _ToLoguru(logging.Handler):
+    """A standard-library record as a loguru line (same format, the active span's ids)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level: str | int = log.level(record.levelname).name
+        except ValueError:
+            level = record.levelno
+        log.opt(exception=record.exc_info).log(level, record.getMessage())
+
+
+def _route_stdlib_logging() -> None:
+    """Records that propagate to the root logger, and uvicorn's error log, written through loguru.
+
+    Levels are left alone: libraries still log at the root logger's level (WARNING unless set), so Haystack's
+    per-component INFO lines stay off. A root logger the user configured (it has handlers) is left as it is.
+    """
+    handler = _ToLoguru()
+    root = logging.getLogger()
+    if not root.handlers or all(isinstance(h, _ToLoguru) for h in root.handlers):
+        root.handlers = [handler]
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers = [handler]
+        logging.getLogger(name).propagate = False
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Send hayhooks' own log lines to stderr at ``level``; safe to call again with a new level."""
     log.remove()
     log.configure(patcher=_add_trace_ids)
     # Write to whatever sys.stderr is at the time, not the object it was at configure time.
     log.add(_to_stderr, level=level, format=_format, backtrace=False, diagnose=False, colorize=sys.stderr.isatty())
+    _route_stdlib_logging()
 
 
 def _to_stderr(message: str) -> None:

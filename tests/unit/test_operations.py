@@ -266,3 +266,32 @@ def test_operation_is_recording_only_inside_an_operation():
     with ops.operation(tracer, "run", "p", "rest"):
         assert ops.recording()
     assert not ops.recording()
+
+
+STDLIB_LOGGING = """
+import logging
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        pass
+
+    def run_api(self, text: str) -> str:
+        logging.getLogger("haystack.mine").warning("stdlib line %s", text)
+        return text
+"""
+
+
+def test_standard_library_log_lines_carry_the_trace_and_span_ids_too(capsys, make_client, spans, monkeypatch):
+    import logging
+
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # as in a server: pytest's capture handler is not there
+    client = make_client(tracer_provider=spans.provider)
+    client.post("/deploy_files", json={"name": "logs", "files": {"pipeline_wrapper.py": STDLIB_LOGGING},
+                                       "save_files": False})
+    spans.clear()
+    client.post("/logs/run", json={"text": "from-a-wrapper"})
+    root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
+    err = capsys.readouterr().err
+    line = next(line for line in err.splitlines() if "stdlib line from-a-wrapper" in line)
+    assert f"trace_id={root.context.trace_id:032x}" in line
