@@ -169,6 +169,8 @@ def test_unknown_pipeline_is_a_failed_run_trace(traced, spans):
     root = one(spans.get_finished_spans(), "hayhooks.pipeline.run")
     assert root.attributes["hayhooks.pipeline.name"] == "ghost"
     assert root.status.status_code is StatusCode.ERROR
+    event = next(e for e in root.events if e.name == "exception")
+    assert event.attributes["exception.message"] == "Pipeline 'ghost' not found"
 
 
 def test_streamed_run_keeps_its_span_open_until_the_last_chunk(make_client, spans):

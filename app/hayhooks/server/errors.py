@@ -77,6 +77,8 @@ def install_error_handlers(app: FastAPI, *, show_tracebacks: bool) -> None:
             if match:
                 deployed = ", ".join(request.app.state.registry.names()) or "none"
                 detail = f"Pipeline '{match['name']}' not found (deployed: {deployed})"
+                record_error(PipelineNotFoundError(match["name"]), f"HTTP 404: {detail}")  # not the router's stack
+                return JSONResponse({"detail": detail}, status_code=404, headers=exc.headers)
         if exc.status_code >= 400:
             record_error(exc, f"HTTP {exc.status_code}: {detail}")
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
