@@ -54,6 +54,13 @@ def on_starting(server):  # noqa: ANN001, ARG001 (gunicorn's hook signature)
             server.log.warning("Dashboard UI unavailable: %s", frontend.problem)
 
 
+def when_ready(server):  # noqa: ANN001
+    """gunicorn's own "Listening at:" line is empty when each worker binds its own socket: say it here."""
+    from hayhooks.server.serve import log_listening
+
+    log_listening(server)
+
+
 def pre_fork(server, worker):  # noqa: ANN001
     _pinning.pre_fork(server, worker)
 

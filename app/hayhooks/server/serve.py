@@ -94,6 +94,12 @@ def serve(settings: AppSettings, *, reload: bool = False) -> None:
         _run_gunicorn(settings)
 
 
+def log_listening(server: Any) -> None:
+    """gunicorn's own "Listening at:" line is empty when each worker binds its own socket: say it here."""
+    if PER_WORKER_SOCKETS:
+        server.log.info("Listening at: %s (one SO_REUSEPORT socket per worker)", ", ".join(server.cfg.bind))
+
+
 def _run_gunicorn(settings: AppSettings) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -112,6 +118,7 @@ def _run_gunicorn(settings: AppSettings) -> None:
                 # shared socket, whichever worker wakes first accepts a whole burst, and keep-alive clients then
                 # stay pinned to it while the other workers idle. Only Linux balances SO_REUSEPORT sockets.
                 "reuse_port": PER_WORKER_SOCKETS,
+                "when_ready": log_listening,
                 "pre_fork": pinning.pre_fork,
                 "post_fork": pinning.post_fork,
                 "graceful_timeout": settings.graceful_shutdown_timeout,
