@@ -138,6 +138,16 @@ def test_concurrent_deploys_of_one_name_end_in_one_version(cluster):
     assert len({r.json()["result"] for r in runs}) == 1
 
 
+def test_concurrent_deploys_of_a_new_name_without_overwrite_let_exactly_one_win(cluster):
+    tags = ["1", "2", "3", "4", "5", "6"]
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda tag: deploy(cluster.url, "first", version(tag)), tags))
+    assert sorted(r.status_code for r in answers) == [200] + [409] * 5
+    winner = tags[[r.status_code for r in answers].index(200)]
+    runs = spread(cluster.url, 24, "POST", "/first/run", json={"text": "a"})
+    assert {r.json()["result"] for r in runs} == {f"A{winner}"}
+
+
 def test_a_host_started_later_serves_what_was_deployed(cluster, server_factory, redis_url, cluster_env, tmp_path):
     deploy(cluster.url, "early", version("!"))
     fresh(cluster.url, "/undeploy/early", method="POST")

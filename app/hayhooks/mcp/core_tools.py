@@ -85,7 +85,8 @@ async def call_core_tool(state: Any, name: str, arguments: dict[str, Any]) -> ty
         await state.deployer.deploy_files(request.name, request.files, overwrite=request.overwrite,
                                           save_files=request.save_files, transport="mcp")
         op = {"op": "deploy_files", "name": request.name, "files": request.files}
-        _, warning = await deploy_everywhere(state, op, previous, save=request.save_files)
+        _, warning = await deploy_everywhere(state, op, previous, save=request.save_files,
+                                             overwrite=request.overwrite)
         return _text(f"Pipeline '{request.name}' deployed successfully" + (f" ({warning})" if warning else ""))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors())

@@ -25,6 +25,20 @@ from hayhooks.pipelines.errors import HayhooksError, PipelineNotFoundError
 from hayhooks.server.deployer import Deployer
 
 ERRORS = (RedisError, OSError, asyncio.TimeoutError)
+# Record an operation, and which names the log deploys: a deploy that must not overwrite is refused atomically if
+# another worker or host recorded one of that name first (each had checked only its own registry).
+_PUBLISH = """
+if ARGV[4] == '1' and redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then
+  return false
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', '10000', '*', 'op', ARGV[1], 'from', ARGV[2])
+if ARGV[5] == 'undeploy' then
+  redis.call('HDEL', KEYS[2], ARGV[3])
+else
+  redis.call('HSET', KEYS[2], ARGV[3], id)
+end
+return id
+"""
 HEARTBEAT_S = 2.0
 WORKER_TTL_MS = 6_000
 ACK_TTL_S = 300
@@ -37,8 +51,10 @@ class DeployReplicator:
         self.stream_key = f"{prefix}deploys"
         self.workers_key = f"{prefix}deploy_workers"
         self.ack_prefix = f"{prefix}deploy_acks:"
+        self.names_key = f"{prefix}deployed"
         self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=2.0)
         self._reader = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=10.0)
+        self._publish = self._redis.register_script(_PUBLISH)
         self._last = b"0-0"
         self._task: asyncio.Task[None] | None = None
 
@@ -52,10 +68,13 @@ class DeployReplicator:
             log.warning("Deploy log unreachable at start ({}); this worker serves its own pipelines", exc)
         self._task = asyncio.create_task(self._follow(), name="hayhooks-deploy-follow")
 
-    async def publish(self, op: dict[str, Any]) -> bytes:
-        return await self._redis.xadd(
-            self.stream_key, {"op": orjson.dumps(op), "from": self.worker}, maxlen=10_000, approximate=True
+    async def publish(self, op: dict[str, Any], *, exclusive: bool = False) -> bytes | None:
+        """Record ``op``; its entry ID, or None when ``exclusive`` and the log already deploys that name."""
+        entry = await self._publish(
+            keys=[self.stream_key, self.names_key],
+            args=[orjson.dumps(op), self.worker, op["name"], "1" if exclusive else "0", op["op"]],
         )
+        return entry or None
 
     async def wait_for(self, entry_id: bytes, timeout_s: float = 2.0) -> dict[str, Any]:
         """Who applied ``entry_id``: waits (bounded) for every live worker's acknowledgement."""

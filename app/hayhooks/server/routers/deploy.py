@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, field_validator
 
 from hayhooks.logger import log
-from hayhooks.pipelines.errors import DeployDisabledError, HayhooksError, PipelineDefinitionError
+from hayhooks.pipelines.errors import DeployDisabledError, HayhooksError, PipelineDefinitionError, PipelineExistsError
 from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.sources import check_file_names, check_name
 from hayhooks.server.deployer import Deployer
@@ -62,10 +62,14 @@ ONE_WORKER = (
 )
 
 
-async def replicate(state: Any, op: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+async def replicate(
+    state: Any, op: dict[str, Any], *, exclusive: bool = False
+) -> tuple[dict[str, Any] | None, str | None]:
     """Record ``op`` for every worker (with Redis) and wait for them; else say it reached this worker only.
 
-    ``state`` is the app's state (its replicator and settings): deploys over MCP go through here too."""
+    ``exclusive``: a deploy without overwrite, refused (``PipelineExistsError``) if another worker or host
+    recorded that name first. ``state`` is the app's state (its replicator and settings): deploys over MCP go
+    through here too."""
     replicator = state.replicator
     workers = state.settings.workers
     if replicator is None:
@@ -75,8 +79,12 @@ async def replicate(state: Any, op: dict[str, Any]) -> tuple[dict[str, Any] | No
             return {"workers": workers, "applied": 1, "failed": {}, "missing": []}, warning
         return None, None
     try:
-        entry = await replicator.publish(op)
+        entry = await replicator.publish(op, exclusive=exclusive)
+        if entry is None:
+            raise PipelineExistsError(op["name"])
         report = await replicator.wait_for(entry)
+    except PipelineExistsError:
+        raise
     except Exception as exc:
         warning = f"Applied by this worker; the deploy log is unreachable ({type(exc).__name__}), others not reached"
         log.warning(warning)
@@ -118,14 +126,19 @@ async def _restore_locally(deployer: Deployer, op: dict[str, Any], *, save: bool
 
 
 async def deploy_everywhere(
-    state: Any, op: dict[str, Any], previous: Deployment | None, *, save: bool
+    state: Any, op: dict[str, Any], previous: Deployment | None, *, save: bool, overwrite: bool
 ) -> tuple[dict[str, Any] | None, str | None]:
     """Replicate a deploy this worker applied; if any worker could not load it, roll every worker back.
 
     A deploy fails as a whole: the caller gets the error, and every worker returns to what it served before
-    (the previous version, or nothing), so no request meets a pipeline that only some workers serve.
+    (the previous version, or nothing), so no request meets a pipeline that only some workers serve. A deploy
+    without ``overwrite`` that another worker or host recorded first is undone here, and refused (409).
     """
-    report, warning = await replicate(state, op)
+    try:
+        report, warning = await replicate(state, op, exclusive=not overwrite)
+    except PipelineExistsError:
+        await _restore_locally(state.deployer, _restoring(op["name"], previous), save=save)
+        raise
     if report is None or not report["failed"]:
         return report, warning
     name, failed = op["name"], report["failed"]
@@ -156,7 +169,7 @@ async def deploy_files(body: DeployFilesRequest, request: Request) -> DeployResp
     previous = previous_of(state, body.name)
     await deployer.deploy_files(body.name, body.files, overwrite=body.overwrite, save_files=body.save_files)
     op = {"op": "deploy_files", "name": body.name, "files": body.files}
-    report, warning = await deploy_everywhere(state, op, previous, save=body.save_files)
+    report, warning = await deploy_everywhere(state, op, previous, save=body.save_files, overwrite=body.overwrite)
     return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
 
@@ -171,7 +184,7 @@ async def deploy_yaml(body: DeployYamlRequest, request: Request) -> DeployRespon
     )
     op = {"op": "deploy_yaml", "name": body.name, "source": body.source_code, "description": body.description,
           "skip_mcp": body.skip_mcp, "files": deployment.files}
-    report, warning = await deploy_everywhere(state, op, previous, save=body.save_file)
+    report, warning = await deploy_everywhere(state, op, previous, save=body.save_file, overwrite=body.overwrite)
     return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
 
