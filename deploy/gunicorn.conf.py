@@ -15,9 +15,6 @@ from hayhooks.server.serve import PER_WORKER_SOCKETS
 host = os.environ.get("HAYHOOKS_HOST", "0.0.0.0")
 port = int(os.environ.get("HAYHOOKS_PORT", "1416"))
 bind = f"{host}:{port}"
-# The workers' apps read the interface from HAYHOOKS_HOST: whether the dashboard may go without a token, whether
-# MCP guards against DNS rebinding. They must see the one bound here, not their own default (127.0.0.1).
-os.environ["HAYHOOKS_HOST"] = host
 workers = int(os.environ.get("HAYHOOKS_WORKERS", "4"))
 # Each worker on a CPU of its own while there are enough CPUs (HAYHOOKS_WORKER_CPU_AFFINITY=auto|off).
 _pinning = CpuPinning(workers, os.environ.get("HAYHOOKS_WORKER_CPU_AFFINITY", "auto").lower())  # type: ignore[arg-type]
@@ -44,6 +41,9 @@ def on_starting(server):  # noqa: ANN001, ARG001 (gunicorn's hook signature)
     from hayhooks.settings import AppSettings
 
     ensure_port_free(host, port)
+    # The workers' apps read the interface from HAYHOOKS_HOST: whether the dashboard may go without a token, whether
+    # MCP guards against DNS rebinding. They must see the one bound here, not their own default (127.0.0.1).
+    os.environ["HAYHOOKS_HOST"] = host
 
     settings = AppSettings()
     if settings.dashboard_enabled:

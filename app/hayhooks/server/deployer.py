@@ -138,6 +138,16 @@ class Deployer:
         with operation(self.tracer, "undeploy", name, transport):
             return await self._undeploy(name)
 
+    async def undeploy_version(self, name: str, files: dict[str, str]) -> None:
+        """Undeploy ``name`` only if this worker still serves exactly ``files`` (a deploy being taken back: by
+        then the deploy log may already have given this worker another version, which stays)."""
+        with operation(self.tracer, "undeploy", name, "sync"):
+            async with self._lock:
+                if name in self.registry and self.registry.get(name).files == files:
+                    self.registry.remove(name)
+                    self._drop_route(name)
+                    self._release(name)
+
     async def _undeploy(self, name: str) -> Deployment:
         async with self._lock:
             deployment = self.registry.remove(name)

@@ -137,7 +137,7 @@ async def deploy_everywhere(
     try:
         report, warning = await replicate(state, op, exclusive=not overwrite)
     except PipelineExistsError:
-        await _restore_locally(state.deployer, _restoring(op["name"], previous), save=save)
+        await state.deployer.undeploy_version(op["name"], op["files"])  # the name was free here: nothing to restore
         raise
     if report is None or not report["failed"]:
         return report, warning
