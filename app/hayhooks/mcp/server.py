@@ -15,16 +15,15 @@ from typing import Any
 import mcp_types as types
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel.server import Server
-from mcp.server.sse import SseServerTransport
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from opentelemetry import trace
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from hayhooks import __version__
 from hayhooks.mcp import core_tools
+from hayhooks.mcp.legacy_sse import ENDPOINT, LegacySse
+from hayhooks.mcp.sse_relay import SseRelay
 from hayhooks.mcp.tools import call_tool, exposed, tool_of
 from hayhooks.pipelines.registry import PipelineRegistry
 from hayhooks.tracing.operations import operation
@@ -77,33 +76,42 @@ def _security(host: str) -> TransportSecuritySettings | None:
 
 
 class MCPRoutes:
-    """The ``/mcp`` (streamable HTTP) and ``/sse`` + ``/messages/`` (legacy SSE) routes, and their lifespan."""
+    """The ``/mcp`` (streamable HTTP) and ``/sse`` + ``/messages/`` (legacy SSE) routes, and their lifespan.
+
+    With several ``workers``, legacy SSE needs ``redis_url`` to relay each message to the worker holding its session.
+    """
 
     def __init__(
-        self, state: Any, tracer: trace.Tracer, host: str, *, stateless: bool = False, json_response: bool = False
+        self,
+        state: Any,
+        tracer: trace.Tracer,
+        host: str,
+        *,
+        workers: int = 1,
+        redis_url: str | None = None,
+        redis_key_prefix: str = "hayhooks:",
+        json_response: bool = False,
     ) -> None:
         self.server = build_server(state, tracer)
         security = _security(host)
         # Several workers cannot share a session: each request then stands alone.
-        self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security, stateless=stateless,
-                                                    json_response=json_response)
-        self.sse = SseServerTransport("/messages/", security_settings=security)
+        self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security,
+                                                    stateless=workers > 1, json_response=json_response)
+        self.relay = SseRelay(redis_url, redis_key_prefix) if workers > 1 and redis_url is not None else None
+        self.sse = LegacySse(self.server, security, relay=self.relay, refused=workers > 1 and redis_url is None)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        async with self.manager.run():
-            yield
+        try:
+            async with self.manager.run():
+                yield
+        finally:
+            if self.relay is not None:
+                await self.relay.aclose()
 
     def routes(self) -> list[BaseRoute]:
-        server, sse = self.server, self.sse
-
-        async def handle_sse(request: Request) -> Response:
-            async with sse.connect_sse(request.scope, request.receive, request._send) as (read, write):
-                await server.run(read, write, server.create_initialization_options())
-            return Response()
-
         return [
             Route("/mcp", endpoint=StreamableHTTPASGIApp(self.manager), methods=["GET", "POST", "DELETE"]),
-            Route("/sse", endpoint=handle_sse, methods=["GET"]),
-            Mount("/messages/", app=sse.handle_post_message),
+            Route("/sse", endpoint=self.sse.handle_sse, methods=["GET"]),
+            Mount(ENDPOINT, app=self.sse.handle_post),
         ]

@@ -138,7 +138,9 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
     if settings.mcp_mount:
         from hayhooks.mcp.server import MCPRoutes
 
-        mcp_routes = MCPRoutes(app.state, tracing.tracer(), settings.host, stateless=settings.workers > 1,
+        redis_url = settings.redis_url.get_secret_value() if settings.redis_url is not None else None
+        mcp_routes = MCPRoutes(app.state, tracing.tracer(), settings.host, workers=settings.workers,
+                               redis_url=redis_url, redis_key_prefix=settings.redis_key_prefix,
                                json_response=settings.mcp_json_response)
         app.router.routes.extend(mcp_routes.routes())
     if tracing.enabled:
