@@ -107,6 +107,18 @@ def test_lean_spans_export_exactly_what_sdk_spans_export(scenario):
     assert comparable(exported(lean, scenario)) == comparable(exported(sdk, scenario))
 
 
+def test_succeed_sets_ok_as_set_status_would_and_leaves_an_error_or_an_ended_span_alone():
+    tracer = lean_tracer(TracerProvider(), "t")
+    fresh, failed, ended = (tracer.start_span(name) for name in ("fresh", "failed", "ended"))
+    failed.set_status(Status(StatusCode.ERROR, "boom"))
+    ended.end()
+    for span in (fresh, failed, ended):
+        span.succeed()
+    assert fresh.status.status_code is StatusCode.OK
+    assert failed.status.status_code is StatusCode.ERROR
+    assert ended.status.status_code is StatusCode.UNSET
+
+
 def test_attribute_values_are_cleaned_and_limited_like_the_sdk():
     limits = SpanLimits(max_span_attributes=8, max_span_attribute_length=20)
     assert comparable(exported(lean, odd_attributes, span_limits=limits)) == comparable(

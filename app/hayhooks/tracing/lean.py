@@ -53,6 +53,7 @@ _SAMPLED_FLAGS = {
     (False, False): TraceFlags(TraceFlags.DEFAULT),
 }
 _UNSET = Status(StatusCode.UNSET)
+_OK = Status(StatusCode.OK)
 _PLAIN = frozenset({str, bool, int, float})
 _NO_EVENTS: tuple[Event, ...] = ()
 _MAX_TRACE_ID = 2**128 - 1
@@ -136,6 +137,12 @@ class LeanSpan(Span):
         self._span_processor = tracer.span_processor
         self._processors = tracer.processors
         self._limits = tracer.limits
+
+    def succeed(self) -> None:
+        """Status OK unless one is set (an ERROR stays): what ``set_status`` would do for a span still running,
+        without its decorator, lock and checks (~10 k instructions), since every operation ends with it."""
+        if self._status is _UNSET and self._end_time is None:  # set_status never sets UNSET: still the default
+            self._status = _OK
 
     @property
     def dropped_attributes(self) -> int:

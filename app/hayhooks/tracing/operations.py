@@ -27,6 +27,8 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hayhooks.tracing.lean import LeanSpan
+
 _VALIDATION_ERRORS = (ValidationError, ValidationException)
 KIND = "hayhooks.kind"
 PIPELINE = "hayhooks.pipeline.name"
@@ -273,7 +275,9 @@ _OK = Status(StatusCode.OK)
 def _succeeded(span: trace.Span) -> None:
     """An operation that raised nothing and answered below 400 is OK, explicitly (not left UNSET), unless
     something inside it (a failed stream, a route) already marked it failed."""
-    if not _has_error(span):
+    if type(span) is LeanSpan:
+        span.succeed()
+    elif span.is_recording() and not _has_error(span):
         span.set_status(_OK)
 
 
