@@ -115,6 +115,7 @@ def test_dashboard_page_is_served_and_slash_added(make_client, spans, tmp_path):
 @pytest.mark.parametrize(("host", "base_url"), [
     ("0.0.0.0", "http://testserver"),  # configured to listen publicly
     ("127.0.0.1", "http://192.0.2.2:1416"),  # configured for loopback, yet reached on a public address
+    ("127.0.0.1", "http://[::ffff:192.0.2.2]:1416"),  # the same, on a dual-stack socket
 ])
 def test_the_page_is_refused_on_a_public_interface_without_a_token(make_client, spans, tmp_path, host, base_url):
     from fastapi.testclient import TestClient

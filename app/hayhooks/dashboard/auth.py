@@ -35,10 +35,14 @@ def _arrived_from_outside(request: Request) -> bool:
     """Whether the request came in on a non-loopback interface, whatever the settings say: a server started
     another way (gunicorn's own ``--bind``, say) may listen more widely than ``HAYHOOKS_HOST``."""
     server = request.scope.get("server")
+    if server is None:
+        return False
     try:
-        return server is not None and not ipaddress.ip_address(server[0]).is_loopback
+        address = ipaddress.ip_address(server[0])
     except ValueError:  # a Unix socket, or a test client's made-up host: the settings decide
         return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
+    return not (mapped or address).is_loopback
 
 
 def check_access(request: Request, settings: AppSettings) -> None:
