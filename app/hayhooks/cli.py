@@ -53,7 +53,8 @@ def load_settings(**overrides: Any) -> AppSettings:
         raise fail(f"{variable} has value{shown}, which is not JSON: give a JSON list, e.g. '[\"a\", \"b\"]'") from None
 
 
-_SECRETS = frozenset({"redis_url", "dashboard_token"})
+# Settings whose values are never echoed: those typed as secrets.
+_SECRETS = frozenset(name for name, field in AppSettings.model_fields.items() if "SecretStr" in str(field.annotation))
 
 
 def _serve(settings: AppSettings, *, reload: bool = False) -> None:

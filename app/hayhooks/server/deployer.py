@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry import trace
 
 from hayhooks.logger import log
-from hayhooks.pipelines.errors import PipelineDefinitionError, PipelineExistsError
+from hayhooks.pipelines.errors import PipelineDefinitionError, PipelineExistsError, PipelineNotFoundError
 from hayhooks.pipelines.loader import WRAPPER_FILE, load_wrapper
 from hayhooks.pipelines.registry import Deployment, PipelineRegistry
 from hayhooks.pipelines.sources import check_file_names, check_name, read_folder, write_folder
@@ -144,16 +146,35 @@ class Deployer:
         with operation(self.tracer, "undeploy", name, "sync"):
             async with self._lock:
                 if name in self.registry and self.registry.get(name).files == files:
-                    self.registry.remove(name)
-                    self._drop_route(name)
-                    self._release(name)
+                    self._remove(name)
+
+    async def apply(self, op: dict[str, Any], *, save: bool = False) -> None:
+        """Apply a deploy-log operation (``undeploy``, ``deploy_files``, ``deploy_yaml``) in this worker; a version
+        it already serves exactly is left as it is. The log's replay and a deploy's rollback both come here."""
+        name, registry = op["name"], self.registry
+        if op["op"] == "undeploy":
+            if name in registry:
+                with contextlib.suppress(PipelineNotFoundError):
+                    await self.undeploy(name, transport="sync")
+            return
+        files, skip_mcp = op["files"], bool(op.get("skip_mcp"))
+        if name in registry and (served := registry.get(name)).files == files and served.wrapper.skip_mcp == skip_mcp:
+            return  # already serving exactly this version (this worker took the request, or replays it)
+        if op["op"] == "deploy_files":
+            await self.deploy_files(name, files, overwrite=True, save_files=save, transport="sync")
+        else:
+            await self.deploy_yaml(name, op["source"], overwrite=True, description=op.get("description"),
+                                   save_file=save, skip_mcp=skip_mcp, transport="sync")
 
     async def _undeploy(self, name: str) -> Deployment:
         async with self._lock:
-            deployment = self.registry.remove(name)
-            self._drop_route(name)
-            self._release(name)
-            return deployment
+            return self._remove(name)
+
+    def _remove(self, name: str) -> Deployment:
+        deployment = self.registry.remove(name)
+        self._drop_route(name)
+        self._release(name)
+        return deployment
 
     async def aclose(self) -> None:
         if self._workdir is not None:

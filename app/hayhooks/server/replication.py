@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from hayhooks.backoff import Backoff
 from hayhooks.logger import log
-from hayhooks.pipelines.errors import HayhooksError, PipelineNotFoundError
+from hayhooks.pipelines.errors import HayhooksError
 from hayhooks.server.deployer import Deployer
 
 ERRORS = (RedisError, OSError, asyncio.TimeoutError)
@@ -125,7 +125,7 @@ class DeployReplicator:
         op = orjson.loads(fields[b"op"])
         outcome = "ok"
         try:
-            await self._apply_op(op)
+            await self.deployer.apply(op)
         except HayhooksError as exc:
             outcome = f"error: {exc}"
             log.error("Could not apply {} of '{}' from the deploy log: {}", op["op"], op["name"], exc)
@@ -135,24 +135,6 @@ class DeployReplicator:
                 pipe.hset(key, self.worker, outcome)
                 pipe.expire(key, ACK_TTL_S)
                 await pipe.execute()
-
-    async def _apply_op(self, op: dict[str, Any]) -> None:
-        name, registry, deployer = op["name"], self.deployer.registry, self.deployer
-        if op["op"] == "undeploy":
-            if name in registry:
-                with contextlib.suppress(PipelineNotFoundError):
-                    await deployer.undeploy(name, transport="sync")
-            return
-        files, skip_mcp = op["files"], bool(op.get("skip_mcp"))
-        if name in registry and (served := registry.get(name)).files == files and served.wrapper.skip_mcp == skip_mcp:
-            return  # already serving exactly this version (this worker took the request, or replays it)
-        if op["op"] == "deploy_files":
-            await deployer.deploy_files(name, files, overwrite=True, save_files=False, transport="sync")
-        else:
-            await deployer.deploy_yaml(
-                name, op["source"], overwrite=True, description=op.get("description"), save_file=False,
-                skip_mcp=skip_mcp, transport="sync",
-            )
 
     async def aclose(self) -> None:
         if self._task is not None:

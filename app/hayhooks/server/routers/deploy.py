@@ -112,17 +112,10 @@ def _restoring(name: str, previous: Deployment | None) -> dict[str, Any]:
 
 
 async def _restore_locally(deployer: Deployer, op: dict[str, Any], *, save: bool) -> None:
-    name = op["name"]
     try:
-        if op["op"] == "undeploy":
-            await deployer.undeploy(name, transport="sync")
-        elif op["op"] == "deploy_yaml":
-            await deployer.deploy_yaml(name, op["source"], overwrite=True, description=op["description"],
-                                       save_file=save, skip_mcp=op["skip_mcp"], transport="sync")
-        else:
-            await deployer.deploy_files(name, op["files"], overwrite=True, save_files=save, transport="sync")
+        await deployer.apply(op, save=save)
     except HayhooksError as exc:
-        log.error("Rolling back the deploy of '{}' failed in this worker: {}", name, exc)
+        log.error("Rolling back the deploy of '{}' failed in this worker: {}", op["name"], exc)
 
 
 async def deploy_everywhere(
