@@ -422,8 +422,9 @@ def test_token_prompt_rejects_wrong_token_and_accepts_right_one(
         },
     )
     assert httpx.get(api(server, "/traces"), timeout=5).status_code == 401
-    # The browser logs every 401 answer of the API (the config before login, the wrong token): expected here.
-    console_errors.expect(r"status of 401 .*\(http://127\.0\.0\.1:\d+/dashboard/api/(config|login)\)")
+    assert httpx.get(f"{server.url}/dashboard/", timeout=5).status_code == 401
+    # The browser logs every 401 answer (the page and the config before login, the wrong token): expected here.
+    console_errors.expect(r"status of 401 .*\(http://127\.0\.0\.1:\d+/dashboard/(api/config|api/login)?\)")
 
     page.goto(f"{server.url}/dashboard/")
     token_input = page.get_by_test_id("token-input")

@@ -131,6 +131,43 @@ def test_the_page_is_refused_on_a_public_interface_without_a_token(make_client, 
             assert "HAYHOOKS_DASHBOARD_TOKEN" in response.text
 
 
+@pytest.fixture
+def page_with_token(make_client, spans, tmp_path):
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>dash</title>")
+    (dist / "assets" / "app.js").write_text("console.log('app')")
+    return make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_dist_dir=dist,
+                       dashboard_token="s3cret")
+
+
+def test_with_a_token_the_page_answers_401_without_it_and_still_shows_its_prompt(page_with_token):
+    for path in ("/dashboard/", "/dashboard/index.html"):
+        response = page_with_token.get(path)
+        assert response.status_code == 401, path
+        assert "<title>dash</title>" in response.text  # the page, whose token prompt sets the cookie
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.headers["cache-control"] == "no-store" and "etag" not in response.headers
+
+
+def test_with_a_token_the_page_is_served_to_its_bearer_and_to_the_logged_in_cookie(page_with_token):
+    assert page_with_token.get("/dashboard/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert page_with_token.get("/dashboard/", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert page_with_token.post("/dashboard/api/login", json={"token": "s3cret"}).status_code == 204
+    assert page_with_token.get("/dashboard/").status_code == 200
+
+
+def test_a_page_cached_while_logged_in_is_not_revalidated_without_the_token(page_with_token):
+    served = page_with_token.get("/dashboard/", headers={"Authorization": "Bearer s3cret"})
+    again = page_with_token.get("/dashboard/", headers={"If-None-Match": served.headers["etag"]})
+    assert again.status_code == 401
+
+
+def test_scripts_and_styles_are_served_without_the_token(page_with_token):
+    response = page_with_token.get("/dashboard/assets/app.js")
+    assert response.status_code == 200 and "console.log" in response.text
+
+
 def test_root_path_is_respected(make_client, spans, tmp_path):
     (tmp_path / "dist").mkdir()
     (tmp_path / "dist" / "index.html").write_text("<html></html>")

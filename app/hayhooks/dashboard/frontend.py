@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hayhooks.dashboard.auth import check_access
 from hayhooks.settings import AppSettings
@@ -133,22 +133,46 @@ def routes(settings: AppSettings, frontend: Frontend) -> list[BaseRoute]:
             return PlainTextResponse(message, status_code=503)
 
         return [Route(path, add_slash), Route(f"{path}/", unavailable), Route(f"{path}/{{rest:path}}", unavailable)]
-    return [Route(path, add_slash), Mount(f"{path}/", app=_refused_when_open(StaticFiles(directory=frontend.dist,
+    return [Route(path, add_slash), Mount(f"{path}/", app=_guarded(StaticFiles(directory=frontend.dist,
                                                                                         html=True), settings))]
 
 
-def _refused_when_open(files: ASGIApp, settings: AppSettings) -> ASGIApp:
-    """The page as the API is: refused on a public interface without a token. With a token the page is served
-    (it holds no data, and asks for the token)."""
-    if settings.dashboard_token is not None:
-        return files
+def _guarded(files: ASGIApp, settings: AppSettings) -> ASGIApp:
+    """The page as the API is: refused on a public interface without a token; with a token and none given, the
+    page is sent as a 401 (it holds no data, and its token prompt is how a browser obtains the cookie). Scripts
+    and styles are served either way: they are the same for everyone."""
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         try:
             check_access(Request(scope), settings)
         except HTTPException as exc:
-            await PlainTextResponse(str(exc.detail), status_code=exc.status_code)(scope, receive, send)
+            if exc.status_code != 401:
+                await PlainTextResponse(str(exc.detail), status_code=exc.status_code)(scope, receive, send)
+                return
+            await files(_unconditional(scope), receive, _page_refused(send, exc.headers or {}))
             return
         await files(scope, receive, send)
 
     return guarded
+
+
+def _unconditional(scope: Scope) -> Scope:
+    """The request without ``If-None-Match``/``If-Modified-Since``: a page cached while logged in must not be
+    answered 304 to a request without the token."""
+    headers = [(k, v) for k, v in scope["headers"] if k not in (b"if-none-match", b"if-modified-since")]
+    return {**scope, "headers": headers}
+
+
+def _page_refused(send: Send, headers: dict[str, str]) -> Send:
+    """``send`` with an HTML answer's status turned into 401 (and kept out of caches)."""
+
+    async def refusing(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 200 and any(
+            k == b"content-type" and v.startswith(b"text/html") for k, v in message.get("headers", ())
+        ):
+            kept = [(k, v) for k, v in message["headers"] if k not in (b"etag", b"last-modified", b"cache-control")]
+            extra = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+            message = {**message, "status": 401, "headers": [*kept, *extra, (b"cache-control", b"no-store")]}
+        await send(message)
+
+    return refusing
