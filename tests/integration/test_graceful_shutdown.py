@@ -64,3 +64,12 @@ def wait_until_running(redis_url: str, count: int, timeout_s: float = 20) -> Non
             return
         time.sleep(0.05)
     raise AssertionError(f"{count} slow runs were not announced as running within {timeout_s} s")
+
+
+def test_a_clean_shutdown_logs_no_socket_error(server_factory):
+    server = server_factory("--workers", "2")
+    assert httpx.get(f"{server.url}/status", timeout=10).status_code == 200
+    os.killpg(server.process.pid, signal.SIGTERM)
+    assert server.process.wait(30) == 0
+    assert "Shutting down: Master" in server.log
+    assert "Error while closing socket" not in server.log
