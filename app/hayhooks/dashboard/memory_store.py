@@ -20,6 +20,7 @@ from hayhooks.dashboard.store import (
     TraceRecord,
     encode,
     newest_per_trace,
+    note_running,
 )
 
 
@@ -63,7 +64,7 @@ class MemoryTraceStore:
             pipeline = record.get("entrypoint")
             trace_id = record.get("trace_id", "")
             if record.get("running"):
-                self._announced(trace_id, position)
+                note_running(running, trace_id, position, self.capacity)
             elif running and trace_id in running:
                 self._drop(running.pop(trace_id))
             entries.append((ms, seq, trace_id, pipeline, payload))
@@ -71,12 +72,6 @@ class MemoryTraceStore:
             if broadcaster.wants(pipeline):  # events are made only for someone to take them
                 broadcaster.publish(StoreEvent(Cursor(ms, seq), payload, self._generation, pipeline))
         return Appended(cursors=LazyCursors(positions, Cursor._make), generation=self._generation)
-
-    def _announced(self, trace_id: str, position: tuple[int, int]) -> None:
-        running = self._running
-        running[trace_id] = position
-        if len(running) > self.capacity:  # operations that never finished here: forget the oldest
-            del running[next(iter(running))]
 
     def _drop(self, position: tuple[int, int]) -> None:
         entries = self._entries

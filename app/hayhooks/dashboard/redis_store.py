@@ -41,6 +41,7 @@ from hayhooks.dashboard.store import (
     TraceRecord,
     encode,
     newest_per_trace,
+    note_running,
     with_cursor,
 )
 
@@ -186,9 +187,7 @@ class RedisTraceStore:
         for trace_id in finished:
             running.pop(trace_id, None)
         for index, trace_id in announced:
-            running[trace_id] = result[index]
-            if len(running) > self.capacity:  # operations that never finished here: forget the oldest
-                del running[next(iter(running))]
+            note_running(running, trace_id, result[index], self.capacity)
         return Appended(cursors=LazyCursors(result, _cursor), generation=int(current))
 
     async def generation(self) -> int:

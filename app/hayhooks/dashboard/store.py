@@ -157,6 +157,14 @@ class TraceStore(Protocol):
     async def aclose(self) -> None: ...
 
 
+def note_running(running: dict[str, Any], trace_id: str, where: Any, capacity: int) -> None:
+    """Remember where a trace's "running" snapshot is stored, for its final record to replace. Operations that
+    never finish here (a worker restarted mid-stream elsewhere) are forgotten oldest first: at most ``capacity``."""
+    running[trace_id] = where
+    if len(running) > capacity:
+        del running[next(iter(running))]
+
+
 def newest_per_trace(entries: Sequence[tuple[Cursor, str, Payload]]) -> list[Payload]:
     """The newest entry of each trace (a finished record replaces its running one), newest first."""
     seen: set[str] = set()
