@@ -2,7 +2,7 @@ from collections.abc import Generator
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers
 
 from hayhooks.pipelines import schema
@@ -95,3 +95,30 @@ def test_a_return_type_pydantic_cannot_describe_is_answered_as_any():
 
     model = schema.response_model(run_api, "BlobRunResponse")
     assert model.model_json_schema()["properties"]["result"] == {"title": "Result"}
+
+
+class Point(BaseModel):
+    x: int
+    y: int = 0
+
+
+def run_with_points(start: Point, path: list[Point], label: str = "") -> None:
+    return None
+
+
+def test_arguments_are_dumped_as_hayhooks_passes_them():
+    model = schema.request_model(run_with_points, "PointsRunRequest")
+    body = model.model_validate({"start": {"x": 1}, "path": [{"x": 2, "y": 3}]})
+    assert schema.arguments_reader(model)(body) == {"start": {"x": 1, "y": 0}, "path": [{"x": 2, "y": 3}], "label": ""}
+
+
+def test_arguments_for_the_servers_own_yaml_wrapper_keep_the_validated_objects():
+    model = schema.request_model(run_with_points, "PointsRunRequest")
+    body = model.model_validate({"start": {"x": 1}, "path": []})
+    assert schema.arguments_reader(model, as_hayhooks=False)(body) == {"start": Point(x=1), "path": [], "label": ""}
+
+
+def test_arguments_of_plain_scalars_are_the_values_given():
+    model = schema.request_model(run_api, "QaRunRequest")
+    body = model.model_validate({"question": "why", "filters": {"a": [1]}})
+    assert schema.arguments_reader(model)(body) == {"question": "why", "top_k": 3, "filters": {"a": [1]}}

@@ -54,7 +54,8 @@ async def call_tool(registry: PipelineRegistry, name: str, arguments: dict[str, 
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         operations.record_error(exc, f"Invalid arguments: {problems}")
         return _error(f"Invalid arguments for {name}: {problems}")
-    kwargs = {field: getattr(body, field) for field in deployment.request_model.model_fields}
+    assert deployment.arguments is not None
+    kwargs = deployment.arguments(body)
     try:
         result = await call_run(deployment, kwargs)
     except PipelineRunError as exc:

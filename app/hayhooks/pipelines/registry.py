@@ -30,6 +30,7 @@ class Deployment:
     streams: bool = False
     takes_headers: bool = False
     description: str = ""
+    arguments: Callable[[BaseModel], dict[str, Any]] | None = None  # a validated body → run_api's kwargs
 
     @classmethod
     def of(
@@ -48,12 +49,13 @@ class Deployment:
             method, is_async = wrapper.run_api_async, True
         elif implements(wrapper, "run_api"):
             method = wrapper.run_api
-        request_model = response_model = None
+        request_model = response_model = arguments = None
         description = ""
         streams = headers = False
         if method is not None:
             title = "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
             request_model = schema.request_model(method, f"{title}RunRequest")
+            arguments = schema.arguments_reader(request_model, as_hayhooks=source == "files")
             response_model = schema.response_model(method, f"{title}RunResponse")
             doc = schema.describe(method)
             description = doc.short_description or ""
@@ -71,6 +73,7 @@ class Deployment:
             response_model=response_model,
             streams=streams,
             takes_headers=headers,
+            arguments=arguments,
             description=description or getattr(wrapper, "description", None) or "",
         )
 

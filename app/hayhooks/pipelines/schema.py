@@ -75,6 +75,24 @@ def request_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]:
     return model
 
 
+_SCALARS = frozenset({str, int, float, bool})
+
+
+def arguments_reader(model: type[BaseModel], *, as_hayhooks: bool = True) -> Callable[[BaseModel], dict[str, Any]]:
+    """How a validated body of ``model`` becomes ``run_api``'s keyword arguments.
+
+    ``as_hayhooks``: as Hayhooks passes them, ``model_dump()``: nested models and dataclasses (``Document``,
+    ``ChatMessage``) arrive as dicts, which wrappers written for Hayhooks index (``item["name"]``,
+    ``Document(**d)``). Otherwise (the server's own YAML wrapper, whose components want the objects) the
+    validated values as they are. Bodies of plain scalars, which a dump would return unchanged, are read field
+    by field either way (~0.5 µs less a request).
+    """
+    fields = tuple(model.model_fields)
+    if not as_hayhooks or all(f.annotation in _SCALARS for f in model.model_fields.values()):
+        return lambda body: {name: getattr(body, name) for name in fields}
+    return lambda body: body.model_dump()
+
+
 def _return_annotation(func: Callable[..., Any]) -> Any:
     return _hints(func).get("return", inspect.signature(func).return_annotation)
 
@@ -112,5 +130,6 @@ def response_model(func: Callable[..., Any], model_name: str) -> type[BaseModel]
 
 
 __all__ = [
-    "Headers", "describe", "request_model", "response_class", "response_model", "returns_stream", "takes_headers"
+    "Headers", "arguments_reader", "describe", "request_model", "response_class", "response_model", "returns_stream",
+    "takes_headers",
 ]

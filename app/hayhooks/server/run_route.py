@@ -103,11 +103,11 @@ class _Runner:
     def __init__(self, deployment: Deployment, raw_payloads: bool) -> None:
         self.deployment = deployment
         self.raw_payloads = raw_payloads
-        assert deployment.request_model is not None
-        self.fields = tuple(deployment.request_model.model_fields)
+        assert deployment.arguments is not None
+        self.arguments = deployment.arguments
 
     async def run(self, request: Request, body: Any) -> Any:
-        kwargs = {name: getattr(body, name) for name in self.fields}
+        kwargs = self.arguments(body)
         if operations.recording():  # shapes (or redacted values) are built only for a trace that keeps them
             operations.annotate(**{operations.PAYLOAD: payload_values(kwargs, raw=self.raw_payloads)})
         if self.deployment.takes_headers:
