@@ -325,6 +325,17 @@ def test_redeployed_pipeline_answers_with_its_new_code(make_client):
     assert client.post("/swap/run", json={"text": "x"}).json()["result"]["text"] == "x"
 
 
+def test_pipelines_named_like_the_servers_own_paths_are_served_beside_them(make_client):
+    client = make_client()
+    for name in ("docs", "status", "v1", "deploy_files"):
+        deploy_wrapper(client, name, ECHO_THREAD)
+        assert client.post(f"/{name}/run", json={"text": name}).json()["result"]["text"] == name
+    assert client.get("/docs").status_code == 200
+    assert client.get("/v1/models").json()["data"] == []
+    assert set(client.get("/status").json()["pipelines"]) == {"docs", "status", "v1", "deploy_files"}
+    assert client.get("/status/status").json()["pipeline"] == "status"
+
+
 def test_unknown_pipeline_is_404_naming_it(client):
     response = client.post("/nope/run", json={})
     assert response.status_code == 404

@@ -6,13 +6,12 @@ import re
 import shutil
 from pathlib import Path, PurePosixPath
 
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$"
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 _NAME_RE = re.compile(NAME_PATTERN)
-# Top-level paths of the server itself; a pipeline named like one would shadow or be shadowed by it.
-RESERVED_NAMES = frozenset(
-    {"status", "deploy_files", "deploy-files", "deploy-yaml", "undeploy", "docs", "redoc", "openapi.json",
-     "v1", "dashboard", "mcp", "sse", "messages"}
-)
+# A pipeline's only path is ``POST /{name}/run``, which no route of the server's own takes, except one:
+# ``POST /undeploy/run`` would be both the run of a pipeline "undeploy" and the undeploy of a pipeline "run".
+# Others (``docs``, ``messages``, ``mcp``, ...) are served, as Hayhooks serves them.
+RESERVED_NAMES = frozenset({"undeploy"})
 _IGNORED = ("__pycache__", ".pyc", ".pyo", ".DS_Store", ".git")
 MAX_FILES = 200
 
@@ -21,7 +20,7 @@ def check_name(name: str) -> str:
     """Return ``name`` if it can be a pipeline name (and a URL path segment), else raise ``ValueError``."""
     if not _NAME_RE.fullmatch(name):
         raise ValueError(
-            "must be 1-64 characters of letters, digits, '_' or '-', starting with a letter or digit"
+            "must be 1-64 characters of letters, digits, '_', '-' or '.', starting with a letter or digit"
         )
     if name in RESERVED_NAMES:
         raise ValueError(f"'{name}' is reserved by the server; choose another name")
