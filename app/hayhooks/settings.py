@@ -7,14 +7,41 @@ for programmatic use) is built on first access.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from hayhooks.durable.context import NOT_PROVIDED
+
+# Hayhooks 2.1's names for settings this server has under the dashboard's (its local trace API is this dashboard),
+# read when the name of this server is not set: a trace API protected with HAYHOOKS_TRACING_TOKEN there stays
+# protected here.
+HAYHOOKS_2_NAMES = {
+    "HAYHOOKS_TRACING_ENABLED": "dashboard_enabled",
+    "HAYHOOKS_TRACING_TOKEN": "dashboard_token",
+    "HAYHOOKS_TRACING_BUFFER_CAPACITY": "dashboard_trace_buffer_capacity",
+    "HAYHOOKS_TRACING_INCLUDE_PAYLOAD_VALUES": "dashboard_trace_include_payload_values",
+    "HAYHOOKS_TRACING_INCLUDE_HAYSTACK_SPANS": "dashboard_trace_include_haystack_spans",
+    "HAYHOOKS_TRACING_SLOW_COMPONENT_MS": "dashboard_ui_slow_component_min_duration_ms",
+}
+# Read by the command-line client, not the server.
+_CLIENT_VARIABLES = frozenset({"HAYHOOKS_CLI_TIMEOUT", "HAYHOOKS_URL"})
+
+
+class _Hayhooks2Names(PydanticBaseSettingsSource):
+    """The variables of ``HAYHOOKS_2_NAMES``, below this server's own in priority."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {field: os.environ[name] for name, field in HAYHOOKS_2_NAMES.items() if name in os.environ}
 
 
 class AppSettings(BaseSettings):
@@ -227,6 +254,17 @@ class AppSettings(BaseSettings):
             raise ValueError("must be a path below the root, such as /dashboard")
         return value
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, dotenv_settings, _Hayhooks2Names(settings_cls), file_secret_settings
+
     @property
     def loopback(self) -> bool:
         """Whether the server only listens on this machine."""
@@ -258,6 +296,14 @@ def __getattr__(name: str) -> AppSettings:
     value = AppSettings()
     globals()["settings"] = value
     return value
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """``HAYHOOKS_*`` variables set in ``environ`` that nothing here reads (a typo, or a setting of another
+    Hayhooks version): worth a warning, since they change nothing."""
+    known = {f"HAYHOOKS_{name.upper()}" for name in AppSettings.model_fields}
+    known |= set(HAYHOOKS_2_NAMES) | _CLIENT_VARIABLES
+    return sorted(name for name in environ if name.upper().startswith("HAYHOOKS_") and name.upper() not in known)
 
 
 def excluded_access_paths(settings: AppSettings) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 
-from hayhooks.settings import AppSettings
+from hayhooks.settings import HAYHOOKS_2_NAMES, AppSettings
 
 OTEL_VARIABLES = [
     ("OTEL_SDK_DISABLED", "false", "`true` turns tracing off entirely (no spans, no dashboard capture)."),
@@ -53,6 +53,10 @@ def render() -> str:
               "| --- | --- | --- |"]
     lines += [f"| `{name}` | {f'`{default}`' if default else '(unset)'} | {meaning} |"
               for name, default, meaning in OTEL_VARIABLES]
+    lines += ["", "## Hayhooks 2.1's names", "",
+              "Read when this server's own name is not set; any other `HAYHOOKS_*` variable that no setting reads "
+              "is named in a warning at start.", "", "| Hayhooks 2.1 | here |", "| --- | --- |"]
+    lines += [f"| `{old}` | `HAYHOOKS_{field.upper()}` |" for old, field in HAYHOOKS_2_NAMES.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -31,6 +31,12 @@ def test_settings_come_from_hayhooks_variables(server_factory, tmp_path):
     assert httpx.get(f"{server.url}/openapi.json").json()["servers"] == [{"url": "/api"}]
 
 
+def test_a_variable_no_setting_reads_is_named_in_a_warning_at_start(server_factory):
+    server = server_factory(env={"HAYHOOKS_CHAINLIT_ENABLED": "true"})
+    assert httpx.get(f"{server.url}/status").status_code == 200
+    assert "HAYHOOKS_CHAINLIT_ENABLED is set but is no setting of this server" in server.log
+
+
 def test_three_workers_each_load_the_pipelines_and_share_the_load(server_factory):
     server = server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "3")
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from hayhooks.settings import AppSettings
+from hayhooks.settings import AppSettings, unknown_variables
 
 
 def test_defaults_match_hayhooks(monkeypatch):
@@ -73,3 +73,25 @@ def test_create_app_uses_the_module_level_settings_a_program_changed(monkeypatch
         assert app.state.settings is settings
     finally:
         module.__dict__.pop("settings", None)
+
+
+def test_hayhooks_2_names_of_dashboard_settings_are_read(monkeypatch):
+    monkeypatch.setenv("HAYHOOKS_TRACING_TOKEN", "from-2.1")
+    monkeypatch.setenv("HAYHOOKS_TRACING_BUFFER_CAPACITY", "5000")
+    monkeypatch.setenv("HAYHOOKS_TRACING_INCLUDE_HAYSTACK_SPANS", "false")
+    settings = AppSettings(_env_file=None)
+    assert settings.dashboard_token is not None and settings.dashboard_token.get_secret_value() == "from-2.1"
+    assert settings.dashboard_trace_buffer_capacity == 5000
+    assert settings.dashboard_trace_include_haystack_spans is False
+
+
+def test_this_servers_own_name_wins_over_the_hayhooks_2_name(monkeypatch):
+    monkeypatch.setenv("HAYHOOKS_TRACING_TOKEN", "old")
+    monkeypatch.setenv("HAYHOOKS_DASHBOARD_TOKEN", "new")
+    assert AppSettings(_env_file=None).dashboard_token.get_secret_value() == "new"
+
+
+def test_variables_nothing_reads_are_named():
+    environ = {"HAYHOOKS_PORT": "1", "HAYHOOKS_CHAINLIT_ENABLED": "true", "HAYHOOKS_PROT": "2",
+               "HAYHOOKS_TRACING_TOKEN": "t", "HAYHOOKS_CLI_TIMEOUT": "5", "PATH": "/bin"}
+    assert unknown_variables(environ) == ["HAYHOOKS_CHAINLIT_ENABLED", "HAYHOOKS_PROT"]

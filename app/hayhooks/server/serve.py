@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from hayhooks.settings import AppSettings
+from hayhooks.logger import log
+from hayhooks.settings import AppSettings, unknown_variables
 
 APP_FACTORY = "hayhooks.server.app:create_app"
 # Linux spreads connections over the SO_REUSEPORT sockets of a port; BSD and macOS hand them all to one.
@@ -71,6 +72,8 @@ def serve(settings: AppSettings, *, reload: bool = False) -> None:
     """Serve in this process (one worker), or under gunicorn. ``reload``: one worker that uvicorn restarts when a
     file of the current folder or of the pipelines dir changes (a development aid)."""
     ensure_port_free(settings.host, settings.port)
+    for name in unknown_variables(os.environ):
+        log.warning("{} is set but is no setting of this server: it changes nothing (see docs/environment.md)", name)
     export_settings(settings)
     if settings.workers == 1:
         import uvicorn
