@@ -342,6 +342,27 @@ def test_unknown_pipeline_is_404_naming_it(client):
     assert "Pipeline 'nope' not found" in response.json()["detail"]
 
 
+CHAT_ONLY = """
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_chat_completion(self, model: str, messages: list[dict], body: dict) -> str:
+        return "hi"
+"""
+
+
+def test_the_run_path_of_a_chat_only_pipeline_is_404_saying_where_it_answers(make_client):
+    client = make_client()
+    deploy_wrapper(client, "talker", CHAT_ONLY)
+    response = client.post("/talker/run", json={})
+    assert response.status_code == 404
+    assert response.json()["detail"] == (
+        "Pipeline 'talker' has no run_api: it answers as an OpenAI model, at /v1/chat/completions or /v1/responses")
+
+
 def test_pipeline_error_is_500_with_the_message_and_no_traceback(client):
     response = client.post("/flaky/run", json={"text": "please fail"})
     assert response.status_code == 500

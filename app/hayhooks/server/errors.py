@@ -75,8 +75,13 @@ def install_error_handlers(app: FastAPI, *, show_tracebacks: bool) -> None:
         if exc.status_code == 404 and detail == "Not Found":
             match = _RUN_PATH.match(request.url.path[len(request.scope.get("root_path", "")) :])
             if match:
-                deployed = ", ".join(request.app.state.registry.names()) or "none"
-                detail = f"Pipeline '{match['name']}' not found (deployed: {deployed})"
+                registry = request.app.state.registry
+                if match["name"] in registry:  # deployed without run_api: a chat or Responses model only
+                    detail = (f"Pipeline '{match['name']}' has no run_api: it answers as an OpenAI model, at "
+                              "/v1/chat/completions or /v1/responses")
+                else:
+                    deployed = ", ".join(registry.names()) or "none"
+                    detail = f"Pipeline '{match['name']}' not found (deployed: {deployed})"
                 record_error(PipelineNotFoundError(match["name"]), f"HTTP 404: {detail}")  # not the router's stack
                 return JSONResponse({"detail": detail}, status_code=404, headers=exc.headers)
         if exc.status_code >= 400:
