@@ -227,3 +227,13 @@ async def test_nothing_falls_between_a_snapshot_and_the_stream(store):
         if len(received) == 3:
             break
     assert received == late
+
+
+async def test_a_lone_surrogate_in_a_tag_is_kept_as_text_and_loses_no_trace_of_its_batch(store):
+    # Such strings come from surrogateescape decoding (file names, subprocess output) in any component.
+    odd = trace(1, tags=[{"key": "file\udcff", "value": "name \udcff\ud800"}])
+    result = await store.append([trace(0), odd, trace(2)], await store.generation())
+    assert not result.stale and len(result.cursors) == 3
+    records = (await store.page()).records()
+    assert [t["trace_id"] for t in records] == [f"{n:032x}" for n in (2, 1, 0)]
+    assert records[1]["tags"] == [{"key": "file\\udcff", "value": "name \\udcff\\ud800"}]

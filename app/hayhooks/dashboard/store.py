@@ -190,17 +190,31 @@ def encode(record: TraceRecord) -> bytes:
 def _as_text(value: Any) -> str:
     if isinstance(value, bytes | bytearray | memoryview):
         return f"bytes({len(value)})"
-    return repr(value)[:2048]
+    try:
+        return _utf8(repr(value)[:2048])
+    except Exception:  # a __repr__ that fails is no reason to lose the trace either
+        return f"<{type(value).__name__}>"
 
 
 def _json_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return _utf8(value)
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {_utf8(str(k)): _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
     if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
         return str(value)
     return value
+
+
+def _utf8(text: str) -> str:
+    """``text``, with lone surrogates (``surrogateescape``-decoded file names, say) written as ``\\udcff``."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode()
+    return text
 
 
 def with_cursor(cursor: Cursor, encoded: bytes) -> Payload:
