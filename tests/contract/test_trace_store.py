@@ -237,3 +237,26 @@ async def test_a_lone_surrogate_in_a_tag_is_kept_as_text_and_loses_no_trace_of_i
     records = (await store.page()).records()
     assert [t["trace_id"] for t in records] == [f"{n:032x}" for n in (2, 1, 0)]
     assert records[1]["tags"] == [{"key": "file\\udcff", "value": "name \\udcff\\ud800"}]
+
+
+def operation(n: int, root_span: str, **extra) -> dict:
+    return trace(n, root_span={"span_id": root_span, "name": "hayhooks.pipeline.run"}, **extra)
+
+
+async def test_operations_sharing_a_callers_trace_id_are_records_of_their_own(store):
+    # A caller instrumented with OpenTelemetry sends one traceparent on several calls: one trace id, two roots.
+    gen = await store.generation()
+    await store.append([operation(7, "a1"), operation(7, "b2")], gen)
+    records = (await store.page()).records()
+    assert [t["root_span"]["span_id"] for t in records] == ["b2", "a1"]
+    assert [t["root_span"]["span_id"] for t in (await store.page(after=Cursor(0, 0))).records()] == ["b2", "a1"]
+
+
+async def test_a_final_record_replaces_only_the_snapshot_of_its_own_operation(store):
+    gen = await store.generation()
+    await store.append([operation(7, "a1", status="running", running=True),
+                        operation(7, "b2", status="running", running=True)], gen)
+    await store.append([operation(7, "a1", status="ok", running=False)], gen)
+    records = (await store.page()).records()
+    assert sorted((t["root_span"]["span_id"], t["status"]) for t in records) == [("a1", "ok"), ("b2", "running")]
+    assert (await store.stats()).stored == 2

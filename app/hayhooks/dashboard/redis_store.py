@@ -3,10 +3,10 @@
 Keys (all under ``prefix``, which may carry a Redis Cluster hash tag such as ``{hayhooks}:``, so that every key
 of a deployment lands in one slot):
 
-- ``<prefix>traces``: the stream; each entry is ``p`` (pipeline name), ``i`` (trace id) and ``t`` (the trace
-  record as JSON), or a clear marker ``clear`` = generation. Entry IDs are the dashboard's cursors.
-  ``XADD … MAXLEN ~ capacity``. An operation still running after a moment is announced by an entry of its own,
-  which the worker deletes (``XDEL``) when it appends the trace's final record.
+- ``<prefix>traces``: the stream; each entry is ``p`` (pipeline name), ``i`` (the operation: trace id and root
+  span id) and ``t`` (the trace record as JSON), or a clear marker ``clear`` = generation. Entry IDs are the
+  dashboard's cursors. ``XADD … MAXLEN ~ capacity``. An operation still running after a moment is announced by
+  an entry of its own, which the worker deletes (``XDEL``) when it appends the operation's final record.
 - ``<prefix>generation`` and ``<prefix>cleared_at``: how many clears happened, and when the last one did.
 - ``<prefix>workers``: worker → last heartbeat (ms), to show who shares the view.
 
@@ -42,6 +42,7 @@ from hayhooks.dashboard.store import (
     encode,
     newest_per_trace,
     note_running,
+    operation_key,
     with_cursor,
 )
 
@@ -150,7 +151,7 @@ class RedisTraceStore:
         # Live follow blocks a connection; it gets its own, so requests never queue behind it.
         self._reader_redis = _client(url, socket_connect_timeout=1.0, socket_timeout=10.0)
         self._append_script = self._redis.register_script(_APPEND)
-        # Trace id → entry ID of its "running" snapshot, until the trace's final record deletes it.
+        # Operation → entry ID of its "running" snapshot, until its final record deletes it.
         self._running: dict[str, bytes] = {}
         self._clear_script = self._redis.register_script(_CLEAR)
         self._broadcaster = Broadcaster(on_ready=self._follow_from)
@@ -171,23 +172,23 @@ class RedisTraceStore:
         announced: list[tuple[int, str]] = []
         finished: list[str] = []
         for index, record in enumerate(traces):
-            trace_id = record.get("trace_id", "")
-            triples += [record.get("entrypoint") or "", trace_id, encode(record)]
+            key = operation_key(record)
+            triples += [record.get("entrypoint") or "", key, encode(record)]
             if record.get("running"):
-                announced.append((index, trace_id))
-            elif running and trace_id in running:
-                finished.append(trace_id)
-        dropped = [running[trace_id] for trace_id in finished]
+                announced.append((index, key))
+            elif running and key in running:
+                finished.append(key)
+        dropped = [running[key] for key in finished]
         keys = [self.stream_key, self.generation_key, self.cleared_key]
         ok, current, result = await self._append_script(
             keys=keys, args=[generation, self.capacity, len(dropped), *dropped, *triples]
         )
         if not ok:
             return Appended(generation=int(current), stale=True, cleared_at_ms=float(result))
-        for trace_id in finished:
-            running.pop(trace_id, None)
-        for index, trace_id in announced:
-            note_running(running, trace_id, result[index], self.capacity)
+        for key in finished:
+            running.pop(key, None)
+        for index, key in announced:
+            note_running(running, key, result[index], self.capacity)
         return Appended(cursors=LazyCursors(result, _cursor), generation=int(current))
 
     async def generation(self) -> int:
