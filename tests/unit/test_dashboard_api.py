@@ -47,6 +47,17 @@ def test_a_run_becomes_one_trace_record_with_hayhooks_shape(dash):
     assert trace["span_count"] == 4
 
 
+def test_calls_sharing_a_callers_traceparent_are_three_complete_records(dash):
+    caller = "00-0af7651916cd43dd8448eb211c80319c-{:016x}-01"
+    for n in range(3):
+        dash.post("/shout/run", json={"text": f"call {n}"}, headers={"traceparent": caller.format(n + 1)})
+    traces = wait_for_traces(dash, 3)
+    assert len(traces) == 3 and {t["trace_id"] for t in traces} == {"0af7651916cd43dd8448eb211c80319c"}
+    assert len({t["root_span"]["span_id"] for t in traces}) == 3
+    assert [t["span_count"] for t in traces] == [4, 4, 4]
+    assert dash.get("/dashboard/api/config").json()["stats"]["stragglers"] == 0
+
+
 ODD_TAGS = """
 from haystack import tracing
 from opentelemetry import trace

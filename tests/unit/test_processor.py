@@ -192,3 +192,53 @@ def test_a_full_inbox_refuses_spans_and_counts_them():
     assert processor.stats.dropped == 2
     [_finished], _ = processor.take_ready(time.monotonic() + 1)
     assert processor.stats.dropped == 2 + 2  # of the 3 complete operations the queue of 1 keeps the newest
+
+
+def _callers_context(trace_id: int = 0xABC):
+    """The context of a caller that sends one ``traceparent`` on each of its calls."""
+    from opentelemetry import trace
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+
+    caller = SpanContext(trace_id, 0xDEF, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED))
+    return trace.set_span_in_context(NonRecordingSpan(caller))
+
+
+def _children(finished) -> list[str]:
+    return sorted(s[NAME] for s in finished.spans)
+
+
+@pytest.mark.parametrize("look_between", [True, False])
+def test_calls_sharing_a_callers_trace_id_are_operations_of_their_own(setup, look_between):
+    from opentelemetry import context
+
+    processor, tracer = setup
+    ready = []
+    for _ in range(3):
+        token = context.attach(_callers_context())
+        try:
+            operation(tracer, children=2)
+        finally:
+            context.detach(token)
+        if look_between:
+            ready += processor.take_ready(time.monotonic() + 1)[0]
+    ready += processor.take_ready(time.monotonic() + 1)[0]
+    assert len(ready) == 3 and len({f.root[0] for f in ready}) == 3
+    assert [_children(f) for f in ready] == [["child0", "child1"]] * 3
+    assert processor.stats.stragglers == 0
+
+
+def test_concurrent_calls_sharing_a_trace_id_each_keep_their_own_spans(setup):
+    from opentelemetry import trace
+
+    processor, tracer = setup
+    parent = _callers_context()
+    first = tracer.start_span("hayhooks.pipeline.run", context=parent, attributes={"hayhooks.kind": "run"})
+    second = tracer.start_span("hayhooks.pipeline.run", context=parent, attributes={"hayhooks.kind": "run"})
+    assert len(processor.take_running(older_than_s=0)) == 2  # both announced while they run
+    for root, name in ((first, "a"), (second, "b"), (first, "a2")):
+        tracer.start_span(name, context=trace.set_span_in_context(root)).end()
+    first.end()
+    tracer.start_span("b2", context=trace.set_span_in_context(second)).end()
+    second.end()
+    ready, _ = processor.take_ready(time.monotonic() + 1)
+    assert [_children(f) for f in ready] == [["a", "a2"], ["b", "b2"]]

@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Sequence
 
 from hayhooks.dashboard.broadcast import Broadcaster, Subscription
+from hayhooks.dashboard.record import operation_key
 from hayhooks.dashboard.store import (
     Appended,
     Cursor,
@@ -21,7 +22,6 @@ from hayhooks.dashboard.store import (
     encode,
     newest_per_trace,
     note_running,
-    operation_key,
 )
 
 

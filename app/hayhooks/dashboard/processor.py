@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
-from hayhooks.dashboard.record import ATTRS, CONTEXT_IS_REMOTE, CONTEXT_TRACE_ID, PARENT_ID, PackedSpan, pack_span
+from hayhooks.dashboard.record import (
+    ATTRS,
+    CONTEXT_IS_REMOTE,
+    CONTEXT_SPAN_ID,
+    CONTEXT_TRACE_ID,
+    PARENT_ID,
+    SPAN_ID,
+    PackedSpan,
+    pack_span,
+)
 from hayhooks.tracing.operations import KIND
 
 
@@ -62,10 +71,36 @@ class CaptureStats:
 
 @dataclass(slots=True)
 class _Open:
+    """The spans of a trace id not handed over yet, and the operation(s) they belong to.
+
+    Usually one operation: a trace id is made per operation. A caller that sends the same ``traceparent`` on
+    several calls makes several operations of one trace id; the others wait in ``more``, and the spans of each
+    are told apart by their parent links when it ends (``_descendants``)."""
+
     root: Span | None = None
     started: float = 0.0
     announced: bool = False
     spans: list[PackedSpan] = field(default_factory=list)
+    more: list[_Open] | None = None
+
+
+def _joins(finished: Finished, parent_id: int) -> bool:
+    """Whether a span with parent ``parent_id`` belongs under ``finished`` (not another call of its trace id)."""
+    return parent_id == finished.root[SPAN_ID] or any(s[SPAN_ID] == parent_id for s in finished.spans)
+
+
+def _descendants(root_id: int, spans: list[PackedSpan]) -> tuple[list[PackedSpan], list[PackedSpan]]:
+    """``spans`` split into those under the span ``root_id`` and the others, each in the order given."""
+    children: dict[int, list[PackedSpan]] = {}
+    for span in spans:
+        children.setdefault(span[PARENT_ID], []).append(span)
+    under: set[int] = set()
+    stack = [root_id]
+    while stack:
+        for span in children.get(stack.pop(), ()):
+            under.add(span[SPAN_ID])
+            stack.append(span[SPAN_ID])
+    return [s for s in spans if s[SPAN_ID] in under], [s for s in spans if s[SPAN_ID] not in under]
 
 
 class DashboardSpanProcessor(SpanProcessor):
@@ -91,7 +126,9 @@ class DashboardSpanProcessor(SpanProcessor):
         self._ready: deque[Finished] = deque()
         self._queue_size = queue_size
         self._by_trace: dict[int, Finished] = {}
-        self._handed: OrderedDict[int, None] = OrderedDict()
+        # Trace id → span ids of the operation handed over last: a span ending later under one of them is a
+        # straggler; one that is not belongs to another operation of the same trace id, still to end.
+        self._handed: OrderedDict[int, frozenset[int]] = OrderedDict()
         self._wake: Callable[[], None] | None = None
         self._wake_pending = False
 
@@ -135,32 +172,58 @@ class DashboardSpanProcessor(SpanProcessor):
             span, at = started.popleft()
             if span._end_time is None:  # one that ended already is in ``ended``, or was sorted before
                 entry = self._open_entry(span._context[CONTEXT_TRACE_ID])
-                entry.root, entry.started = span, at
+                if entry.root is None:
+                    entry.root, entry.started = span, at
+                else:  # another operation of the same trace id (a caller's traceparent, sent twice)
+                    (entry.more if entry.more is not None else self._more(entry)).append(_Open(span, at))
         grace, by_trace, handed, open_ = self.grace_s, self._by_trace, self._handed, self._open
         max_kept = self.max_spans * 2
         while ended:
             trace_id, packed, at = ended.popleft()
             if at:
-                entry = open_.pop(trace_id, None)
+                entry = open_.get(trace_id)
+                spans = self._close(trace_id, entry, packed) if entry is not None else []
                 if KIND not in packed[ATTRS]:
                     self.stats.foreign += 1
                     continue
-                finished = Finished(trace_id, packed, entry.spans if entry else [], at + grace)
+                finished = Finished(trace_id, packed, spans, at + grace)
                 if len(self._ready) >= self._queue_size:
                     dropped = self._ready.popleft()
-                    by_trace.pop(dropped.trace_id, None)
+                    if by_trace.get(dropped.trace_id) is dropped:
+                        del by_trace[dropped.trace_id]
                     self.stats.dropped += 1
                 self._ready.append(finished)
                 by_trace[trace_id] = finished
             elif (entry := open_.get(trace_id)) is not None:  # the common case first: a trace still open
                 if len(entry.spans) < max_kept:
                     entry.spans.append(packed)
-            elif (late := by_trace.get(trace_id)) is not None:
+            elif (late := by_trace.get(trace_id)) is not None and _joins(late, packed[PARENT_ID]):
                 late.spans.append(packed)
-            elif trace_id in handed:
+            elif packed[PARENT_ID] in handed.get(trace_id, ()):
                 self.stats.stragglers += 1
             else:
                 self._open_entry(trace_id).spans.append(packed)
+
+    @staticmethod
+    def _more(entry: _Open) -> list[_Open]:
+        entry.more = []
+        return entry.more
+
+    def _close(self, trace_id: int, entry: _Open, root: PackedSpan) -> list[PackedSpan]:
+        """The spans of the operation whose root just ended; the entry stays open for others of its trace id."""
+        ours = entry.root is None or entry.root._context[CONTEXT_SPAN_ID] == root[SPAN_ID]
+        if ours and not entry.more:  # the one operation of its trace id, as nearly always
+            del self._open[trace_id]
+            return entry.spans
+        mine, others = _descendants(root[SPAN_ID], entry.spans)
+        entry.spans = others
+        more = entry.more or []
+        if ours:
+            following = more.pop(0)
+            entry.root, entry.started, entry.announced = following.root, following.started, following.announced
+        else:
+            more[:] = [o for o in more if o.root is not None and o.root._context[CONTEXT_SPAN_ID] != root[SPAN_ID]]
+        return mine
 
     def _open_entry(self, trace_id: int) -> _Open:
         entry = self._open.get(trace_id)
@@ -180,8 +243,9 @@ class DashboardSpanProcessor(SpanProcessor):
         ready = self._ready
         while ready and ready[0].due <= now:
             finished = ready.popleft()
-            self._by_trace.pop(finished.trace_id, None)
-            self._handed[finished.trace_id] = None
+            if self._by_trace.get(finished.trace_id) is finished:
+                del self._by_trace[finished.trace_id]
+            self._handed[finished.trace_id] = frozenset([finished.root[SPAN_ID], *(s[SPAN_ID] for s in finished.spans)])
             taken.append(finished)
         while len(self._handed) > self.max_open:
             self._handed.popitem(last=False)
@@ -198,9 +262,12 @@ class DashboardSpanProcessor(SpanProcessor):
         self._sort_inbox()
         found = []
         for trace_id, entry in self._open.items():
-            if entry.root is not None and not entry.announced and now - entry.started >= older_than_s:
-                entry.announced = True
-                found.append(Running(trace_id, entry.root, list(entry.spans)))
+            for operation in (entry, *entry.more) if entry.more else (entry,):
+                if operation.root is not None and not operation.announced and now - operation.started >= older_than_s:
+                    operation.announced = True
+                    spans = entry.spans if not entry.more else _descendants(
+                        operation.root._context[CONTEXT_SPAN_ID], entry.spans)[0]
+                    found.append(Running(trace_id, operation.root, list(spans)))
         return found
 
     def pending(self) -> int:

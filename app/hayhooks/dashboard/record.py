@@ -125,6 +125,19 @@ def pack(
     }
 
 
+def operation_key(record: dict[str, Any]) -> str:
+    """What a record is the record of: an operation, its trace id and root span id. Several operations share a
+    trace id when a caller sends the same ``traceparent`` on several calls; an operation's "running" snapshot and
+    its final record share both. Read from a compact record (``pack``) or an expanded one (``expand``)."""
+    spans = record.get("spans")
+    if spans:
+        root_id = spans[0][SPAN_ID]
+    else:
+        root = record.get("root_span")
+        root_id = root.get("span_id", "") if isinstance(root, dict) else ""
+    return f"{record.get('trace_id', '')}:{root_id}"
+
+
 def _ms(ns: int) -> float:
     """Nanoseconds as milliseconds to the microsecond (integer arithmetic: ``round(x, 3)`` costs ten times more, and
     a page expands a dozen of these per trace)."""

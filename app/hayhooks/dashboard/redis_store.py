@@ -29,6 +29,7 @@ from redis.exceptions import RedisError
 
 from hayhooks.backoff import Backoff
 from hayhooks.dashboard.broadcast import Broadcaster, Subscription
+from hayhooks.dashboard.record import operation_key
 from hayhooks.dashboard.store import (
     ZERO,
     Appended,
@@ -42,7 +43,6 @@ from hayhooks.dashboard.store import (
     encode,
     newest_per_trace,
     note_running,
-    operation_key,
     with_cursor,
 )
 

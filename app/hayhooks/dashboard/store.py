@@ -157,14 +157,6 @@ class TraceStore(Protocol):
     async def aclose(self) -> None: ...
 
 
-def operation_key(record: TraceRecord) -> str:
-    """What a record is the record of: an operation, its trace id and root span id. Several operations share a
-    trace id when a caller sends the same ``traceparent`` on several calls; an operation's "running" snapshot and
-    its final record share both."""
-    root = record.get("root_span")
-    return f"{record.get('trace_id', '')}:{root.get('span_id', '') if isinstance(root, dict) else ''}"
-
-
 def note_running(running: dict[str, Any], key: str, where: Any, capacity: int) -> None:
     """Remember where an operation's "running" snapshot is stored, for its final record to replace. Operations
     that never finish here (a worker restarted mid-stream elsewhere) are forgotten oldest first: at most
