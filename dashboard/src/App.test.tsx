@@ -7,7 +7,7 @@ import { createModel, type Model } from './state';
 import type { Sync } from './sync';
 import type { DashboardConfig } from './types';
 import { DEFAULT_CONFIG } from './lib/normalize';
-import { makePage, makeTrace } from './test/fixtures';
+import { makePage, makeSpan, makeTrace } from './test/fixtures';
 
 let host: HTMLElement;
 let model: Model;
@@ -148,6 +148,49 @@ describe('App', () => {
     });
     click(q('sort-toggle'));
     expect([...host.querySelectorAll('[data-testid=trace-card]')].map((c) => (c as HTMLElement).dataset.traceId)).toEqual(['trace-2', 'trace-3', 'trace-1']);
+  });
+
+  describe('operations sharing a trace_id (one traceparent sent on several calls)', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const op = (seq: number, spanId: string) => makeTrace({ seq, trace_id: traceId, entrypoint: 'upper', root_span: makeSpan({ span_id: spanId }) });
+    const sameTrace = () => [...host.querySelectorAll(`[data-testid=trace-card][data-trace-id="${traceId}"]`)] as HTMLElement[];
+
+    beforeEach(() => {
+      act(() => {
+        model.actions.receivePage(makePage([op(5, 'b7ad6b7169203331'), op(4, '00f067aa0ba902b7')]), false);
+      });
+    });
+
+    it('renders one card per operation', () => {
+      expect(host.querySelectorAll('[data-testid=trace-card]')).toHaveLength(5);
+      expect(sameTrace().map((c) => c.dataset.key)).toEqual([`${traceId}:b7ad6b7169203331`, `${traceId}:00f067aa0ba902b7`]);
+      expect(q('stat-count')!.textContent).toBe('5');
+    });
+
+    it('expanding one card does not expand the other', () => {
+      const [first, second] = sameTrace();
+      click(first!.querySelector('.card__summary'));
+      const [openFirst, openSecond] = sameTrace();
+      expect(openFirst!.querySelector('.card__summary')!.getAttribute('aria-expanded')).toBe('true');
+      expect(openFirst!.querySelector('.details')).not.toBeNull();
+      expect(openSecond!.querySelector('.card__summary')!.getAttribute('aria-expanded')).toBe('false');
+      expect(openSecond!.querySelector('.details')).toBeNull();
+      expect(second!.dataset.key).toBe(openSecond!.dataset.key);
+      // the details of each card get their own element id
+      click(openSecond!.querySelector('.card__summary'));
+      const ids = sameTrace().map((c) => c.querySelector('.details')!.id);
+      expect(new Set(ids).size).toBe(2);
+      expect(ids.map((id) => host.querySelectorAll(`[id="${id}"]`).length)).toEqual([1, 1]);
+    });
+
+    it('the running snapshot and the final record of one operation stay one card', () => {
+      const running = makeTrace({ seq: 6, trace_id: traceId, entrypoint: 'upper', root_span: makeSpan({ span_id: '53995c3f42cd8ad8', running: true }), running: true, status: 'running' });
+      act(() => model.actions.receiveTrace(running));
+      expect(sameTrace()).toHaveLength(3);
+      act(() => model.actions.receiveTrace({ ...running, running: false, status: 'ok', cursor: '1700000000099-0', root_span: { ...running.root_span, running: false } }));
+      expect(sameTrace()).toHaveLength(3);
+      expect(sameTrace().map((c) => c.dataset.running)).toEqual(['false', 'false', 'false']);
+    });
   });
 
   it('toggles the theme', () => {

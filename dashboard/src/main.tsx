@@ -28,9 +28,10 @@ try {
 const api = createApi(resolveApiBase(window.location.pathname, import.meta.env.VITE_API_BASE));
 const sync = createSync(api, model);
 
-// Deep link: `#trace=<id>` opens that trace once it is loaded.
-const linked = /(?:^#|&)trace=([0-9a-zA-Z_-]+)/.exec(window.location.hash)?.[1];
-if (linked) model.actions.toggleExpanded(linked, true);
+// Deep link: `#trace=<trace_id>` opens that trace (each of its operations) once it is
+// loaded; `#trace=<trace_id>:<root span id>` (a card's data-key) opens one operation.
+const linked = /(?:^#|&)trace=([0-9a-zA-Z_-]+(?::[0-9a-zA-Z_-]+)?)/.exec(window.location.hash)?.[1];
+if (linked) model.actions.openLinked(linked);
 
 setInterval(() => model.actions.tick(), 1000);
 render(<App model={model} sync={sync} />, document.getElementById('app')!);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createModel, ANNOUNCE_DELAY_MS } from './state';
 import { DEFAULT_CONFIG } from './lib/normalize';
-import { makePage, makeTrace } from './test/fixtures';
+import { makePage, makeSpan, makeTrace } from './test/fixtures';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -39,7 +39,7 @@ describe('model', () => {
     m.actions.receiveTrace(makeTrace({ seq: 2 }));
     m.actions.receiveTrace(makeTrace({ seq: 3, status: 'error' }));
     m.actions.tick(Date.now());
-    expect([...m.fresh.value].sort()).toEqual(['trace-2', 'trace-3']);
+    expect([...m.fresh.value].sort()).toEqual(['trace-2:root-2', 'trace-3:root-3']);
     expect(m.liveMessage.value).toBe('');
     vi.advanceTimersByTime(ANNOUNCE_DELAY_MS);
     expect(m.liveMessage.value).toBe('2 new traces, 1 failed');
@@ -71,6 +71,51 @@ describe('model', () => {
     expect(m.traces.value[0]!.duration_ms).toBe(77);
     expect(m.cursor.value).toBe('11-0');
     expect(m.fresh.value.size).toBe(0);
+  });
+
+  it('operations sharing a trace_id are separate: both listed, fresh, announced and expanded on their own', () => {
+    const m = createModel();
+    m.actions.applyConfig({ ...DEFAULT_CONFIG, fresh_ms: 6000 });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const a = makeTrace({ seq: 1, trace_id: traceId, root_span: makeSpan({ span_id: '00f067aa0ba902b7' }) });
+    const b = makeTrace({ seq: 2, trace_id: traceId, root_span: makeSpan({ span_id: 'b7ad6b7169203331' }) });
+    m.actions.receiveTrace(a);
+    m.actions.receiveTrace(b);
+    expect(m.traces.value).toEqual([b, a]);
+    m.actions.tick(Date.now());
+    expect([...m.fresh.value].sort()).toEqual([a.key, b.key].sort());
+    expect(m.arrivals.value.size).toBe(2);
+    vi.advanceTimersByTime(ANNOUNCE_DELAY_MS);
+    expect(m.liveMessage.value).toBe('2 new traces');
+    m.actions.toggleExpanded(a.key);
+    expect(m.expanded.value.has(a.key)).toBe(true);
+    expect(m.expanded.value.has(b.key)).toBe(false);
+  });
+
+  it('a deep link to a trace_id opens each of its operations as they load; one to a key opens that one', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const a = makeTrace({ seq: 1, trace_id: traceId, root_span: makeSpan({ span_id: '00f067aa0ba902b7' }), running: true, status: 'running', cursor: '10-0' });
+    const b = makeTrace({ seq: 2, trace_id: traceId, root_span: makeSpan({ span_id: 'b7ad6b7169203331' }) });
+    const other = makeTrace({ seq: 3 });
+    const m = createModel();
+    m.actions.openLinked(traceId);
+    m.actions.receivePage(makePage([other, a]), false);
+    expect([...m.expanded.value]).toEqual([a.key]);
+    m.actions.receiveTrace(b);
+    expect([...m.expanded.value].sort()).toEqual([a.key, b.key].sort());
+    // closing a card sticks when its final record arrives
+    m.actions.toggleExpanded(a.key);
+    m.actions.receiveTrace({ ...a, running: false, status: 'ok', cursor: '20-0' });
+    expect([...m.expanded.value]).toEqual([b.key]);
+
+    const byKey = createModel();
+    byKey.actions.receivePage(makePage([other, b, a]), false);
+    byKey.actions.openLinked(b.key);
+    expect([...byKey.expanded.value]).toEqual([b.key]);
+    // a cleared store forgets the link
+    byKey.actions.resetForGeneration(9);
+    byKey.actions.receivePage(makePage([b], { generation: 9 }), false);
+    expect(byKey.expanded.value.size).toBe(0);
   });
 
   it('applies list_cap, also when the config shrinks it', () => {

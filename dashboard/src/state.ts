@@ -34,6 +34,7 @@ export function createModel(initialTheme: ThemeName = 'light') {
   const filter = signal<PipelineFilter>(null);
   const query = signal('');
   const sort = signal<SortMode>('newest');
+  /** Keys (`Trace.key`) of the expanded cards. */
   const expanded = signal<ReadonlySet<string>>(new Set());
   const theme = signal<ThemeName>(initialTheme);
   /** True once the user picked a theme (then it is stored and system changes are ignored). */
@@ -54,6 +55,10 @@ export function createModel(initialTheme: ThemeName = 'light') {
     return next;
   });
   const viewMode = computed(() => describeViewMode(config.value));
+
+  /** A deep link (`#trace=`): a trace_id (opens each of its operations) or a key (opens that one). */
+  let linked: string | null = null;
+  const isLinked = (t: Trace) => linked !== null && (t.trace_id === linked || t.key === linked);
 
   let pendingNew = 0;
   let pendingFailed = 0;
@@ -80,10 +85,15 @@ export function createModel(initialTheme: ThemeName = 'light') {
       lastUpdated.value = Date.now();
       if (!result.changed) return;
       traces.value = result.traces;
+      if (linked !== null && result.added.length > 0) {
+        const addedSet = new Set(result.added);
+        const open = result.traces.filter((t) => addedSet.has(t.key) && isLinked(t) && !expanded.value.has(t.key));
+        if (open.length > 0) expanded.value = new Set([...expanded.value, ...open.map((t) => t.key)]);
+      }
       if (live && result.added.length > 0) {
         const addedSet = new Set(result.added);
         arrivals.value = recordArrivals(arrivals.value, result.added, Date.now());
-        announceNew(result.traces.filter((t) => addedSet.has(t.trace_id)));
+        announceNew(result.traces.filter((t) => addedSet.has(t.key)));
       }
     });
   }
@@ -104,6 +114,7 @@ export function createModel(initialTheme: ThemeName = 'light') {
         cursor.value = null;
         arrivals.value = new Map();
         expanded.value = new Set();
+        linked = null;
       });
     },
     /** True when `gen` is known and differs from ours (the store was cleared elsewhere). */
@@ -147,7 +158,7 @@ export function createModel(initialTheme: ThemeName = 'light') {
       batch(() => {
         now.value = ms;
         if (arrivals.value.size > 0 && fresh.value.size < arrivals.value.size) {
-          arrivals.value = pruneArrivals(arrivals.value, ms, config.value.fresh_ms, new Set(traces.value.map((t) => t.trace_id)));
+          arrivals.value = pruneArrivals(arrivals.value, ms, config.value.fresh_ms, new Set(traces.value.map((t) => t.key)));
         }
       });
     },
@@ -167,13 +178,23 @@ export function createModel(initialTheme: ThemeName = 'light') {
         if (chosen) themeChosen.value = true;
       });
     },
-    toggleExpanded(traceId: string, open?: boolean) {
-      const isOpen = expanded.value.has(traceId);
+    /**
+     * Deep link: opens the traces `id` names, now and as they arrive. `id` is a trace_id
+     * (each operation of that trace opens) or a key (`<trace_id>:<root span id>`, that one).
+     */
+    openLinked(id: string) {
+      linked = id;
+      const open = traces.value.filter((t) => isLinked(t) && !expanded.value.has(t.key));
+      if (open.length > 0) expanded.value = new Set([...expanded.value, ...open.map((t) => t.key)]);
+    },
+    /** `key`: the trace's `key` (one operation), not its trace_id. */
+    toggleExpanded(key: string, open?: boolean) {
+      const isOpen = expanded.value.has(key);
       const want = open ?? !isOpen;
       if (want === isOpen) return;
       const next = new Set(expanded.value);
-      if (want) next.add(traceId);
-      else next.delete(traceId);
+      if (want) next.add(key);
+      else next.delete(key);
       expanded.value = next;
     },
   };

@@ -33,6 +33,13 @@ export type Usage = {
 };
 
 export type Trace = {
+  /**
+   * The record's identity in the UI: one operation, `${trace_id}:${root_span.span_id}`
+   * (just `trace_id` when the root span or its id is missing). Several operations may
+   * share a trace_id (a caller propagating one W3C traceparent over several calls);
+   * a running snapshot and the final record of one operation share the key.
+   */
+  key: string;
   trace_id: string;
   cursor: string;
   start_time_ms: number;

@@ -4,12 +4,13 @@ import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
 import './ErrorBlock.css';
 
-type Props = { error: TraceError; traceId: string };
+/** `traceKey`: the trace's `key` (one operation), so two cards of one trace_id get distinct ids. */
+type Props = { error: TraceError; traceKey: string };
 
 /** Error type + message (always rendered as text), with an expandable, copyable stack. */
-export function ErrorBlock({ error, traceId }: Props) {
+export function ErrorBlock({ error, traceKey }: Props) {
   const [showStack, setShowStack] = useState(false);
-  const stackId = `stack-${traceId}`;
+  const stackId = `stack-${traceKey}`;
   return (
     <div class="error-block" data-testid="error-block" role="group" aria-label="Error">
       <div class="error-block__head">

@@ -40,7 +40,7 @@ describe('TraceCard', () => {
   it('exposes test ids and data attributes', () => {
     const el = mount(makeTrace({ seq: 2, kind: 'openai', streaming: true, worker: 'w:1' }));
     const card = el.querySelector('[data-testid=trace-card]') as HTMLElement;
-    expect(card.dataset).toMatchObject({ traceId: 'trace-2', status: 'ok', kind: 'openai' });
+    expect(card.dataset).toMatchObject({ traceId: 'trace-2', key: 'trace-2:root-2', status: 'ok', kind: 'openai' });
     expect(el.querySelector('[data-testid=kind-badge]')!.textContent).toBe('openai');
     expect(el.querySelector('[data-testid=stream-badge]')).not.toBeNull();
     expect(el.querySelector('[data-testid=worker-label]')!.textContent).toBe('w:1');
@@ -87,13 +87,13 @@ describe('TraceCard', () => {
     expect(keys).toEqual(['haystack.component.name', 'haystack.component.type']);
   });
 
-  it('summary button reports expansion and calls onToggle with the id', () => {
+  it('summary button reports expansion and calls onToggle with the key (trace_id + root span id)', () => {
     const onToggle = vi.fn();
     const el = mount(makeTrace({ seq: 3 }), { onToggle });
     const button = el.querySelector('.card__summary') as HTMLButtonElement;
     expect(button.getAttribute('aria-expanded')).toBe('false');
     act(() => button.click());
-    expect(onToggle).toHaveBeenCalledWith('trace-3');
+    expect(onToggle).toHaveBeenCalledWith('trace-3:root-3');
   });
 
   it('shows running and NEW indicators, and usage', () => {

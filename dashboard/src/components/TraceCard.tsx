@@ -14,7 +14,8 @@ type Props = {
   expanded: boolean;
   /** Client clock (ms), for the elapsed time of running traces. */
   now: ReadonlySignal<number>;
-  onToggle(traceId: string): void;
+  /** Called with the trace's `key` (one operation), not its trace_id. */
+  onToggle(key: string): void;
 };
 
 /** Elapsed time of a running trace; only this small component re-renders every second. */
@@ -26,7 +27,7 @@ function Elapsed({ trace, now }: { trace: Trace; now: ReadonlySignal<number> }) 
 }
 
 function TraceCardImpl({ trace, fresh, expanded, now, onToggle }: Props) {
-  const detailsId = `trace-details-${trace.trace_id}`;
+  const detailsId = `trace-details-${trace.key}`;
   const tone = trace.status === 'error' ? 'error' : trace.running ? 'running' : trace.kind;
   const chips = summaryChips(trace);
   const slow = trace.slowest_component;
@@ -37,6 +38,7 @@ function TraceCardImpl({ trace, fresh, expanded, now, onToggle }: Props) {
       class={`card card--${tone}${fresh ? ' card--fresh' : ''}${expanded ? ' card--open' : ''}`}
       data-testid="trace-card"
       data-trace-id={trace.trace_id}
+      data-key={trace.key}
       data-status={trace.status}
       data-kind={trace.kind}
       data-running={trace.running ? 'true' : 'false'}
@@ -46,7 +48,7 @@ function TraceCardImpl({ trace, fresh, expanded, now, onToggle }: Props) {
         class="card__summary"
         aria-expanded={expanded}
         aria-controls={detailsId}
-        onClick={() => onToggle(trace.trace_id)}
+        onClick={() => onToggle(trace.key)}
       >
         <Icon name="chevron" size={16} class="card__chevron" />
         <span class="card__body">

@@ -32,7 +32,7 @@ export function TraceDetails({ id, trace, now }: Props) {
 
   return (
     <div class="details" id={id}>
-      {trace.error !== null && <ErrorBlock error={trace.error} traceId={trace.trace_id} />}
+      {trace.error !== null && <ErrorBlock error={trace.error} traceKey={trace.key} />}
 
       <div class="details__meta">
         <span class="details__field">

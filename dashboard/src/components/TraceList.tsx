@@ -44,11 +44,11 @@ export function TraceList() {
       ) : (
         <ul class="trace-list__items" role="list">
           {visible.map((trace) => (
-            <li key={trace.trace_id}>
+            <li key={trace.key}>
               <TraceCard
                 trace={trace}
-                fresh={fresh.has(trace.trace_id)}
-                expanded={expanded.has(trace.trace_id)}
+                fresh={fresh.has(trace.key)}
+                expanded={expanded.has(trace.key)}
                 now={model.now}
                 onToggle={toggleExpanded}
               />

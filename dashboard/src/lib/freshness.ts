@@ -1,7 +1,7 @@
 // "NEW" highlight: a trace is fresh for `freshMs` after the client received it
 // live (traces from the initial load are not fresh).
 
-/** trace_id -> client receive time (ms). */
+/** trace key (`Trace.key`: one operation) -> client receive time (ms). */
 export type Arrivals = ReadonlyMap<string, number>;
 
 export function recordArrivals(arrivals: Arrivals, ids: readonly string[], nowMs: number): Map<string, number> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeTrace } from '../test/fixtures';
+import { makeSpan, makeTrace } from '../test/fixtures';
 import { advanceCursor, capTraces, compareNewestFirst, mergeTraces, preferRecord } from './merge';
 
 describe('mergeTraces', () => {
@@ -8,7 +8,7 @@ describe('mergeTraces', () => {
     const b = makeTrace({ seq: 2 });
     const result = mergeTraces([a], [b], 10);
     expect(result.traces.map((t) => t.trace_id)).toEqual(['trace-2', 'trace-1']);
-    expect(result.added).toEqual(['trace-2']);
+    expect(result.added).toEqual(['trace-2:root-2']);
     expect(result.changed).toBe(true);
   });
 
@@ -52,12 +52,35 @@ describe('mergeTraces', () => {
     const traces = [1, 2, 3, 4, 5].map((seq) => makeTrace({ seq }));
     const result = mergeTraces([], traces, 3);
     expect(result.traces.map((t) => t.trace_id)).toEqual(['trace-5', 'trace-4', 'trace-3']);
-    expect(result.added.sort()).toEqual(['trace-3', 'trace-4', 'trace-5']);
+    expect(result.added.sort()).toEqual(['trace-3:root-3', 'trace-4:root-4', 'trace-5:root-5']);
     // an old trace arriving into a full list is dropped right away
     const old = makeTrace({ seq: 0 });
     const again = mergeTraces(result.traces, [old], 3);
     expect(again.traces.map((t) => t.trace_id)).toEqual(['trace-5', 'trace-4', 'trace-3']);
     expect(again.added).toEqual([]);
+  });
+
+  it('keeps operations that share a trace_id (one traceparent, several calls) as separate entries', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const first = makeTrace({ seq: 1, trace_id: traceId, root_span: makeSpan({ span_id: '00f067aa0ba902b7' }) });
+    const second = makeTrace({ seq: 2, trace_id: traceId, root_span: makeSpan({ span_id: 'b7ad6b7169203331' }) });
+    const result = mergeTraces([first], [second], 10);
+    expect(result.traces).toEqual([second, first]);
+    expect(result.added).toEqual([`${traceId}:b7ad6b7169203331`]);
+    expect(mergeTraces([], [first, second], 10).traces).toHaveLength(2);
+  });
+
+  it('merges the running snapshot and the final record of one operation, beside another operation of its trace_id', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const running = makeTrace({ seq: 3, trace_id: traceId, root_span: makeSpan({ span_id: '00f067aa0ba902b7', running: true }), running: true, status: 'running', cursor: '200-0' });
+    const sibling = makeTrace({ seq: 1, trace_id: traceId, root_span: makeSpan({ span_id: 'b7ad6b7169203331' }), cursor: '250-0' });
+    const finished = { ...running, root_span: { ...running.root_span, running: false }, running: false, status: 'ok' as const, cursor: '300-0', duration_ms: 42 };
+    const result = mergeTraces([running, sibling], [finished], 10);
+    expect(result.traces).toEqual([finished, sibling]);
+    expect(result.traces[0]).toBe(finished);
+    expect(result.added).toEqual([]);
+    // and a late running snapshot does not replace the final record
+    expect(mergeTraces(result.traces, [running], 10).changed).toBe(false);
   });
 
   it('returns the same array when nothing changes', () => {

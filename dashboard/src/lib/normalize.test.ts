@@ -80,6 +80,18 @@ describe('normalizeTrace', () => {
     expect(normalizeTrace({ ...rawTrace, kind: 'weird' })!.kind).toBe('other');
   });
 
+  it('keys a record by its operation: trace_id and root span id', () => {
+    expect(normalizeTrace(rawTrace)!.key).toBe('4bf92f3577b34da6a3ce929d0e0e4736:a');
+    // same trace id, another operation (another root span): another key
+    expect(normalizeTrace({ ...rawTrace, root_span: { ...rawTrace.root_span, span_id: 'b7ad6b7169203331' } })!.key)
+      .toBe('4bf92f3577b34da6a3ce929d0e0e4736:b7ad6b7169203331');
+    // the running snapshot of an operation has the key of its final record
+    expect(normalizeTrace({ ...rawTrace, running: true, status: 'running', cursor: '1-0' })!.key).toBe(normalizeTrace(rawTrace)!.key);
+    // no root span, or one without an id: the trace id alone
+    expect(normalizeTrace({ ...rawTrace, root_span: null })!.key).toBe(rawTrace.trace_id);
+    expect(normalizeTrace({ ...rawTrace, root_span: { ...rawTrace.root_span, span_id: '' } })!.key).toBe(rawTrace.trace_id);
+  });
+
   it('fills a missing total from usage parts', () => {
     const t = normalizeTrace({ ...rawTrace, usage: { prompt_tokens: 12, completion_tokens: 30 } })!;
     expect(t.usage).toEqual({ prompt_tokens: 12, completion_tokens: 30, total_tokens: 42 });

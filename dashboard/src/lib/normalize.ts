@@ -155,6 +155,15 @@ function countSpans(span: Span): number {
   return 1 + span.children.reduce((sum, child) => sum + countSpans(child), 0);
 }
 
+/**
+ * A record's identity: the operation, i.e. its trace id and its root span id.
+ * Several operations can share a trace id (one W3C traceparent sent on several
+ * calls); the running snapshot and the final record of one operation share both.
+ */
+export function traceKey(traceId: string, rootSpanId: string): string {
+  return rootSpanId === '' ? traceId : `${traceId}:${rootSpanId}`;
+}
+
 /** A valid trace needs a trace_id and a numeric cursor; everything else has defaults. */
 export function normalizeTrace(raw: unknown): Trace | null {
   if (!isObj(raw)) return null;
@@ -165,11 +174,13 @@ export function normalizeTrace(raw: unknown): Trace | null {
   const status: TraceStatus = running ? 'running' : raw.status === 'error' || error !== null ? 'error' : 'ok';
   const startMs = num(raw.start_time_ms) ?? 0;
   const durationMs = Math.max(0, num(raw.duration_ms) ?? 0);
-  const root = normalizeSpan(raw.root_span) ?? {
+  const rawRoot = normalizeSpan(raw.root_span);
+  const root = rawRoot ?? {
     span_id: traceId, name: '(no spans)', start_time_ms: startMs, duration_ms: durationMs, running, tags: [], children: [],
   };
   const kind = KINDS.includes(raw.kind as TraceKind) ? (raw.kind as TraceKind) : 'other';
   return {
+    key: traceKey(traceId, rawRoot?.span_id ?? ''),
     trace_id: traceId,
     cursor: raw.cursor,
     start_time_ms: startMs,

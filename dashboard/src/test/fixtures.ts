@@ -1,5 +1,6 @@
 // Test data builders (used by *.test.ts only).
 import type { Span, Trace, TracePage } from '../types';
+import { traceKey } from '../lib/normalize';
 
 let counter = 0;
 
@@ -17,14 +18,22 @@ export function makeSpan(overrides: Partial<Span> = {}): Span {
   };
 }
 
+/**
+ * A trace record. Records built with the same `seq` are the same operation
+ * (same trace_id and root span id, hence the same `key`); `key` follows the
+ * `trace_id` and `root_span` overrides unless given itself.
+ */
 export function makeTrace(overrides: Partial<Trace> & { seq?: number } = {}): Trace {
   counter += 1;
   const { seq, ...rest } = overrides;
   const s = seq ?? counter;
   const start = rest.start_time_ms ?? 1_700_000_000_000 + s * 1000;
   const duration = rest.duration_ms ?? 100;
+  const traceId = rest.trace_id ?? `trace-${s}`;
+  const root = rest.root_span ?? makeSpan({ span_id: `root-${s}`, name: 'hayhooks.pipeline.run', start_time_ms: start, duration_ms: duration });
   return {
-    trace_id: `trace-${s}`,
+    key: traceKey(traceId, root.span_id),
+    trace_id: traceId,
     cursor: `${1_700_000_000_000 + s}-0`,
     start_time_ms: start,
     duration_ms: duration,
@@ -39,7 +48,7 @@ export function makeTrace(overrides: Partial<Trace> & { seq?: number } = {}): Tr
     error: null,
     slowest_component: null,
     usage: null,
-    root_span: makeSpan({ name: 'hayhooks.pipeline.run', start_time_ms: start, duration_ms: duration }),
+    root_span: root,
     ...rest,
   };
 }
