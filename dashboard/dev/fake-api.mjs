@@ -71,10 +71,10 @@ function append(trace) {
   return record;
 }
 
-/** Latest record per trace_id among `records`, newest first. */
+/** Latest record per operation (trace_id + root span id) among `records`, newest first. */
 function latest(records) {
   const byId = new Map();
-  for (const r of records) byId.set(r.trace_id, r);
+  for (const r of records) byId.set(`${r.trace_id}:${r.root_span.span_id}`, r);
   return [...byId.values()].sort((a, b) => cmp(b.cursor, a.cursor));
 }
 
@@ -172,6 +172,8 @@ function makeTrace({ kind, pipeline, fail = false, running = false, slow = false
 function finish(trace, fail = false) {
   const done = makeTrace({ kind: trace.kind, pipeline: trace.entrypoint, fail, startMs: trace.start_time_ms, streaming: trace.streaming, slow: Math.random() < 0.5 });
   done.trace_id = trace.trace_id;
+  // the final record is the same operation as the running snapshot: same root span
+  done.root_span.span_id = trace.root_span.span_id;
   done.worker = trace.worker;
   if (done.usage) done.usage.total_tokens = done.usage.prompt_tokens + done.usage.completion_tokens;
   return done;
