@@ -20,9 +20,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import re
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -119,16 +121,21 @@ def _client(url: str, **options: Any) -> aioredis.Redis:
     return client
 
 
-def redact_url(url: str) -> str:
-    """The Redis URL without its password, for logs and the config endpoint."""
-    from urllib.parse import urlsplit, urlunsplit
+_SECRET_QUERY = re.compile(r"(?i)^(.*pass.*|.*secret.*|.*token.*|.*key.*)$")  # password, ssl_password, ...
 
+
+def redact_url(url: str) -> str:
+    """The Redis URL without its secrets, for logs: the password of ``user:password@`` and any query argument
+    naming one (redis-py takes ``?password=`` and ``?ssl_password=`` too)."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    netloc = f"{user}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    query = "&".join(
+        f"{name}=***" if _SECRET_QUERY.match(name) else f"{name}={value}" if sep else name
+        for name, sep, value in (item.partition("=") for item in parts.query.split("&") if item)
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 class RedisTraceStore:
