@@ -30,13 +30,16 @@ def test_redis_down_mid_load_fails_no_request_and_outage_traces_return(server_fa
     outage_workers = {r.headers["x-hayhooks-worker"] for r in during}
     degraded = wait_until(lambda: [c for c in configs(url) if c["degraded"]])
     assert degraded[0]["this_worker"] in outage_workers
+    assert degraded[0]["consistent"] is False  # each worker now answers with its own traces
     # Meanwhile a degraded worker serves its own traces rather than failing.
     local = [r for r in (fresh(url, "/dashboard/api/traces", params={"limit": 500}) for _ in range(10))
              if r.status_code == 200 and run_traces(r)]
     assert local
 
     own_redis.start()
-    wait_until(lambda: not any(c["degraded"] for c in configs(url)), timeout=20)
+    recovered = wait_until(lambda: (found := configs(url)) and not any(c["degraded"] for c in found) and found,
+                           timeout=20)
+    assert all(c["consistent"] for c in recovered)
     # The restarted Redis is empty (no persistence): what it shows now is what the workers replayed.
     view = wait_until(
         lambda: len(ids := run_traces(fresh(url, "/dashboard/api/traces", params={"limit": 500}))) >= 30 and ids,

@@ -47,8 +47,9 @@ class Dashboard:
 
     @property
     def consistent(self) -> bool:
-        """Whether every worker serves the same view: a shared store, or a single worker."""
-        return self.store.shared or self.settings.workers == 1
+        """Whether every worker serves the same view: a shared store within reach, or a single worker. While the
+        store is unreachable each worker serves its own traces, so the answer depends on the worker that gives it."""
+        return (self.store.shared and not self.degraded) or self.settings.workers == 1
 
     @property
     def degraded(self) -> bool:
