@@ -68,3 +68,30 @@ def test_a_component_that_mutates_its_input_still_cannot_touch_the_callers_data(
     items = ["original"]
     assert pipeline.run({"append": {"items": items}})["append"]["items"] == ["original", "added by the component"]
     assert items == ["original"]
+
+
+def _nested(depth: int) -> dict:
+    value: dict = {"leaf": "text"}
+    for n in range(depth):
+        value = {"level": n, "items": [value]} if n % 2 else {"level": n, "next": value}
+    return value
+
+
+def _deepest_copied(copy, limit: int = 2000) -> int:
+    deepest = 0
+    for depth in range(20, limit, 20):
+        try:
+            copy(_nested(depth))
+        except RecursionError:
+            break
+        deepest = depth
+    return deepest
+
+
+def test_nested_data_as_deep_as_haystacks_own_copy_takes_is_copied(fast, monkeypatch):
+    monkeypatch.setattr(utils, "_deepcopy_with_exceptions", fast.__wrapped__)  # Haystack's copy, recursing into itself
+    haystacks = _deepest_copied(fast.__wrapped__)
+    monkeypatch.undo()
+    assert haystacks >= 100
+    assert _deepest_copied(fast) >= haystacks
+    assert fast(_nested(haystacks)) == _nested(haystacks)
