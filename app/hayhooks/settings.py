@@ -109,7 +109,9 @@ class AppSettings(BaseSettings):
         default=False, description="The command line does not verify the server's TLS certificate (self-signed)."
     )
     graceful_shutdown_timeout: int = Field(
-        default=10, ge=0, le=300, description="Seconds to drain in-flight requests on shutdown."
+        default=10, ge=0, le=300, description="Seconds a worker has to stop after SIGTERM: in-flight requests are "
+        "drained until the last few seconds (up to 4, kept to flush captured traces), then cancelled, their traces "
+        "kept as failed."
     )
     gc_threshold: int = Field(
         default=10_000,

@@ -1,6 +1,7 @@
 """SIGTERM drains in-flight requests and flushes their traces to Redis before the workers exit."""
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -40,6 +41,29 @@ def test_sigterm_finishes_in_flight_requests_and_keeps_their_traces(server_facto
 
     runs = [t for t in stored_slow_runs(redis_url) if not t["running"]]
     assert len(runs) == 3
+
+
+def test_a_request_outlasting_the_drain_is_cancelled_and_stored_as_failed_not_running(server_factory, redis_url,
+                                                                                       tmp_path):
+    pipelines = tmp_path / "pipelines"
+    shutil.copytree(FIXTURES / "slow", pipelines / "slow")
+    server = server_factory("--pipelines-dir", str(pipelines), "--workers", "2", "--with-tracing-dashboard",
+                            "--redis-url", redis_url,
+                            env={"HAYHOOKS_REDIS_KEY_PREFIX": "shutdown:", "HAYHOOKS_GRACEFUL_SHUTDOWN_TIMEOUT": "4"})
+    caller = threading.Thread(target=lambda: _post_ignoring_errors(f"{server.url}/slow/run", {"seconds": 20}))
+    caller.start()
+    wait_until_running(redis_url, count=1)
+    os.killpg(server.process.pid, signal.SIGTERM)
+    server.process.wait(30)
+    caller.join(30)
+    [run] = stored_slow_runs(redis_url)
+    assert (run["running"], run["status"]) == (False, "error")
+    assert "graceful shutdown" in str(run["spans"][0])  # the operation's error: the drain was over
+
+
+def _post_ignoring_errors(url: str, body: dict) -> None:
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.post(url, json=body, timeout=30)
 
 
 def stored_slow_runs(redis_url: str) -> list[dict]:

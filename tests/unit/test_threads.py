@@ -51,6 +51,21 @@ async def test_a_cancelled_caller_waits_for_the_call_to_end_before_it_is_cancell
     assert ended.is_set()
 
 
+async def test_a_caller_cancelled_when_the_servers_drain_is_over_stops_waiting_at_once():
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        started.set()
+        release.wait(5)
+
+    task = asyncio.ensure_future(run_sync(slow))
+    await asyncio.to_thread(started.wait, 5)
+    task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")  # uvicorn's words
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 1)  # the worker is about to be stopped: the call is not waited for
+    release.set()
+
+
 async def test_calls_that_block_run_side_by_side():
     barrier = threading.Barrier(6, timeout=5)  # each call waits until all six are running (or breaks after 5 s)
     arrivals = await asyncio.gather(*(run_sync(barrier.wait) for _ in range(6)))

@@ -97,17 +97,24 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
+# What uvicorn says when it cancels the requests still running at the end of a shutdown's drain.
+_DRAIN_OVER = "graceful shutdown exceeded"
+
+
 async def run_sync(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """``func(*args, **kwargs)`` on a pool thread. If the awaiting task is cancelled (the client went away), the
-    call is left to finish before the cancellation goes on, so its spans still end inside the operation."""
+    call is left to finish before the cancellation goes on, so its spans still end inside the operation; unless
+    the server is stopping and its drain is over: the worker would be killed before the call ends, so the
+    operation ends now, failed, and its trace is flushed with the others."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
     call = functools.partial(func, *args, **kwargs) if args or kwargs else func
     _pool().submit((loop, future, contextvars.copy_context(), call))
     try:
         return await asyncio.shield(future)
-    except asyncio.CancelledError:
-        with contextlib.suppress(BaseException):
-            await future
+    except asyncio.CancelledError as cancelled:
+        if _DRAIN_OVER not in str(cancelled):
+            with contextlib.suppress(BaseException):
+                await future
         raise
 
