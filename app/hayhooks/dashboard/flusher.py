@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
+from collections.abc import Callable
 
 from redis.exceptions import RedisError
 
@@ -38,6 +39,7 @@ class Flusher:
         local_capacity: int = 10_000,
         running_after_s: float = 0.25,
         min_interval_s: float = 0.02,
+        on_live_workers: Callable[[frozenset[str]], None] | None = None,
     ) -> None:
         self.processor = processor
         self.store = store
@@ -53,6 +55,8 @@ class Flusher:
         self.backlog_capacity = local_capacity
         self.backlog_dropped = 0
         self.degraded = False
+        # Told the workers whose heartbeat the shared store has seen lately, every heartbeat.
+        self.on_live_workers = on_live_workers
         self.stale_dropped = 0
         self.generation = 0
         self._wake = asyncio.Event()
@@ -174,9 +178,12 @@ class Flusher:
         elif not self.degraded and now - self._last_heartbeat >= HEARTBEAT_S:
             self._last_heartbeat = now
             heartbeat = getattr(self.store, "heartbeat", None)
-            if heartbeat is not None:
+            workers = getattr(self.store, "workers", None)
+            if heartbeat is not None and workers is not None:
                 try:
                     await heartbeat()
+                    if self.on_live_workers is not None:
+                        self.on_live_workers(frozenset(await workers()))
                 except STORE_ERRORS as exc:
                     self._degrade(exc)
 

@@ -87,11 +87,15 @@ class Dashboard:
             local_capacity=settings.dashboard_local_buffer_capacity,
             running_after_s=settings.dashboard_running_after_ms / 1000,
             min_interval_s=settings.dashboard_flush_interval_ms / 1000,
+            on_live_workers=self._saw_workers,
         )
         await self.flusher.start()
         if isinstance(self.store, RedisTraceStore):
             with contextlib.suppress(*STORE_ERRORS):
                 await self.store.heartbeat()
+
+    def _saw_workers(self, live: frozenset[str]) -> None:
+        self.views.live_workers = live | {self.worker}
 
     async def aclose(self) -> None:
         if self.flusher is not None:

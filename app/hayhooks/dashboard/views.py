@@ -20,6 +20,9 @@ class TraceViews:
         self.limits = limits
         self.capacity = capacity
         self._cache: OrderedDict[bytes, bytes] = OrderedDict()
+        # Workers sharing the store and alive (``None``: not known): a running operation of any other worker
+        # will never finish, the worker having been killed or lost mid-request.
+        self.live_workers: frozenset[str] | None = None
 
     def record(self, payload: Payload) -> bytes:
         key = payload[:_KEY]
@@ -28,7 +31,11 @@ class TraceViews:
             self._cache.move_to_end(key)
             return cached
         compact = orjson.loads(payload)
-        expanded = orjson.dumps(expand(compact, self.limits, time.time_ns()))
+        record = expand(compact, self.limits, time.time_ns())
+        live = self.live_workers
+        if compact.get("running") and live is not None and compact.get("worker") not in live:
+            _lost(record)
+        expanded = orjson.dumps(record)
         if not compact.get("running"):  # a running record changes with the clock: not cached
             self._cache[key] = expanded
             if len(self._cache) > self.capacity:
@@ -45,3 +52,15 @@ class TraceViews:
             }
         )
         return b'{"traces":[' + b",".join(self.record(p) for p in page.traces) + b"]," + tail[1:]
+
+
+def _lost(record: dict) -> None:
+    """A running operation whose worker is gone: shown as failed and over, not as running for ever."""
+    worker = record.get("worker")
+    record["running"] = False
+    record["status"] = "error"
+    record["error"] = {"type": "WorkerLost", "message": f"Worker {worker} stopped before this operation finished "
+                       "(killed, or cut off from the trace store)", "stack": None}
+    root = record.get("root_span")
+    if isinstance(root, dict):
+        root["running"] = False
