@@ -65,3 +65,17 @@ def test_resume_from_last_event_id_sends_only_what_came_after(server):
     [snapshot] = read_events(server.url + "/dashboard/api/traces/stream", 1, headers={"Last-Event-ID": oldest})
     resumed = json.loads(snapshot["data"])["traces"]
     assert [t["cursor"] for t in resumed] == [t["cursor"] for t in traces[:2]]
+
+
+def test_keepalive_comments_come_at_the_configured_interval(server_factory):
+    import time
+
+    server = server_factory("--with-tracing-dashboard", env={"HAYHOOKS_DASHBOARD_STREAM_HEARTBEAT_MS": "1500"})
+    seen: list[float] = []
+    with httpx.Client(timeout=10) as client, client.stream("GET", f"{server.url}/dashboard/api/traces/stream") as r:
+        for line in r.iter_lines():
+            if line.startswith(":"):
+                seen.append(time.monotonic())
+                if len(seen) == 2:
+                    break
+    assert 1.3 <= seen[1] - seen[0] <= 3  # 1.5 s; whole seconds once (1 s)

@@ -175,6 +175,14 @@ def test_entrypoint_filter(dash):
     assert {t["entrypoint"] for t in page["traces"]} == {"flaky"}
 
 
+def test_an_empty_entrypoint_filters_nothing_out(dash):
+    dash.post("/shout/run", json={"text": "x"})
+    dash.post("/flaky/run", json={"text": "y"})
+    wait_for_traces(dash, 2)
+    page = dash.get("/dashboard/api/traces", params={"entrypoint": ""}).json()
+    assert {"shout", "flaky"} <= {t["entrypoint"] for t in page["traces"]}
+
+
 def test_clear_empties_and_bumps_generation(dash):
     dash.post("/shout/run", json={"text": "x"})
     wait_for_traces(dash, 1)

@@ -114,10 +114,13 @@ def build_router(settings: AppSettings) -> APIRouter:
         ] = settings.dashboard_trace_default_limit,
         since_ms: Annotated[int | None, Query(ge=0, le=10**15, description="only traces stored at or after")] = None,
         after_seq: Annotated[str | None, Query(pattern=CURSOR_PATTERN, description=CURSOR_HELP)] = None,
-        entrypoint: Annotated[str | None, Query(max_length=128, description="only this pipeline")] = None,
+        entrypoint: Annotated[
+            str | None, Query(max_length=128, description="only this pipeline (empty: every pipeline)")
+        ] = None,
     ) -> Response:
         after = Cursor.parse(after_seq) if after_seq is not None else None
-        page = await _page(_dashboard(request), after=after, since_ms=since_ms, limit=limit, pipeline=entrypoint)
+        pipeline = entrypoint or None  # ``entrypoint=`` is what a form sends for "all"
+        page = await _page(_dashboard(request), after=after, since_ms=since_ms, limit=limit, pipeline=pipeline)
         cursor = str(page.next_after) if page.next_after is not None else ""
         headers = {"X-Hayhooks-Trace-Cursor": cursor, "Cache-Control": "no-store"}
         return JSONBytes(_dashboard(request).views.page_json(page), headers=headers)
@@ -148,8 +151,8 @@ def build_router(settings: AppSettings) -> APIRouter:
         after = Cursor.parse(resume) if resume else None
         dashboard = _dashboard(request)
         return EventSourceResponse(
-            _events(dashboard, after, entrypoint, settings),
-            ping=settings.dashboard_stream_heartbeat_ms // 1000,
+            _events(dashboard, after, entrypoint or None, settings),
+            ping=settings.dashboard_stream_heartbeat_ms / 1000,
             send_timeout=30,
             headers={"Cache-Control": "no-store"},
         )

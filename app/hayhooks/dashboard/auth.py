@@ -49,10 +49,11 @@ def check_access(request: Request, settings: AppSettings) -> None:
     """Raise 401/403 unless ``request`` may read the dashboard."""
     if settings.dashboard_token is None:
         if not settings.loopback or _arrived_from_outside(request):
+            where = settings.host if not settings.loopback else _local_host(request, settings)
             raise HTTPException(
                 status_code=403,
-                detail=f"The dashboard is off on a non-loopback host ({_local_host(request, settings)}) without a "
-                "token: set HAYHOOKS_DASHBOARD_TOKEN, or run with --host 127.0.0.1.",
+                detail=f"The dashboard is off on a non-loopback interface ({where}) without a token: set "
+                "HAYHOOKS_DASHBOARD_TOKEN, or listen on 127.0.0.1 only (HAYHOOKS_HOST=127.0.0.1, or --host).",
             )
         return
     token = settings.dashboard_token.get_secret_value()
