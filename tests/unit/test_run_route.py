@@ -406,6 +406,21 @@ def test_run_endpoints_appear_in_openapi_with_their_schema(client):
     assert request_schema["properties"]["text"]["description"] == "The text to shout."
 
 
+def test_openapi_names_are_hayhooks_so_generated_clients_keep_their_method_and_model_names(client):
+    spec = client.get("/openapi.json").json()
+    operations = {(method, path): op["operationId"]
+                  for path, ops in spec["paths"].items() for method, op in ops.items()}
+    assert operations[("post", "/shout/run")] == "shout_run_shout_run_post"
+    assert operations[("post", "/deploy_files")] == "pipeline_deploy"
+    assert operations[("post", "/deploy-yaml")] == "yaml_pipeline_deploy"
+    assert operations[("post", "/undeploy/{pipeline_name}")] == "pipeline_undeploy"
+    assert operations[("get", "/status/{pipeline_name}")] == "status_pipeline"
+    assert operations[("post", "/v1/chat/completions")] == "openai_chat_completions"
+    assert operations[("get", "/v1/models")] == "openai_models"
+    assert {"shoutRunRequest", "shoutRunResponse", "PipelineFilesRequest", "YamlDeployRequest", "ChatRequest"} <= set(
+        spec["components"]["schemas"])
+
+
 def test_docs_page_is_served(client):
     assert client.get("/docs").status_code == 200
 

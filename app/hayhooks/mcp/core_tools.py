@@ -27,7 +27,7 @@ NAMES = frozenset({GET_ALL, GET_ONE, UNDEPLOY, DEPLOY})
 
 
 def core_tools(state: Any) -> list[types.Tool]:
-    from hayhooks.server.routers.deploy import DeployFilesRequest
+    from hayhooks.server.routers.deploy import PipelineFilesRequest
 
     tools = [
         types.Tool(name=GET_ALL, description="Get the status of all pipelines and list available pipeline names.",
@@ -35,7 +35,7 @@ def core_tools(state: Any) -> list[types.Tool]:
         types.Tool(name=GET_ONE, description="Get status of a specific pipeline.", input_schema=_NAME_SCHEMA),
     ]
     if not state.settings.disable_http_deploy:
-        deploy_schema = DeployFilesRequest.model_json_schema()
+        deploy_schema = PipelineFilesRequest.model_json_schema()
         deploy_schema.pop("title", None)
         tools += [
             types.Tool(name=UNDEPLOY, description="Undeploy a pipeline: remove it from every worker, and its files.",
@@ -62,7 +62,7 @@ def _pipeline_name(arguments: dict[str, Any]) -> str | None:
 
 async def call_core_tool(state: Any, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
     """Run the core tool ``name`` (one of ``NAMES``); a bad call is an error result naming what to fix."""
-    from hayhooks.server.routers.deploy import DeployFilesRequest, deploy_everywhere, previous_of, replicate
+    from hayhooks.server.routers.deploy import PipelineFilesRequest, deploy_everywhere, previous_of, replicate
 
     registry = state.registry
     if name == GET_ALL:
@@ -80,7 +80,7 @@ async def call_core_tool(state: Any, name: str, arguments: dict[str, Any]) -> ty
             await state.deployer.undeploy(pipeline, transport="mcp")
             _, warning = await replicate(state, {"op": "undeploy", "name": pipeline})
             return _text(f"Pipeline '{pipeline}' undeployed" + (f" ({warning})" if warning else ""))
-        request = DeployFilesRequest.model_validate(arguments)
+        request = PipelineFilesRequest.model_validate(arguments)
         previous = previous_of(state, request.name)
         await state.deployer.deploy_files(request.name, request.files, overwrite=request.overwrite,
                                           save_files=request.save_files, transport="mcp")

@@ -53,10 +53,9 @@ class Deployment:
         description = ""
         streams = headers = False
         if method is not None:
-            title = "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
-            request_model = schema.request_model(method, f"{title}RunRequest")
+            request_model = schema.request_model(method, f"{name}RunRequest")  # Hayhooks' names, in the OpenAPI too
             arguments = schema.arguments_reader(request_model, as_hayhooks=source == "files")
-            response_model = schema.response_model(method, f"{title}RunResponse")
+            response_model = schema.response_model(method, f"{name}RunResponse")
             doc = schema.describe(method)
             description = doc.short_description or ""
             streams = schema.returns_stream(method)

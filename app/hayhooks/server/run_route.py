@@ -13,6 +13,7 @@ signature, not a string naming a local variable.
 """
 
 import inspect
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -224,7 +225,8 @@ class RunRoute(APIRoute):
             summary=f"Run pipeline '{deployment.name}'",
             description=deployment.description or None,
             tags=["pipelines"],
-            operation_id=f"{deployment.name}_run",
+            # Hayhooks' (FastAPI's default for its route): clients generated from either spec call the same method.
+            operation_id=re.sub(r"\W", "_", f"{deployment.name}_run/{deployment.name}/run") + "_post",
         )
         self.app = _LeanApp(runner, self.app)
 

@@ -86,7 +86,7 @@ def _classify_post(path: str) -> Operation | None:
     if len(parts) == 2 and parts[1] == "run":
         return Operation("run", parts[0], "rest", "/{name}/run")
     if len(parts) == 2 and parts[0] == "undeploy":
-        return Operation("undeploy", parts[1], "rest", "/undeploy/{name}")
+        return Operation("undeploy", parts[1], "rest", "/undeploy/{pipeline_name}")
     return None
 
 

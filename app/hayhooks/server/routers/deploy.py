@@ -13,7 +13,7 @@ from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.sources import check_file_names, check_name
 from hayhooks.server.deployer import Deployer
 
-router = APIRouter(tags=["deploy"])
+router = APIRouter(tags=["config"])  # Hayhooks' tag
 
 
 class _Named(BaseModel):
@@ -25,7 +25,7 @@ class _Named(BaseModel):
         return check_name(value)
 
 
-class DeployFilesRequest(_Named):
+class PipelineFilesRequest(_Named):
     files: dict[str, str] = Field(description="File name → content; must include pipeline_wrapper.py")
     overwrite: bool = Field(default=False, description="Replace a pipeline of the same name")
     save_files: bool = Field(default=True, description="Also write the files to the pipelines dir")
@@ -38,7 +38,7 @@ class DeployFilesRequest(_Named):
         return check_file_names(value)
 
 
-class DeployYamlRequest(_Named):
+class YamlDeployRequest(_Named):
     source_code: str = Field(description="Haystack pipeline YAML that declares inputs and outputs")
     overwrite: bool = False
     description: str | None = None
@@ -155,9 +155,9 @@ def _deployer(request: Request) -> Deployer:
 
 
 @router.post("/deploy_files", response_model=DeployResponse, response_model_exclude_none=True,
-             operation_id="deploy_files", summary="Deploy files")
+             operation_id="pipeline_deploy", summary="Deploy files")
 @router.post("/deploy-files", response_model=DeployResponse, response_model_exclude_none=True, include_in_schema=False)
-async def deploy_files(body: DeployFilesRequest, request: Request) -> DeployResponse:
+async def deploy_files(body: PipelineFilesRequest, request: Request) -> DeployResponse:
     deployer, state = _deployer(request), request.app.state
     previous = previous_of(state, body.name)
     await deployer.deploy_files(body.name, body.files, overwrite=body.overwrite, save_files=body.save_files)
@@ -167,8 +167,8 @@ async def deploy_files(body: DeployFilesRequest, request: Request) -> DeployResp
 
 
 @router.post("/deploy-yaml", response_model=DeployResponse, response_model_exclude_none=True,
-             operation_id="deploy_yaml", summary="Deploy YAML")
-async def deploy_yaml(body: DeployYamlRequest, request: Request) -> DeployResponse:
+             operation_id="yaml_pipeline_deploy", summary="Deploy YAML")
+async def deploy_yaml(body: YamlDeployRequest, request: Request) -> DeployResponse:
     deployer, state = _deployer(request), request.app.state
     previous = previous_of(state, body.name)
     deployment = await deployer.deploy_yaml(
@@ -181,8 +181,10 @@ async def deploy_yaml(body: DeployYamlRequest, request: Request) -> DeployRespon
     return DeployResponse(name=body.name, endpoint=f"/{body.name}/run", workers=report, warning=warning)
 
 
-@router.post("/undeploy/{name}", operation_id="undeploy", summary="Undeploy a pipeline", response_model=None)
-async def undeploy(name: str, request: Request) -> dict[str, object]:
+@router.post("/undeploy/{pipeline_name}", operation_id="pipeline_undeploy", summary="Undeploy a pipeline",
+             response_model=None)
+async def undeploy(pipeline_name: str, request: Request) -> dict[str, object]:
+    name = pipeline_name
     await _deployer(request).undeploy(name)
     report, warning = await replicate(request.app.state, {"op": "undeploy", "name": name})
     body: dict[str, object] = {"success": True, "name": name}

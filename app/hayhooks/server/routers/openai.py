@@ -39,7 +39,7 @@ class ChatMessage(BaseModel):
     content: str | list[dict[str, Any]] | None = None
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
     model: str = Field(description="The name of a deployed pipeline that implements run_chat_completion")
     messages: list[ChatMessage] = Field(min_length=1)
@@ -64,7 +64,8 @@ def _tool_call_delta(call: Any) -> dict[str, Any]:
     return delta
 
 
-@router.get("/v1/models", summary="Pipelines that chat or answer the Responses API, as OpenAI models")
+@router.get("/v1/models", summary="Pipelines that chat or answer the Responses API, as OpenAI models",
+            operation_id="openai_models")
 @router.get("/models", include_in_schema=False)
 async def models(request: Request) -> dict[str, Any]:
     created = int(time.time())
@@ -73,9 +74,10 @@ async def models(request: Request) -> dict[str, Any]:
     return {"object": "list", "data": data}
 
 
-@router.post("/v1/chat/completions", summary="OpenAI-compatible chat completion", response_model=None)
+@router.post("/v1/chat/completions", summary="OpenAI-compatible chat completion", response_model=None,
+             operation_id="openai_chat_completions")
 @router.post("/chat/completions", include_in_schema=False, response_model=None)
-async def chat_completions(body: ChatCompletionRequest, request: Request) -> Response:
+async def chat_completions(body: ChatRequest, request: Request) -> Response:
     payload = body.model_dump(exclude_none=False)
     result = await call_wrapper(request, body.model, body.stream, "run_chat_completion", "chat_not_supported",
                                 messages=payload["messages"], body=payload)

@@ -192,7 +192,8 @@ async def _events(chunks: AsyncIterator[Any], answer: _Answer) -> AsyncIterator[
         yield event
 
 
-@router.post("/v1/responses", summary="OpenAI-compatible Responses API", response_model=None)
+@router.post("/v1/responses", summary="OpenAI-compatible Responses API", response_model=None,
+             operation_id="openai_responses")
 @router.post("/responses", include_in_schema=False, response_model=None)
 async def responses(body: ResponseRequest, request: Request) -> Response:
     payload = body.model_dump(exclude_none=False)
@@ -219,7 +220,8 @@ def _uploader(request: Request) -> Deployment | None:
     return next((d for d in request.app.state.registry if implements(d.wrapper, "run_file_upload")), None)
 
 
-@router.post("/v1/files", summary="OpenAI-compatible file upload, handed to run_file_upload", response_model=None)
+@router.post("/v1/files", summary="OpenAI-compatible file upload, handed to run_file_upload", response_model=None,
+             operation_id="openai_files_create")
 @router.post("/files", include_in_schema=False, response_model=None)
 async def upload_file(
     request: Request, file: Annotated[UploadFile, File()], purpose: Annotated[str, Form()]

@@ -1,4 +1,4 @@
-"""``GET /status`` and ``GET /status/{name}``: is the server up, and what does it serve."""
+"""``GET /status`` and ``GET /status/{pipeline_name}``: is the server up, and what does it serve."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ async def status_all(request: Request) -> StatusResponse:
 
 
 @router.get(
-    "/status/{name}", response_model=PipelineStatusResponse, operation_id="status_pipeline", summary="Pipeline status"
+    "/status/{pipeline_name}", response_model=PipelineStatusResponse, operation_id="status_pipeline",
+    summary="Pipeline status",
 )
-async def status_pipeline(name: str, request: Request) -> PipelineStatusResponse:
-    request.app.state.registry.get(name)
-    return PipelineStatusResponse(status="Up!", pipeline=name)
+async def status_pipeline(pipeline_name: str, request: Request) -> PipelineStatusResponse:
+    request.app.state.registry.get(pipeline_name)
+    return PipelineStatusResponse(status="Up!", pipeline=pipeline_name)
