@@ -1,9 +1,6 @@
 def test_status_lists_deployed_pipelines(client):
-    assert client.get("/status").json() == {
-        "status": "Up!",
-        "pipelines": ["chat", "flaky", "greet", "shout"],
-        "errors": {},
-    }
+    body = client.get("/status").json()
+    assert (body["status"], body["pipelines"], body["errors"]) == ("Up!", ["chat", "flaky", "greet", "shout"], {})
 
 
 def test_status_of_one_pipeline(client):
@@ -31,3 +28,14 @@ def test_every_response_names_the_worker(client):
     expected = f"{socket.gethostname()}:{os.getpid()}"
     assert client.get("/status").headers["x-hayhooks-worker"] == expected
     assert client.post("/nope/run", json={}).headers["x-hayhooks-worker"] == expected
+
+
+def test_status_describes_each_deployment_as_hayhooks_2_does(client):
+    body = client.get("/status").json()
+    assert body["durable_mode"] is False
+    summaries = {d["name"]: d for d in body["deployments"]}
+    assert list(summaries) == body["pipelines"]
+    assert summaries["shout"]["capabilities"] == ["run_api", "mcp_eligible"]
+    assert {"run_api", "chat_completion"} <= set(summaries["chat"]["capabilities"])
+    assert (summaries["shout"]["type"], summaries["shout"]["execution_mode"], summaries["shout"]["state"]) == (
+        "pipeline", "request-bound", "Loaded")

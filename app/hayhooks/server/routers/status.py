@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from hayhooks.pipelines.registry import Deployment
+from hayhooks.pipelines.wrapper import implements
+
 router = APIRouter(tags=["status"])
+
+
+class DeploymentSummary(BaseModel):
+    """One deployed pipeline, as Hayhooks 2.1 describes it (this server runs every one bound to its request)."""
+
+    name: str
+    type: Literal["agent", "pipeline", "unknown"]
+    execution_mode: Literal["durable", "request-bound"] = "request-bound"
+    state: Literal["Loaded", "Healthy", "Degraded"] = "Loaded"
+    description: str
+    capabilities: list[str] = Field(description="run_api, chat_completion, responses, file_upload, mcp_eligible")
 
 
 class StatusResponse(BaseModel):
@@ -14,6 +30,24 @@ class StatusResponse(BaseModel):
     errors: dict[str, str] = Field(
         default_factory=dict, description="Pipelines of the pipelines dir that failed to load, with the reason"
     )
+    durable_mode: bool = Field(default=False, description="Hayhooks 2.1's durable execution: never, here")
+    deployments: list[DeploymentSummary] = Field(default_factory=list)
+
+
+def _summary(deployment: Deployment) -> DeploymentSummary:
+    wrapper = deployment.wrapper
+    flags = {
+        "run_api": deployment.run_method is not None,
+        "chat_completion": implements(wrapper, "run_chat_completion") or implements(
+            wrapper, "run_chat_completion_async"),
+        "responses": implements(wrapper, "run_response") or implements(wrapper, "run_response_async"),
+        "file_upload": implements(wrapper, "run_file_upload"),
+        "mcp_eligible": deployment.run_method is not None and not getattr(wrapper, "skip_mcp", False),
+    }
+    pipeline = getattr(wrapper, "pipeline", None)
+    kind = "agent" if type(pipeline).__name__ == "Agent" else "pipeline" if pipeline is not None else "unknown"
+    return DeploymentSummary(name=deployment.name, type=kind, description=deployment.description,
+                             capabilities=[name for name, on in flags.items() if on])
 
 
 class PipelineStatusResponse(BaseModel):
@@ -24,7 +58,8 @@ class PipelineStatusResponse(BaseModel):
 @router.get("/status", response_model=StatusResponse, operation_id="status_all", summary="Server status")
 async def status_all(request: Request) -> StatusResponse:
     state = request.app.state
-    return StatusResponse(status="Up!", pipelines=state.registry.names(), errors=state.deployer.load_errors)
+    return StatusResponse(status="Up!", pipelines=state.registry.names(), errors=state.deployer.load_errors,
+                          deployments=[_summary(d) for d in sorted(state.registry, key=lambda d: d.name)])
 
 
 @router.get(
