@@ -141,6 +141,9 @@ def mcp_run(
         Path | None,
         typer.Option("--pipelines-dir", "-d", help="Pipelines to serve as tools [env HAYHOOKS_PIPELINES_DIR]"),
     ] = None,
+    additional_python_path: Annotated[
+        str | None, typer.Option(help="Extra folder on sys.path for wrappers [env HAYHOOKS_ADDITIONAL_PYTHON_PATH]")
+    ] = None,
     json_response: Annotated[
         bool,
         typer.Option("--json-response", "-j",
@@ -150,6 +153,7 @@ def mcp_run(
 ) -> None:
     """Serve the pipelines as MCP tools: streamable HTTP at /mcp, legacy SSE at /sse."""
     base = load_settings(pipelines_dir=pipelines_dir, mcp_host=host, mcp_port=port,
+                         additional_python_path=additional_python_path,
                          mcp_json_response=True if json_response else None,
                          log_level="DEBUG" if debug else None, show_tracebacks=True if debug else None)
     if pipelines_dir is not None and not pipelines_dir.is_dir():

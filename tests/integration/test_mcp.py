@@ -174,3 +174,36 @@ def test_json_response_answers_streamable_http_with_plain_json(tmp_path):
         server.stop()
     assert answer.headers["content-type"].startswith("application/json")
     assert answer.json()["result"]["serverInfo"]["name"] == "hayhooks"
+
+
+SHARED_IMPORT = """
+from shared_helpers import loud
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, text: str) -> str:
+        return loud(text)
+"""
+
+
+def test_mcp_run_takes_an_additional_python_path_for_wrappers(tmp_path):
+    shared, pipelines = tmp_path / "shared", tmp_path / "pipelines" / "louder"
+    shared.mkdir()
+    pipelines.mkdir(parents=True)
+    (shared / "shared_helpers.py").write_text("def loud(text):\n    return text.upper() + '!!'\n")
+    (pipelines / "pipeline_wrapper.py").write_text(SHARED_IMPORT)
+    port = free_port()
+    server = launch(tmp_path, [*hayhooks_command(), "mcp", "run", "--port", str(port), "--pipelines-dir",
+                               str(pipelines.parent), "--additional-python-path", str(shared)], port=port)
+    try:
+        async def call() -> object:
+            async with Client(f"{server.url}/mcp") as client:
+                return await client.call_tool("louder", {"text": "hey"})
+
+        result = asyncio.run(call())
+        assert result.content[0].text == "HEY!!"
+    finally:
+        server.stop()
