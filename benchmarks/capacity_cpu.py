@@ -13,7 +13,7 @@ turn is the process's own CPU time for N requests (the flusher's thread included
 count). Redis' own CPU is not counted: a larger stream costs Redis memory, not the worker's time. Ratios near
 1.000 mean capacity costs nothing; the spread of the rounds shows the noise left. Two processes of the same
 configuration differ by up to ~5 %, so each configuration runs in two (`--processes`), averaged in each round.
---quick: capacities 200 and 10 000, one process each, 4 rounds of 2 000 requests (about 2 minutes); the full
+--quick: capacities 200 and 10 000, one process each, 4 rounds of 2 000 requests (under a minute); the full
 run adds 100 000 and takes 8 rounds of 4 000 (about 10 minutes).
 """
 

@@ -82,7 +82,7 @@ def split(raw: Path) -> tuple[collections.Counter[str], int]:
 def profile(url: str, pid: int, seconds: float) -> tuple[collections.Counter[str], int, float, float]:
     py_spy = Path(sys.executable).parent / "py-spy"
     if not py_spy.exists():
-        sys.exit(f"py-spy is needed: uv pip install --python {sys.executable} py-spy")
+        sys.exit(f"py-spy is needed: .tools/bin/uv pip install --python {sys.executable} py-spy")
     raw = Path(tempfile.mkstemp(prefix="profile-", suffix=".txt")[1])
     print(f"raw samples: {raw}", file=sys.stderr)
     wrk(f"{url}/shout/run", BODY, seconds=1)

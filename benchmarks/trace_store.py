@@ -83,7 +83,7 @@ def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10
             wrk(f"{url}/shout/run", BODY, seconds=2)
             while servers[server][0] != "off" and (stats := httpx.get(f"{url}/dashboard/api/config").json()[
                     "stats"])["stored"] < 0.99 * stats["capacity"]:
-                wrk(f"{url}/shout/run", BODY, seconds=5)
+                wrk(f"{url}/shout/run", BODY, seconds=2)
         for server, url in urls.items():
             if servers[server][0] != "off":
                 stats = httpx.get(f"{url}/dashboard/api/config").json()["stats"]
@@ -265,7 +265,7 @@ def main() -> None:
     args = parser.parse_args()
     apply_priority_option(args)
     prioritise(os.getpid())  # the measuring clients: page reader, visibility probes
-    rounds, seconds, samples = (1, 2, 40) if args.quick else (3, 5, 200)
+    rounds, seconds, samples = (2, 1, 40) if args.quick else (3, 5, 200)
     process, redis_url = start_redis()
     try:
         if args.only in (None, "throughput"):

@@ -60,9 +60,9 @@ def install_peer(target: Path) -> Path:
     return executable
 
 
-def shout_only() -> Path:
+def shout_only(scratch: Path) -> Path:
     """A pipelines folder holding just ``shout``, so both servers load exactly the same thing."""
-    folder = Path(tempfile.mkdtemp(prefix="versus-")) / "pipelines"
+    folder = scratch / "pipelines"
     shutil.copytree(EXAMPLES / "shout", folder / "shout")
     return folder
 
@@ -71,7 +71,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_round_options(parser, rounds=5, seconds=6, quick=(2, 3.0),
                       quick_help="2 rounds of 3 s (under a minute, peer installed)")
-    parser.add_argument("--peer-venv", type=Path, help="reuse (or create) the peer's venv here")
+    parser.add_argument("--peer-venv", type=Path,
+                        help="reuse (or create) the peer's venv here, kept for the next run (else made and removed)")
     parser.add_argument("--default-logging", action="store_true",
                         help="both servers at their default log level (INFO: a line per request), not WARNING")
     add_priority_option(parser)
@@ -79,9 +80,9 @@ def main() -> None:
     apply_priority_option(args)
     rounds, seconds = rounds_and_seconds(args)
 
-    peer_venv = args.peer_venv or Path(tempfile.mkdtemp(prefix="hayhooks-peer-")) / "venv"
-    peer = install_peer(peer_venv)
-    pipelines = shout_only()
+    scratch = Path(tempfile.mkdtemp(prefix="versus-"))  # removed at the end, the peer's venv with it (~160 MB)
+    peer = install_peer(args.peer_venv or scratch / "peer-venv")
+    pipelines = shout_only(scratch)
     quiet = {} if args.default_logging else {"HAYHOOKS_LOG_LEVEL": "WARNING", "LOG": "WARNING"}
     redis, redis_url = start_redis()
     configs = {
@@ -96,6 +97,7 @@ def main() -> None:
             results = alternate(urls, BODY, rounds=rounds, seconds=seconds)
     finally:
         redis.terminate()
+        shutil.rmtree(scratch, ignore_errors=True)
 
     peer_name = f"hayhooks-{PEER_VERSION}"
     print(f"\nthroughput ours / {peer_name} per round (target ≥ 2.000):")
