@@ -6,10 +6,11 @@ for its grace holds a handful of objects instead of dozens per span) and append 
 any thread may append to without a lock. The flusher, the inbox's one consumer, sorts the inbox into traces
 when it takes them (``take_ready``), on its own thread and without locks. A trace is complete when its local
 root — the operation span — ends; it is handed over a short grace later, so spans that end just after the root
-still join it. Spans of a trace that was already handed over are counted as stragglers. Traces whose root is
-not an operation (someone else's instrumentation on a shared provider) are dropped. Everything is bounded: the
-open traces and the hand-over queue drop their oldest entry when full, the inbox refuses new spans while full
-(only a stalled flusher lets it fill), and each counts what it dropped.
+still join it. Spans ending under an operation already handed over are counted as stragglers; operations that
+share a trace id (a caller's ``traceparent`` sent on several calls) are told apart by their spans' parent
+links. Traces whose root is not an operation (someone else's instrumentation on a shared provider) are dropped.
+Everything is bounded: the open traces and the hand-over queue drop their oldest entry when full, the inbox
+refuses new spans while full (only a stalled flusher lets it fill), and each counts what it dropped.
 """
 
 from __future__ import annotations
