@@ -10,6 +10,7 @@ its Redis connections, tracer provider, exporter thread and flusher task. Settin
 import os
 
 from hayhooks.server.affinity import CpuPinning
+from hayhooks.server.gunicorn_worker import listen_once_started
 from hayhooks.server.serve import PER_WORKER_SOCKETS
 
 host = os.environ.get("HAYHOOKS_HOST", "0.0.0.0")
@@ -23,6 +24,8 @@ worker_class = "hayhooks.server.gunicorn_worker.Worker"  # uvicorn's, sending ea
 # socket the first worker to wake accepts a whole burst and keep-alive clients stay pinned to it. The flip side:
 # gunicorn no longer fails on a taken port (it would join the other server's sockets), so on_starting checks.
 reuse_port = PER_WORKER_SOCKETS  # as `hayhooks run` decides: only Linux balances SO_REUSEPORT sockets
+if reuse_port:  # a worker listens once its app has started: none takes connections while loading its pipelines
+    listen_once_started()
 preload_app = False  # never build the app (threads, sockets) in the master
 timeout = 120
 graceful_timeout = int(os.environ.get("HAYHOOKS_GRACEFUL_SHUTDOWN_TIMEOUT", "10"))

@@ -66,8 +66,10 @@ def launch(
     env: dict[str, str] | None = None,
     wait_for: str = "/status",
     timeout: float = 60,
+    workers: int = 1,
 ) -> Server:
-    """Start ``command`` (a server listening on ``port``) and wait until ``wait_for`` answers."""
+    """Start ``command`` (a server listening on ``port``) and wait until ``wait_for`` answers, from each of
+    ``workers`` workers: a worker listens only once it has started, so the first to answer may be alone a while."""
     full_env = {**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", **(env or {})}
     log_path = tmp_path / f"server-{port}.log"
     with log_path.open("wb") as log_file:  # the child keeps its own descriptor
@@ -76,12 +78,17 @@ def launch(
         )
     server = Server(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path, env=full_env)
     deadline = time.monotonic() + timeout
+    answered: set[str] = set()
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{server.log}")
         try:
-            if httpx.get(server.url + wait_for, timeout=1).status_code < 500:
-                return server
+            response = httpx.get(server.url + wait_for, timeout=1)
+            if response.status_code < 500:
+                answered.add(response.headers.get("x-hayhooks-worker", ""))
+                if len(answered) >= workers:
+                    return server
+                continue  # another worker may answer the next connection at once
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
@@ -95,6 +102,8 @@ def start_server(
     """``hayhooks run`` on a free loopback port with ``args``; ``cpus``: only on those CPUs (``taskset``)."""
     port = free_port()
     command = [*hayhooks_command(), "run", "--host", "127.0.0.1", "--port", str(port), *args]
+    given = (env or {}).get("HAYHOOKS_WORKERS", "1")
+    kwargs.setdefault("workers", int(args[args.index("--workers") + 1] if "--workers" in args else given))
     if cpus is not None:
         command = ["taskset", "-c", ",".join(map(str, cpus)), *command]  # execs: the pid stays the server's
     return launch(tmp_path, command, port=port, env=env, **kwargs)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ def test_gunicorn_conf_serves_with_workers_and_trace_ids_in_the_access_log(tmp_p
            "HAYHOOKS_PIPELINES_DIR": str(EXAMPLES)}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "hayhooks.server.app:create_app()"]
-    server = launch(tmp_path, command, port=port, env=env)
+    server = launch(tmp_path, command, port=port, env=env, workers=2)
     try:
         responses = []
         for i in range(20):

@@ -44,3 +44,35 @@ def test_killed_worker_is_replaced_and_other_workers_traces_are_kept(server_fact
 
     wait_until(replaced, timeout=30, interval=0.2)
     assert server.process.poll() is None
+
+
+SLOW_SETUP = """
+import time
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        time.sleep(4)  # a pipeline that takes a while to load
+        self.pipeline = None
+
+    def run_api(self, text: str) -> str:
+        return text
+"""
+
+
+def test_a_replacement_worker_takes_no_connection_before_its_pipelines_are_loaded(server_factory, tmp_path):
+    import time
+
+    (tmp_path / "pipelines" / "heavy").mkdir(parents=True)
+    (tmp_path / "pipelines" / "heavy" / "pipeline_wrapper.py").write_text(SLOW_SETUP)
+    server = server_factory("--pipelines-dir", str(tmp_path / "pipelines"), "--workers", "2", timeout=60)
+    workers = wait_until(lambda: len(seen := {fresh(server.url, "/status").headers["x-hayhooks-worker"]
+                                              for _ in range(12)}) == 2 and seen, timeout=30)
+    victim = sorted(workers)[0]
+    os.kill(int(victim.split(":")[1]), signal.SIGKILL)
+    slowest, deadline = 0.0, time.monotonic() + 3  # the replacement is loading for ~4 s of this
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        assert fresh(server.url, "/heavy/run", method="POST", json={"text": "x"}).status_code == 200
+        slowest = max(slowest, time.monotonic() - started)
+    assert slowest < 2  # answered by the worker that is up, not queued behind the replacement's start-up

@@ -34,4 +34,15 @@ class Worker(UvicornWorker):  # type: ignore[misc]
         await super()._serve()
 
 
+def listen_once_started() -> None:
+    """Have gunicorn bind each worker's own socket (``reuse_port``) without listening on it; the worker's event loop
+    listens once the app has started (uvicorn's ``create_server``). The kernel hands connections only to listening
+    sockets: a worker still loading its pipelines gets none, where a replacement for a crashed worker used to take
+    its share of new connections and keep them waiting for its whole start-up. Only for per-worker sockets: shared
+    ones are made in the master and must listen there."""
+    from gunicorn import sock
+
+    sock.BaseSocket._is_listening = staticmethod(lambda listener: True)  # gunicorn then skips its listen()
+
+
 WORKER_CLASS = f"{__name__}.Worker"  # gunicorn takes dotted paths, not module:attr

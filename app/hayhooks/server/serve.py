@@ -107,9 +107,11 @@ def _run_gunicorn(settings: AppSettings) -> None:
     from gunicorn.app.base import BaseApplication
 
     from hayhooks.server.affinity import CpuPinning
-    from hayhooks.server.gunicorn_worker import WORKER_CLASS
+    from hayhooks.server.gunicorn_worker import WORKER_CLASS, listen_once_started
 
     pinning = CpuPinning(settings.workers, settings.worker_cpu_affinity)
+    if PER_WORKER_SOCKETS:
+        listen_once_started()
 
     class _Gunicorn(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
