@@ -32,6 +32,7 @@ def test_a_finished_operation_is_handed_over_with_its_spans(setup):
     [finished], _ = processor.take_ready(time.monotonic() + 1)
     assert finished.trace_id == root.get_span_context().trace_id
     assert sorted(s[NAME] for s in finished.spans) == ["child0", "child1"]
+    assert processor._open == {}
 
 
 def test_nothing_is_handed_over_before_the_grace(setup):
@@ -225,6 +226,7 @@ def test_calls_sharing_a_callers_trace_id_are_operations_of_their_own(setup, loo
     assert len(ready) == 3 and len({f.root[0] for f in ready}) == 3
     assert [_children(f) for f in ready] == [["child0", "child1"]] * 3
     assert processor.stats.stragglers == 0
+    assert processor._open == {}
 
 
 def test_concurrent_calls_sharing_a_trace_id_each_keep_their_own_spans(setup):
@@ -242,3 +244,20 @@ def test_concurrent_calls_sharing_a_trace_id_each_keep_their_own_spans(setup):
     second.end()
     ready, _ = processor.take_ready(time.monotonic() + 1)
     assert [_children(f) for f in ready] == [["a", "a2"], ["b", "b2"]]
+    assert processor._open == {}
+
+
+def test_calls_sharing_a_trace_id_that_all_ended_before_the_flusher_looked_keep_their_own_spans(setup):
+    from opentelemetry import trace
+
+    processor, tracer = setup
+    parent = _callers_context()
+    roots = [tracer.start_span("hayhooks.pipeline.run", context=parent, attributes={"hayhooks.kind": "run"})
+             for _ in range(3)]
+    children = [tracer.start_span(f"child-of-{n}", context=trace.set_span_in_context(root))
+                for n, root in enumerate(roots)]
+    for span in (*children, *roots):  # every child first, then every root, before the flusher sorts any
+        span.end()
+    ready, _ = processor.take_ready(time.monotonic() + 1)
+    assert sorted(_children(f) for f in ready) == [["child-of-0"], ["child-of-1"], ["child-of-2"]]
+    assert processor._open == {}  # nothing left behind

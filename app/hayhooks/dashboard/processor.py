@@ -83,6 +83,9 @@ class _Open:
     announced: bool = False
     spans: list[PackedSpan] = field(default_factory=list)
     more: list[_Open] | None = None
+    # Operations of this trace id that started and did not end here yet, running or not (an operation may end
+    # before the flusher sees it start): more than one, and the spans must be told apart.
+    operations: int = 0
 
 
 def _joins(finished: Finished, parent_id: int) -> bool:
@@ -171,8 +174,9 @@ class DashboardSpanProcessor(SpanProcessor):
         started, ended = self._started, self._ended
         while started:
             span, at = started.popleft()
+            entry = self._open_entry(span._context[CONTEXT_TRACE_ID])
+            entry.operations += 1
             if span._end_time is None:  # one that ended already is in ``ended``, or was sorted before
-                entry = self._open_entry(span._context[CONTEXT_TRACE_ID])
                 if entry.root is None:
                     entry.root, entry.started = span, at
                 else:  # another operation of the same trace id (a caller's traceparent, sent twice)
@@ -212,18 +216,20 @@ class DashboardSpanProcessor(SpanProcessor):
 
     def _close(self, trace_id: int, entry: _Open, root: PackedSpan) -> list[PackedSpan]:
         """The spans of the operation whose root just ended; the entry stays open for others of its trace id."""
+        entry.operations -= 1
         ours = entry.root is None or entry.root._context[CONTEXT_SPAN_ID] == root[SPAN_ID]
-        if ours and not entry.more:  # the one operation of its trace id, as nearly always
+        if ours and entry.operations <= 0 and not entry.more:  # the one operation of its trace id, as nearly always
             del self._open[trace_id]
             return entry.spans
-        mine, others = _descendants(root[SPAN_ID], entry.spans)
-        entry.spans = others
+        mine, entry.spans = _descendants(root[SPAN_ID], entry.spans)
         more = entry.more or []
-        if ours:
-            following = more.pop(0)
+        if entry.root is not None and ours:
+            following = more.pop(0) if more else _Open()
             entry.root, entry.started, entry.announced = following.root, following.started, following.announced
-        else:
+        elif not ours:
             more[:] = [o for o in more if o.root is not None and o.root._context[CONTEXT_SPAN_ID] != root[SPAN_ID]]
+        if entry.operations <= 0 and entry.root is None and not entry.spans and not more:
+            del self._open[trace_id]
         return mine
 
     def _open_entry(self, trace_id: int) -> _Open:
