@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
@@ -88,6 +89,9 @@ class _Open:
     operations: int = 0
 
 
+_span_id = itemgetter(SPAN_ID)
+
+
 def _joins(finished: Finished, parent_id: int) -> bool:
     """Whether a span with parent ``parent_id`` belongs under ``finished`` (not another call of its trace id)."""
     return parent_id == finished.root[SPAN_ID] or any(s[SPAN_ID] == parent_id for s in finished.spans)
@@ -132,7 +136,7 @@ class DashboardSpanProcessor(SpanProcessor):
         self._by_trace: dict[int, Finished] = {}
         # Trace id → span ids of the operation handed over last: a span ending later under one of them is a
         # straggler; one that is not belongs to another operation of the same trace id, still to end.
-        self._handed: OrderedDict[int, frozenset[int]] = OrderedDict()
+        self._handed: OrderedDict[int, tuple[int, ...]] = OrderedDict()  # a few ids: a tuple is quickest to make
         self._wake: Callable[[], None] | None = None
         self._wake_pending = False
 
@@ -252,7 +256,7 @@ class DashboardSpanProcessor(SpanProcessor):
             finished = ready.popleft()
             if self._by_trace.get(finished.trace_id) is finished:
                 del self._by_trace[finished.trace_id]
-            self._handed[finished.trace_id] = frozenset([finished.root[SPAN_ID], *(s[SPAN_ID] for s in finished.spans)])
+            self._handed[finished.trace_id] = (finished.root[SPAN_ID], *map(_span_id, finished.spans))
             taken.append(finished)
         while len(self._handed) > self.max_open:
             self._handed.popitem(last=False)
