@@ -302,6 +302,28 @@ def test_result_not_matching_the_return_annotation_is_500_not_a_wrong_answer(mak
     deploy_wrapper(client, "liar", LIAR)
     response = client.post("/liar/run", json={"text": "x"})
     assert response.status_code == 500
+    assert response.json()["detail"] == ("Pipeline 'liar' answered with a result that does not match run_api's "
+                                         "return annotation (result: Input should be a valid integer)")
+
+
+UNSENDABLE = """
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_api(self, text: str) -> dict:
+        return {"name": "caf" + chr(0xDCE9)}  # bytes decoded with errors="surrogateescape"
+"""
+
+
+def test_a_result_holding_a_lone_surrogate_is_a_500_saying_so(make_client):
+    client = make_client()
+    deploy_wrapper(client, "unsendable", UNSENDABLE)
+    response = client.post("/unsendable/run", json={"text": "x"})
+    assert response.status_code == 500
+    assert "not valid Unicode" in response.json()["detail"] and "\\udce9" in response.json()["detail"]
 
 
 def test_other_method_on_a_run_route_is_405(client):

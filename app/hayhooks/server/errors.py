@@ -11,7 +11,7 @@ import traceback
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
-from fastapi.exceptions import RequestValidationError
+from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -88,6 +88,30 @@ def install_error_handlers(app: FastAPI, *, show_tracebacks: bool) -> None:
             record_error(exc, f"HTTP {exc.status_code}: {detail}")
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
+    async def on_unsendable_text(request: Request, exc: Exception) -> Response:
+        # run_api's own errors are PipelineRunErrors: this one comes from writing its answer. Text holding a lone
+        # surrogate (bytes decoded with errors="surrogateescape", say) has no UTF-8 form, so JSON cannot carry it.
+        assert isinstance(exc, UnicodeEncodeError)
+        bad = exc.object[exc.start:exc.end] if isinstance(exc.object, str) else ""
+        detail = (f"The answer holds text that is not valid Unicode ({bad!r}, {exc.reason}), which JSON cannot "
+                  "carry: decode bytes with errors='replace' (or 'backslashreplace') in the pipeline")
+        record_error(exc, detail)
+        log.opt(exception=exc).error("An answer could not be encoded")
+        return JSONResponse({"detail": detail}, status_code=500)
+
+    async def on_wrong_result(request: Request, exc: Exception) -> Response:
+        # Where and what, never the value (it may hold anything the pipeline produced).
+        assert isinstance(exc, ResponseValidationError)
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()[:5])
+        match = _RUN_PATH.match(request.url.path[len(request.scope.get("root_path", "")) :])
+        who = f"Pipeline '{match['name']}'" if match else "The endpoint"
+        detail = f"{who} answered with a result that does not match run_api's return annotation ({problems})"
+        record_error(exc, detail)
+        log.error(detail)
+        return JSONResponse({"detail": detail}, status_code=500)
+
     app.add_exception_handler(HayhooksError, on_hayhooks_error)
+    app.add_exception_handler(UnicodeEncodeError, on_unsendable_text)
+    app.add_exception_handler(ResponseValidationError, on_wrong_result)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
