@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 
 from hayhooks.dashboard.flusher import STORE_ERRORS, Flusher
 from hayhooks.dashboard.memory_store import MemoryTraceStore
@@ -95,7 +96,7 @@ class Dashboard:
                 await self.store.heartbeat()
 
     def _saw_workers(self, live: frozenset[str]) -> None:
-        self.views.live_workers = live | {self.worker}
+        self.views.live_workers = (live | {self.worker}, time.time() * 1000)
 
     async def aclose(self) -> None:
         if self.flusher is not None:

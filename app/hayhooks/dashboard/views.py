@@ -11,6 +11,7 @@ from hayhooks.dashboard.record import Limits, expand
 from hayhooks.dashboard.store import Page, Payload
 
 _KEY = 100  # the cursor and trace id lead every payload: enough to tell any two apart
+CLOCK_SKEW_MS = 2000  # between the hosts sharing a store: an operation's start is read from its own host's clock
 
 
 class TraceViews:
@@ -20,9 +21,9 @@ class TraceViews:
         self.limits = limits
         self.capacity = capacity
         self._cache: OrderedDict[bytes, bytes] = OrderedDict()
-        # Workers sharing the store and alive (``None``: not known): a running operation of any other worker
-        # will never finish, the worker having been killed or lost mid-request.
-        self.live_workers: frozenset[str] | None = None
+        # Workers sharing the store and alive, and when that was read (ms; ``None``: not known). A running
+        # operation of any other worker will never finish, the worker having been killed or lost mid-request.
+        self.live_workers: tuple[frozenset[str], float] | None = None
 
     def record(self, payload: Payload) -> bytes:
         key = payload[:_KEY]
@@ -32,8 +33,7 @@ class TraceViews:
             return cached
         compact = orjson.loads(payload)
         record = expand(compact, self.limits, time.time_ns())
-        live = self.live_workers
-        if compact.get("running") and live is not None and compact.get("worker") not in live:
+        if compact.get("running") and self._worker_gone(compact.get("worker"), record["start_time_ms"]):
             _lost(record)
         expanded = orjson.dumps(record)
         if not compact.get("running"):  # a running record changes with the clock: not cached
@@ -41,6 +41,15 @@ class TraceViews:
             if len(self._cache) > self.capacity:
                 self._cache.popitem(last=False)
         return expanded
+
+    def _worker_gone(self, worker: str | None, started_ms: float) -> bool:
+        """Whether ``worker`` is known to be gone. A worker writes its first heartbeat before it serves, and one
+        every few seconds: one that made an operation before the live set was read, and is not in it, has not
+        been heard of for the whole heartbeat TTL. One that started after the read may simply be new."""
+        if self.live_workers is None:
+            return False
+        live, read_at_ms = self.live_workers
+        return worker not in live and started_ms < read_at_ms - CLOCK_SKEW_MS
 
     def page_json(self, page: Page) -> bytes:
         """``{traces, next_after_seq, has_more, generation}``, spliced from the expanded records."""
