@@ -30,10 +30,24 @@ def test_description_is_the_run_docstring():
     assert ready().run_api_async.__doc__ == "Greets people"
 
 
-def test_yaml_without_inputs_is_refused():
+def test_yaml_without_inputs_or_outputs_is_refused():
     source = EXAMPLE.split("inputs:")[0]
-    with pytest.raises(PipelineDefinitionError, match="must declare 'inputs'"):
+    with pytest.raises(PipelineDefinitionError, match=r"must declare 'inputs'.*'outputs'.*or both"):
         ready(source)
+
+
+def test_yaml_with_outputs_only_runs_on_its_components_defaults():
+    source = EXAMPLE.split("inputs:")[0].replace('"Hello {{ name }}, welcome to {{ place }}!"', '"Hello!"').replace(
+        'required_variables: ["name", "place"]', "required_variables: []") + "outputs:\n  greeting: shout.output\n"
+    wrapper = ready(source)
+    assert list(inspect.signature(wrapper.run_api_async).parameters) == []
+    assert asyncio.run(wrapper.run_api_async())["shout"]["output"] == "HELLO!"
+
+
+def test_yaml_with_inputs_only_answers_with_its_last_components_outputs():
+    wrapper = ready(EXAMPLE.split("outputs:")[0])
+    assert asyncio.run(wrapper.run_api_async(name="Ann", place="Rome"))["shout"]["output"] == (
+        "HELLO ANN, WELCOME TO ROME!")
 
 
 def test_input_targeting_an_unknown_socket_is_refused():

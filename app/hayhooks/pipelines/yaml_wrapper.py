@@ -45,11 +45,14 @@ class YAMLPipelineWrapper(BasePipelineWrapper):
             raise PipelineDefinitionError(self.name, f"invalid YAML: {exc}", location) from exc
         if not isinstance(spec, dict):
             raise PipelineDefinitionError(self.name, "the YAML must be a mapping with components and connections")
-        declared_in, declared_out = spec.get("inputs"), spec.get("outputs")
-        if not isinstance(declared_in, dict) or not declared_in:
-            raise PipelineDefinitionError(self.name, "the YAML must declare 'inputs' (request field: component.socket)")
-        if not isinstance(declared_out, dict) or not declared_out:
-            raise PipelineDefinitionError(self.name, "the YAML must declare 'outputs' (result name: component.socket)")
+        declared_in, declared_out = spec.get("inputs") or {}, spec.get("outputs") or {}
+        if not isinstance(declared_in, dict) or not isinstance(declared_out, dict):
+            raise PipelineDefinitionError(self.name, "'inputs' and 'outputs' must be mappings (request field: "
+                                                     "component.socket; result name: component.socket)")
+        if not declared_in and not declared_out:  # as Hayhooks: one of them is enough
+            raise PipelineDefinitionError(self.name, "the YAML must declare 'inputs' (request field: "
+                                                     "component.socket), 'outputs' (result name: component.socket), "
+                                                     "or both")
         try:
             self.pipeline = Pipeline.loads(self.source)
         except Exception as exc:
@@ -87,5 +90,5 @@ class YAMLPipelineWrapper(BasePipelineWrapper):
             if field in kwargs:
                 for component, socket in targets:
                     data.setdefault(component, {})[socket] = kwargs[field]
-        include = {component for component, _ in self.outputs.values()}
+        include = {component for component, _ in self.outputs.values()} or None  # none declared: the leaves'
         return await self.pipeline.run_async(data=data, include_outputs_from=include)
