@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, type Api, type StreamHandlers, type TraceQuery } from './api';
 import { createModel } from './state';
-import { createSync, STREAM_MAX_ERRORS, STREAM_RETRY_MS } from './sync';
+import { CONFIG_REFRESH_MS, createSync, STREAM_MAX_ERRORS, STREAM_RETRY_MS } from './sync';
 import { DEFAULT_CONFIG } from './lib/normalize';
 import { makePage, makeTrace } from './test/fixtures';
 import type { DashboardConfig, TracePage } from './types';
@@ -73,6 +73,19 @@ describe('sync', () => {
     api.streams[0]!.handlers.onTrace(makeTrace({ seq: 3, cursor: '51-0' }));
     expect(model.traces.value[0]!.trace_id).toBe('trace-3');
     expect(model.cursor.value).toBe('51-0');
+    sync.stop();
+  });
+
+  it('reads the config again every few seconds, so a store that becomes unreachable shows within them', async () => {
+    const api = fakeApi();
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    api.streams[0]!.handlers.onOpen();
+    api.config = { ...api.config, degraded: true };
+    await vi.advanceTimersByTimeAsync(CONFIG_REFRESH_MS);
+    expect(CONFIG_REFRESH_MS).toBeLessThanOrEqual(5000);
+    expect(model.config.value.degraded).toBe(true);
     sync.stop();
   });
 

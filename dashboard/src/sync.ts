@@ -9,7 +9,8 @@ import type { TracePage } from './types';
 
 export const STREAM_MAX_ERRORS = 3;
 export const STREAM_RETRY_MS = 30_000;
-export const CONFIG_REFRESH_MS = 15_000;
+// How soon the header tells that the shared store became unreachable (or came back) while the stream stays open.
+export const CONFIG_REFRESH_MS = 5_000;
 export const MAX_FOLLOW_UPS = 50;
 export const MAX_BACKOFF_MS = 30_000;
 
