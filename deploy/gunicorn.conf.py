@@ -40,10 +40,11 @@ os.environ.setdefault("HAYHOOKS_ACCESS_LOG", "true")
 
 def on_starting(server):  # noqa: ANN001, ARG001 (gunicorn's hook signature)
     """Refuse a taken port, then build the dashboard frontend once, in the master, before any worker starts."""
-    from hayhooks.server.serve import ensure_port_free
+    from hayhooks.server.serve import drop_empty_listening_line, ensure_port_free
     from hayhooks.settings import AppSettings
 
     ensure_port_free(host, port)
+    drop_empty_listening_line(server)
     # The workers' apps read the interface from HAYHOOKS_HOST: whether the dashboard may go without a token, whether
     # MCP guards against DNS rebinding. They must see the one bound here, not their own default (127.0.0.1).
     os.environ["HAYHOOKS_HOST"] = host

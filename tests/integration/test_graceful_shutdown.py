@@ -90,10 +90,11 @@ def wait_until_running(redis_url: str, count: int, timeout_s: float = 20) -> Non
     raise AssertionError(f"{count} slow runs were not announced as running within {timeout_s} s")
 
 
-def test_a_clean_shutdown_logs_no_socket_error(server_factory):
+def test_a_clean_start_and_shutdown_log_no_socket_noise(server_factory):
     server = server_factory("--workers", "2")
     assert httpx.get(f"{server.url}/status", timeout=10).status_code == 200
     os.killpg(server.process.pid, signal.SIGTERM)
     assert server.process.wait(30) == 0
     assert "Shutting down: Master" in server.log
     assert "Error while closing socket" not in server.log
+    assert server.log.count("Listening at:") == 1  # ours, with the address; not gunicorn's empty one

@@ -97,6 +97,14 @@ def serve(settings: AppSettings, *, reload: bool = False) -> None:
         _run_gunicorn(settings)
 
 
+def drop_empty_listening_line(server: Any) -> None:
+    """gunicorn logs "Listening at:  (pid)" with no address when each worker binds its own socket; ``log_listening``
+    says where instead, once the workers are up."""
+    if PER_WORKER_SOCKETS:
+        server.log.error_log.addFilter(lambda record: not str(record.msg).startswith("Listening at: %s (%s)")
+                                       or bool(record.args and record.args[0]))
+
+
 def log_listening(server: Any) -> None:
     """gunicorn's own "Listening at:" line is empty when each worker binds its own socket: say it here."""
     if PER_WORKER_SOCKETS:
@@ -123,6 +131,7 @@ def _run_gunicorn(settings: AppSettings) -> None:
                 # shared socket, whichever worker wakes first accepts a whole burst, and keep-alive clients then
                 # stay pinned to it while the other workers idle. Only Linux balances SO_REUSEPORT sockets.
                 "reuse_port": PER_WORKER_SOCKETS,
+                "on_starting": drop_empty_listening_line,
                 "when_ready": log_listening,
                 "pre_fork": pinning.pre_fork,
                 "post_fork": pinning.post_fork,
