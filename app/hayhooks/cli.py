@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from hayhooks.problems import listed
 from hayhooks.settings import AppSettings
 
 app = typer.Typer(
@@ -195,7 +196,7 @@ def _call(server: str | None, method: str, path: str, **kwargs: Any) -> Any:
     if response.is_error:
         detail = body.get("detail", body) if isinstance(body, dict) else body
         if isinstance(detail, list):  # FastAPI validation errors
-            detail = "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}" for d in detail)
+            detail = listed(detail)
         raise fail(f"{response.status_code}: {detail}")
     return body
 

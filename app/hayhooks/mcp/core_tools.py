@@ -12,6 +12,7 @@ from typing import Any
 import mcp_types as types
 from pydantic import ValidationError
 
+from hayhooks.problems import listed
 from hayhooks.tracing import operations
 
 _NAME_SCHEMA = {
@@ -89,7 +90,7 @@ async def call_core_tool(state: Any, name: str, arguments: dict[str, Any]) -> ty
                                              overwrite=request.overwrite)
         return _text(f"Pipeline '{request.name}' deployed successfully" + (f" ({warning})" if warning else ""))
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors())
+        problems = listed(exc.errors())
         return _failed(exc, f"Invalid arguments for {name}: {problems}")
     except Exception as exc:
         return _failed(exc, f"{name} failed: {exc}")

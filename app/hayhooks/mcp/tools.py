@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from hayhooks.pipelines.errors import PipelineRunError
 from hayhooks.pipelines.registry import Deployment, PipelineRegistry
 from hayhooks.pipelines.schema import describe
+from hayhooks.problems import listed
 from hayhooks.server.run_route import call_run
 from hayhooks.tracing import operations
 
@@ -51,7 +52,7 @@ async def call_tool(registry: PipelineRegistry, name: str, arguments: dict[str, 
     try:
         body = deployment.request_model.model_validate(arguments or {})
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = listed(exc.errors())
         operations.record_error(exc, f"Invalid arguments: {problems}")
         return _error(f"Invalid arguments for {name}: {problems}")
     assert deployment.arguments is not None

@@ -25,6 +25,7 @@ from hayhooks.pipelines.errors import (
     PipelineNotFoundError,
     PipelineRunError,
 )
+from hayhooks.problems import listed
 from hayhooks.tracing.operations import record_error
 
 _STATUS: dict[type[HayhooksError], int] = {
@@ -63,10 +64,7 @@ def install_error_handlers(app: FastAPI, *, show_tracebacks: bool) -> None:
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        fields = "; ".join(
-            f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg')}" for error in exc.errors()[:5]
-        )
-        record_error(exc, f"Invalid request: {fields}")
+        record_error(exc, f"Invalid request: {listed(exc.errors(), limit=5)}")
         return await request_validation_exception_handler(request, exc)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
@@ -102,7 +100,7 @@ def install_error_handlers(app: FastAPI, *, show_tracebacks: bool) -> None:
     async def on_wrong_result(request: Request, exc: Exception) -> Response:
         # Where and what, never the value (it may hold anything the pipeline produced).
         assert isinstance(exc, ResponseValidationError)
-        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()[:5])
+        problems = listed(exc.errors(), limit=5)
         match = _RUN_PATH.match(request.url.path[len(request.scope.get("root_path", "")) :])
         who = f"Pipeline '{match['name']}'" if match else "The endpoint"
         detail = f"{who} answered with a result that does not match run_api's return annotation ({problems})"

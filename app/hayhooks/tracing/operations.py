@@ -27,6 +27,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hayhooks.problems import listed
 from hayhooks.tracing.lean import LeanSpan
 
 _VALIDATION_ERRORS = (ValidationError, ValidationException)
@@ -134,9 +135,7 @@ def _problems(exc: BaseException) -> str | None:
     errors = getattr(exc, "errors", None)
     if not isinstance(exc, _VALIDATION_ERRORS) or not callable(errors):
         return None
-    found = errors()
-    listed = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())) or 'input'}: {e.get('msg')}" for e in found[:10])
-    return listed + (f"; and {len(found) - 10} more" if len(found) > 10 else "")
+    return listed(errors())
 
 
 def _start(
