@@ -38,9 +38,9 @@ class RedisServer:
         except OSError:
             return False
 
-    def start(self) -> None:
+    def start(self, extra: list[str] | None = None) -> None:
         args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", str(self.workdir)]
+                "--dir", str(self.workdir), *(extra or [])]
         if self.password:
             args += ["--requirepass", self.password]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -94,3 +94,54 @@ def own_redis(tmp_path) -> Iterator[RedisServer]:
     server = start_redis(tmp_path)
     yield server
     server.stop()
+
+
+@dataclass
+class RedisCluster:
+    """A Redis Cluster of two primaries (slots split in halves) on free loopback ports."""
+
+    nodes: list[RedisServer]
+    bus_ports: list[int]
+
+    def url_away_from(self, key: str) -> str:
+        """The URL of a node that does *not* own ``key``'s slot, so a client must follow the cluster to reach it."""
+        from redis.crc import key_slot
+
+        owner = 0 if key_slot(key.encode()) < 8192 else 1
+        return self.nodes[1 - owner].url
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+
+def _cluster_node(workdir: Path, bus_port: int) -> RedisServer:
+    workdir.mkdir(parents=True, exist_ok=True)
+    node = RedisServer(port=free_port(), process=None, workdir=workdir)
+    node.start(["--cluster-enabled", "yes", "--cluster-port", str(bus_port), "--cluster-config-file", "nodes.conf"])
+    return node
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory) -> Iterator[RedisCluster]:
+    import redis
+
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed: run scripts/test.sh (it installs it)")
+    base = tmp_path_factory.mktemp("redis-cluster")
+    bus_ports = [free_port(), free_port()]
+    cluster = RedisCluster([_cluster_node(base / name, bus) for name, bus in zip("ab", bus_ports, strict=True)],
+                           bus_ports)
+    try:
+        first, second = (redis.Redis(port=node.port) for node in cluster.nodes)
+        first.execute_command("CLUSTER ADDSLOTSRANGE", 0, 8191)
+        second.execute_command("CLUSTER ADDSLOTSRANGE", 8192, 16383)
+        first.execute_command("CLUSTER MEET", "127.0.0.1", cluster.nodes[1].port, bus_ports[1])
+        deadline = time.monotonic() + 20
+        while not all(c.execute_command("CLUSTER INFO")["cluster_state"] == "ok" for c in (first, second)):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Redis Cluster did not form")
+            time.sleep(0.1)
+        yield cluster
+    finally:
+        cluster.stop()

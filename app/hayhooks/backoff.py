@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from hayhooks.logger import log
+from hayhooks.redis_clients import hint
 
 
 class Backoff:
@@ -26,5 +27,5 @@ class Backoff:
     async def failed(self, exc: BaseException) -> None:
         self.failures += 1
         if self.failures == 1:
-            log.warning("{} ({}); retrying", self.what, type(exc).__name__)
+            log.warning("{} ({}){}; retrying", self.what, type(exc).__name__, hint(exc))
         await asyncio.sleep(self.delay())

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -160,7 +160,12 @@ class AppSettings(BaseSettings):
     )
     redis_key_prefix: str = Field(
         default="hayhooks:",
-        description="Prefix of every Redis key, so deployments can share a Redis; put a {hash tag} in it for Cluster.",
+        description="Prefix of every Redis key, so deployments can share a Redis.",
+    )
+    redis_cluster: bool = Field(
+        default=False,
+        description="HAYHOOKS_REDIS_URL names one node of a Redis Cluster; the prefix then gets a {hash tag} if it "
+        "has none (hayhooks: becomes {hayhooks}:), so that every key lands in one slot.",
     )
     dashboard_enabled: bool = Field(default=False, description="Capture traces and serve the dashboard and its API.")
     dashboard_path: str = Field(default="/dashboard", description="Where the dashboard and its API are mounted.")
@@ -239,6 +244,22 @@ class AppSettings(BaseSettings):
         except ValueError:
             raise ValueError("its port must be a number") from None
         return value
+
+    @field_validator("redis_cluster")
+    @classmethod
+    def _cluster_over_tcp(cls, value: bool, info: ValidationInfo) -> bool:
+        url = info.data.get("redis_url")
+        if value and url is not None and urlsplit(url.get_secret_value()).scheme == "unix":
+            raise ValueError("a Redis Cluster is reached over TCP: use a redis:// or rediss:// URL of one of its nodes")
+        return value
+
+    @model_validator(mode="after")
+    def _keys_in_one_slot(self) -> AppSettings:
+        if self.redis_cluster:
+            from hayhooks.redis_clients import hash_tagged
+
+            self.redis_key_prefix = hash_tagged(self.redis_key_prefix)
+        return self
 
     @field_validator("root_path")
     @classmethod

@@ -1,4 +1,5 @@
-"""One contract, two stores: every test runs on MemoryTraceStore and on RedisTraceStore (real redis-server)."""
+"""One contract, two stores: every test runs on MemoryTraceStore and on RedisTraceStore (a real redis-server, and a
+real two-node Redis Cluster)."""
 
 import asyncio
 import itertools
@@ -12,13 +13,17 @@ from hayhooks.dashboard.store import Cursor
 _ids = itertools.count()
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-cluster"])
 async def store(request):
     if request.param == "memory":
         made = MemoryTraceStore(capacity=50)
-    else:
+    elif request.param == "redis":
         url = request.getfixturevalue("redis_url")
         made = RedisTraceStore(url, prefix=f"test{next(_ids)}:", capacity=50, worker="host:1")
+    else:  # reached through the node that does not hold the keys: the client must follow the cluster
+        prefix = f"{{test{next(_ids)}}}:"
+        url = request.getfixturevalue("redis_cluster").url_away_from(f"{prefix}traces")
+        made = RedisTraceStore(url, prefix=prefix, capacity=50, worker="host:1", cluster=True)
     yield made
     await made.aclose()
 

@@ -180,3 +180,26 @@ def test_redis_over_tls_through_a_rediss_url(server_factory, tmp_path):
     finally:
         redis.kill()
         redis.wait(5)
+
+
+def test_a_redis_cluster_serves_one_view_and_replicates_deploys(server_factory, redis_cluster):
+    # The URL names the node that does not hold the deployment's keys ({cl…}: after the prefix gets its hash tag).
+    prefix = f"cl{next(_prefixes)}:"
+    env = {"HAYHOOKS_REDIS_CLUSTER": "true", "HAYHOOKS_REDIS_KEY_PREFIX": prefix}
+    url = redis_cluster.url_away_from(f"{{{prefix[:-1]}}}:traces")
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "2", "--with-tracing-dashboard",
+                            "--redis-url", url, env=env)
+    wrapper = (EXAMPLES / "shout" / "pipeline_wrapper.py").read_text()
+    deployed = fresh(server.url, "/deploy_files", method="POST",
+                     json={"name": "copy", "files": {"pipeline_wrapper.py": wrapper}, "save_files": False})
+    assert deployed.status_code == 200, deployed.text
+
+    made = runs(server.url, 40, pipeline="copy")
+
+    assert all(r.status_code == 200 for r in made)
+    assert len({r.headers["x-hayhooks-worker"] for r in made}) == 2  # the deploy reached both workers
+    wait_until(lambda: len(run_traces(fresh(server.url, "/dashboard/api/traces", params={"limit": 100}))) == 40)
+    views = {tuple(run_traces(fresh(server.url, "/dashboard/api/traces", params={"limit": 100}))) for _ in range(12)}
+    assert len(views) == 1
+    config = fresh(server.url, "/dashboard/api/config").json()
+    assert (config["degraded"], config["consistent"], len(config["workers"])) == (False, True, 2)

@@ -4,7 +4,8 @@ import pytest
 from redis.asyncio.connection import Connection, SSLConnection, UnixDomainSocketConnection
 from redis.exceptions import DataError
 
-from hayhooks.dashboard.redis_store import RedisTraceStore, _packing_in_c
+from hayhooks.dashboard.redis_store import RedisTraceStore
+from hayhooks.redis_clients import _packing_in_c
 
 COMMANDS = [
     ("PING",),

@@ -21,6 +21,7 @@ from hayhooks.dashboard.processor import DashboardSpanProcessor, Finished, Runni
 from hayhooks.dashboard.record import Limits, pack, pack_span
 from hayhooks.dashboard.store import TraceRecord, TraceStore
 from hayhooks.logger import log
+from hayhooks.redis_clients import hint
 
 STORE_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
 TICK_S = 0.1
@@ -165,9 +166,10 @@ class Flusher:
     def _degrade(self, exc: BaseException) -> None:
         if not self.degraded:
             log.warning(
-                "Trace store unreachable ({}: {}); serving this worker's traces until it returns",
+                "Trace store unreachable ({}: {}){}; serving this worker's traces until it returns",
                 type(exc).__name__,
                 exc,
+                hint(exc),
             )
         self.degraded = True
 

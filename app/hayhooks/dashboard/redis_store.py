@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import re
 import time
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from hayhooks.backoff import Backoff
@@ -47,11 +45,7 @@ from hayhooks.dashboard.store import (
     note_running,
     with_cursor,
 )
-
-try:
-    import hiredis
-except ImportError:  # redis[hiredis] installs it; without it, redis-py's own packing
-    hiredis = None
+from hayhooks.redis_clients import connect
 
 _APPEND = """
 local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -90,37 +84,6 @@ def _cursor(entry_id: bytes | str) -> Cursor:
     return Cursor(int(ms), int(seq or 0))
 
 
-class _PackedInC:
-    """Commands packed by hiredis in one C call, as redis-py's synchronous client packs them when hiredis is
-    installed; its asyncio client packs in Python, argument by argument, which cost ~7 µs a trace of a batch
-    append (three arguments of up to kilobytes each)."""
-
-    def pack_command(self, *args: Any) -> list[bytes]:
-        command = args[0]
-        if isinstance(command, str):
-            args = (*command.encode().split(), *args[1:])
-        elif b" " in command:
-            args = (*command.split(), *args[1:])
-        try:
-            return [hiredis.pack_command(args)]
-        except TypeError:  # bytearray, bool, None...: redis-py's own packing, and its own error
-            return super().pack_command(*args)  # type: ignore[misc]
-
-
-@functools.cache
-def _packing_in_c(connection_class: type) -> type:
-    return type(connection_class.__name__, (_PackedInC, connection_class), {})
-
-
-def _client(url: str, **options: Any) -> aioredis.Redis:
-    """An asyncio client for ``url`` (TCP, TLS or Unix socket alike) whose connections pack commands in C."""
-    client = aioredis.Redis.from_url(url, **options)
-    pool = client.connection_pool
-    if hiredis is not None:
-        pool.connection_class = _packing_in_c(pool.connection_class)
-    return client
-
-
 _SECRET_QUERY = re.compile(r"(?i)^(.*pass.*|.*secret.*|.*token.*|.*key.*)$")  # password, ssl_password, ...
 
 
@@ -144,7 +107,9 @@ class RedisTraceStore:
     kind = "redis"
     shared = True
 
-    def __init__(self, url: str, *, prefix: str = "hayhooks:", capacity: int = 200, worker: str = "") -> None:
+    def __init__(
+        self, url: str, *, prefix: str = "hayhooks:", capacity: int = 200, worker: str = "", cluster: bool = False
+    ) -> None:
         self.url = url
         self.capacity = capacity
         self.worker = worker
@@ -152,11 +117,9 @@ class RedisTraceStore:
         self.generation_key = f"{prefix}generation"
         self.cleared_key = f"{prefix}cleared_at"
         self.workers_key = f"{prefix}workers"
-        self._redis = _client(
-            url, socket_connect_timeout=1.0, socket_timeout=2.0, retry_on_timeout=False, health_check_interval=10
-        )
+        self._redis = connect(url, cluster=cluster, health_check_interval=10)
         # Live follow blocks a connection; it gets its own, so requests never queue behind it.
-        self._reader_redis = _client(url, socket_connect_timeout=1.0, socket_timeout=10.0)
+        self._reader_redis = connect(url, cluster=cluster, socket_timeout=10.0)
         self._append_script = self._redis.register_script(_APPEND)
         # Operation → entry ID of its "running" snapshot, until its final record deletes it.
         self._running: dict[str, bytes] = {}

@@ -71,6 +71,7 @@ class Dashboard:
                 prefix=settings.redis_key_prefix,
                 capacity=settings.dashboard_trace_buffer_capacity,
                 worker=self.worker,
+                cluster=settings.redis_cluster,
             )
             self.store = store
             log.info("Dashboard traces are shared through Redis at {}", redact_url(url))

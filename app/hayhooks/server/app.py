@@ -89,7 +89,8 @@ def create_app(settings: AppSettings | None = None, *, tracer_provider: TracerPr
             await app.state.deployer.load_dir()
             if settings.redis_url is not None:
                 replicator = DeployReplicator(
-                    settings.redis_url.get_secret_value(), settings.redis_key_prefix, worker_id(), app.state.deployer
+                    settings.redis_url.get_secret_value(), settings.redis_key_prefix, worker_id(), app.state.deployer,
+                    cluster=settings.redis_cluster,
                 )
                 await replicator.start()  # replays recorded deploys before this worker takes traffic
                 app.state.replicator = replicator

@@ -16,12 +16,12 @@ import time
 from typing import Any
 
 import orjson
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from hayhooks.backoff import Backoff
 from hayhooks.logger import log
 from hayhooks.pipelines.errors import HayhooksError
+from hayhooks.redis_clients import connect, hint
 from hayhooks.server.deployer import Deployer
 
 ERRORS = (RedisError, OSError, asyncio.TimeoutError)
@@ -45,15 +45,15 @@ ACK_TTL_S = 300
 
 
 class DeployReplicator:
-    def __init__(self, url: str, prefix: str, worker: str, deployer: Deployer) -> None:
+    def __init__(self, url: str, prefix: str, worker: str, deployer: Deployer, *, cluster: bool = False) -> None:
         self.worker = worker
         self.deployer = deployer
         self.stream_key = f"{prefix}deploys"
         self.workers_key = f"{prefix}deploy_workers"
         self.ack_prefix = f"{prefix}deploy_acks:"
         self.names_key = f"{prefix}deployed"
-        self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=2.0)
-        self._reader = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=10.0)
+        self._redis = connect(url, cluster=cluster)
+        self._reader = connect(url, cluster=cluster, socket_timeout=10.0)
         self._publish = self._redis.register_script(_PUBLISH)
         self._last = b"0-0"
         self._task: asyncio.Task[None] | None = None
@@ -65,7 +65,8 @@ class DeployReplicator:
             for entry_id, fields in await self._redis.xrange(self.stream_key, b"-", b"+"):
                 await self._apply(entry_id, fields)
         except ERRORS as exc:
-            log.warning("Deploy log unreachable at start ({}); this worker serves its own pipelines", exc)
+            log.warning("Deploy log unreachable at start ({}: {}){}; this worker serves its own pipelines",
+                        type(exc).__name__, exc, hint(exc))
         self._task = asyncio.create_task(self._follow(), name="hayhooks-deploy-follow")
 
     async def publish(self, op: dict[str, Any], *, exclusive: bool = False) -> bytes | None:
