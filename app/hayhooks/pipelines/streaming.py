@@ -27,6 +27,7 @@ from typing import Any, Literal
 from haystack.dataclasses import StreamingChunk
 
 from hayhooks.logger import log
+from hayhooks.tracing import operations
 
 ToolCallbackReturn = Any  # a PipelineEvent, a str, a list of those, or None
 OnToolCallStart = Callable[[str, dict[str, Any], str | None], ToolCallbackReturn] | None
@@ -222,7 +223,16 @@ def streaming_generator(
 
     def generate() -> Iterator[Any]:
         context = contextvars.copy_context()
-        thread = threading.Thread(target=context.run, args=(run,), daemon=True, name="hayhooks-stream")
+        finished = threading.Event()
+
+        def run_to_the_end() -> None:
+            try:
+                run()
+            finally:
+                finished.set()
+
+        thread = threading.Thread(target=context.run, args=(run_to_the_end,), daemon=True, name="hayhooks-stream")
+        operations.hold_until(finished)  # should the stream stop early, the run still ends inside the operation
         thread.start()
         try:
             while True:
@@ -315,6 +325,7 @@ def async_streaming_generator(
     async def generate() -> AsyncIterator[Any]:
         inbox.loop = asyncio.get_running_loop()
         task = asyncio.create_task(run())
+        operations.hold_until(task)
         try:
             while True:
                 if external_event_queue is not None:

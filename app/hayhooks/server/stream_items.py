@@ -7,10 +7,14 @@ A wrapper streams text, Haystack ``StreamingChunk``s (text, reasoning, tool call
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from starlette.concurrency import iterate_in_threadpool
+import anyio
+
+from hayhooks.logger import log
+from hayhooks.server.threads import run_sync
 
 
 def is_event(item: Any) -> bool:
@@ -47,9 +51,48 @@ def items_of(result: Any) -> AsyncIterator[Any]:
     if inspect.isasyncgen(result) or hasattr(result, "__aiter__"):
         return result  # type: ignore[no-any-return]
     if inspect.isgenerator(result) or isinstance(result, Iterator):
-        return iterate_in_threadpool(result)
+        return _in_threads(result)
 
     async def single() -> AsyncIterator[Any]:
         yield result
 
     return single()
+
+
+_END = object()
+_CLOSE_WAIT_S = 60.0
+
+
+async def _in_threads(iterator: Iterator[Any]) -> AsyncIterator[Any]:
+    """``iterator``'s items, each made on a pool thread. A stream that stops early (the client went away) closes
+    the iterator there too, and waits for it: a ``streaming_generator`` then waits for its pipeline run, so the
+    run's spans end inside the operation instead of after it, where they would be lost."""
+    finished = False
+    try:
+        while (item := await run_sync(next, iterator, _END)) is not _END:
+            yield item
+        finished = True
+    finally:
+        if not finished:
+            with anyio.CancelScope(shield=True):
+                await run_sync(_close, iterator)
+
+
+def _close(iterator: Iterator[Any]) -> None:
+    close = getattr(iterator, "close", None)
+    if close is None:
+        return
+    deadline = time.monotonic() + _CLOSE_WAIT_S
+    while True:
+        try:
+            close()
+            return
+        except ValueError as exc:
+            # Still making an item on another thread (a cancelled wait stopped waiting for it): close once done.
+            if "already executing" not in str(exc) or time.monotonic() > deadline:
+                log.opt(exception=exc).warning("A stream could not be closed: {}", exc)
+                return
+            time.sleep(0.01)
+        except Exception as exc:
+            log.opt(exception=exc).warning("A stream failed while it was closed: {}", exc)
+            return

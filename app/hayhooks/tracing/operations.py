@@ -12,7 +12,11 @@ trace in ``X-Hayhooks-Trace-Id``, so a caller can find it in the dashboard or a 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import contextvars
+import threading
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +32,7 @@ from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hayhooks.problems import listed
+from hayhooks.server.threads import run_sync
 from hayhooks.tracing.lean import LeanSpan
 
 _VALIDATION_ERRORS = (ValidationError, ValidationException)
@@ -92,6 +97,32 @@ def _classify_post(path: str) -> Operation | None:
 
 
 _classify_cached = lru_cache(maxsize=1024)(_classify_post)
+
+
+# Work an operation started that may outlive its response (a stream's pipeline run), by operation span.
+_holds: dict[trace.Span, list[threading.Event | asyncio.Future[Any]]] = {}
+HOLD_S = 30.0
+
+
+def hold_until(done: threading.Event | asyncio.Future[Any]) -> None:
+    """Keep the current operation open until ``done`` (an event set, a task finished), at most ``HOLD_S`` after its
+    response: a pipeline run that a stream started ends inside the operation, its spans with it, even when the
+    stream stopped early (the client went away, the wrapper's generator raised)."""
+    span = _current.get()
+    if span is not None:
+        _holds.setdefault(span, []).append(done)
+
+
+async def _released(span: trace.Span) -> None:
+    deadline = time.monotonic() + HOLD_S
+    for done in _holds.pop(span, ()):
+        left = max(0.0, deadline - time.monotonic())
+        with contextlib.suppress(Exception):
+            if isinstance(done, threading.Event):
+                if not done.is_set():
+                    await run_sync(done.wait, left)
+            elif not done.done():
+                await asyncio.wait([done], timeout=left)
 
 
 def current_operation() -> trace.Span | None:
@@ -183,6 +214,7 @@ def operation(
     else:
         _succeeded(span)
     finally:
+        _holds.pop(span, None)  # a sync block cannot wait: what it started ends on its own
         _current.reset(op_token)
         otel_context.detach(token)
         span.end()
@@ -226,13 +258,16 @@ class OperationMiddleware:
         token = otel_context.attach(trace.set_span_in_context(span, parent))
         op_token = _current.set(span)
         status_code = 0
+        complete = False
         span_prefix = f"{scope['method']} {op.route}"
         context = span.get_span_context()
         trace_header = (b"x-hayhooks-trace-id", format(context.trace_id, "032x").encode()) if context.is_valid else None
 
         async def send_and_watch(message: Message) -> None:
-            nonlocal status_code
-            if message["type"] == "http.response.start":
+            nonlocal status_code, complete
+            if message["type"] == "http.response.body":
+                complete = not message.get("more_body", False)
+            elif message["type"] == "http.response.start":
                 status_code = message["status"]
                 span.set_attribute("http.response.status_code", status_code)
                 if trace_header is not None:
@@ -255,17 +290,31 @@ class OperationMiddleware:
         except BaseException as exc:
             record_error(exc)
             raise
+        else:
+            if not complete:  # the app stopped sending without an error of its own: the client went away
+                record_error(ClientDisconnected(_CUT_SHORT if status_code else _NO_ANSWER))
         finally:
             if status_code >= 400 and span.is_recording() and not _has_error(span):
                 span.set_status(Status(StatusCode.ERROR, f"HTTP {status_code}"))
             else:
                 _succeeded(span)
+            if _holds and span in _holds:
+                with contextlib.suppress(asyncio.CancelledError):  # the drain is over: end the operation now
+                    await asyncio.shield(_released(span))
             _current.reset(op_token)
             otel_context.detach(token)
             span.end()
 
 
 _TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
+
+
+class ClientDisconnected(Exception):
+    """The client closed the connection before the response was complete: a stream cut short is not a success."""
+
+
+_CUT_SHORT = "the client closed the connection before the response was complete"
+_NO_ANSWER = "the client closed the connection before the response started"
 
 
 _OK = Status(StatusCode.OK)
