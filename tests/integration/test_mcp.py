@@ -91,6 +91,29 @@ def test_mounted_on_the_main_server_with_traces(server_factory):
     pipeline = call["root_span"]["children"][0]
     assert pipeline["name"] == "haystack.pipeline.run" and len(pipeline["children"]) == 2
     assert next(t for t in traces if t["entrypoint"] == "flaky")["status"] == "error"
+    tags = {tag["key"]: tag["value"] for tag in call["root_span"]["tags"]}
+    assert (tags["hayhooks.tool.name"], tags["hayhooks.tool.is_core"]) == ("shout", "false")
+    assert tags["hayhooks.payload.values"] == "text=str(3)"  # shapes, not the text
+
+
+def test_a_core_tool_call_is_traced_as_that_tool_not_as_the_pipeline_it_names(server_factory):
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard",
+                            env={"HAYHOOKS_MCP_MOUNT": "true"})
+
+    async def ask() -> object:
+        async with Client(f"{server.url}/mcp") as client:
+            return await client.call_tool("get_pipeline_status", {"pipeline_name": "shout"})
+
+    assert "is deployed: True" in asyncio.run(ask()).content[0].text
+
+    def calls() -> list[dict]:
+        traces = fresh(server.url, "/dashboard/api/traces").json()["traces"]
+        return [t for t in traces if t["root_span"]["name"] == "hayhooks.mcp.call_tool" and not t["running"]]
+
+    call = wait_until(calls)[0]
+    tags = {tag["key"]: tag["value"] for tag in call["root_span"]["tags"]}
+    assert (tags["hayhooks.tool.name"], tags["hayhooks.tool.is_core"]) == ("get_pipeline_status", "true")
+    assert call["entrypoint"] != "shout" and "hayhooks.pipeline.name" not in tags
 
 
 @pytest.fixture

@@ -71,7 +71,6 @@ async def call_core_tool(state: Any, name: str, arguments: dict[str, Any]) -> ty
     if name in (GET_ONE, UNDEPLOY) and (pipeline := _pipeline_name(arguments)) is None:
         return _failed(ValueError("missing pipeline_name"), f"{name} needs a 'pipeline_name' (a string)")
     if name == GET_ONE:
-        operations.annotate(**{operations.PIPELINE: pipeline})
         return _text(f"Pipeline '{pipeline}' is deployed: {pipeline in registry}")
     if state.settings.disable_http_deploy:
         return _failed(PermissionError(name), "Deploy and undeploy are switched off on this server "

@@ -26,23 +26,40 @@ from hayhooks.mcp.legacy_sse import ENDPOINT, LegacySse
 from hayhooks.mcp.sse_relay import SseRelay
 from hayhooks.mcp.tools import call_tool, exposed, tool_of
 from hayhooks.pipelines.registry import PipelineRegistry
-from hayhooks.tracing.operations import operation
+from hayhooks.tracing.operations import PAYLOAD, operation
+from hayhooks.tracing.payload import payload_values
 
 _TRACED = {"tools/list": "hayhooks.mcp.list_tools", "tools/call": "hayhooks.mcp.call_tool"}
 
 
-class _OperationSpans:
-    """MCP middleware: wrap tool listing and calls in their operation span."""
+TOOL = "hayhooks.tool.name"  # Hayhooks' own attribute names
+TOOL_IS_CORE = "hayhooks.tool.is_core"
 
-    def __init__(self, tracer: trace.Tracer) -> None:
+
+class _OperationSpans:
+    """MCP middleware: wrap tool listing and calls in their operation span, which names the tool and the shapes
+    of its arguments (their values only with raw payload capture). A pipeline's tool is recorded as a call of that
+    pipeline; a core tool (statuses, deploy, undeploy) as itself, whatever pipeline its arguments name."""
+
+    def __init__(self, tracer: trace.Tracer, *, raw_payloads: bool = False) -> None:
         self.tracer = tracer
+        self.raw_payloads = raw_payloads
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         span_name = _TRACED.get(ctx.method)
         if span_name is None:
             return await call_next(ctx)
         tool = ctx.params.get("name") if ctx.params else None
-        with operation(self.tracer, "mcp", tool if isinstance(tool, str) else None, "mcp", name=span_name):
+        if not isinstance(tool, str):
+            tool = None
+        core = tool in core_tools.NAMES
+        with operation(self.tracer, "mcp", None if core else tool, "mcp", name=span_name) as span:
+            if tool is not None and span.is_recording():
+                arguments = ctx.params.get("arguments") if ctx.params else None
+                span.set_attribute(TOOL, tool)
+                span.set_attribute(TOOL_IS_CORE, core)
+                if isinstance(arguments, dict):
+                    span.set_attribute(PAYLOAD, payload_values(arguments, raw=self.raw_payloads))
             return await call_next(ctx)
 
 
@@ -60,7 +77,8 @@ def build_server(state: Any, tracer: trace.Tracer) -> Server[Any]:
         return await call_tool(registry, params.name, params.arguments)
 
     server: Server[Any] = Server("hayhooks", version=__version__, on_list_tools=list_tools, on_call_tool=on_call_tool)
-    server.middleware[:] = [_OperationSpans(tracer)]
+    raw = state.settings.dashboard_trace_include_payload_values
+    server.middleware[:] = [_OperationSpans(tracer, raw_payloads=raw)]
     return server
 
 
