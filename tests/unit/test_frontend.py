@@ -175,3 +175,17 @@ def test_root_path_is_respected(make_client, spans, tmp_path):
                          root_path="/proxy")
     redirect = client.get("/dashboard", follow_redirects=False)
     assert redirect.headers["location"] == "/proxy/dashboard/"
+
+
+@pytest.mark.parametrize("prefix", ["", "/proxy"], ids=["proxy strips the prefix", "proxy keeps the prefix"])
+def test_behind_a_root_path_the_page_its_files_and_the_api_are_served(make_client, examples_dir, spans, tmp_path,
+                                                                      prefix):
+    (tmp_path / "dist" / "assets").mkdir(parents=True)
+    (tmp_path / "dist" / "index.html").write_text("<html>page</html>")
+    (tmp_path / "dist" / "assets" / "app.js").write_text("console.log(1)")
+    client = make_client(examples_dir, tracer_provider=spans.provider, dashboard_enabled=True,
+                         dashboard_dist_dir=tmp_path / "dist", root_path="/proxy")
+    assert client.get(f"{prefix}/dashboard/").text == "<html>page</html>"
+    assert client.get(f"{prefix}/dashboard/assets/app.js").text == "console.log(1)"
+    assert client.get(f"{prefix}/dashboard/api/config").json()["api_base"] == "/proxy/dashboard/api"
+    assert client.post(f"{prefix}/shout/run", json={"text": "hi"}).json() == {"result": "HI!"}

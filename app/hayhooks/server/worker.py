@@ -35,13 +35,26 @@ class WorkerHeaderMiddleware:
 
 
 class RootPathMiddleware:
-    """Sets the ASGI ``root_path`` (``--root-path``) for every server that runs the app, uvicorn or gunicorn."""
+    """Sets the ASGI ``root_path`` (``--root-path``) for every server that runs the app, uvicorn or gunicorn.
+
+    In ASGI the ``path`` includes the root path, and Starlette's mounts (the dashboard's files) match only such a
+    path: a request from a proxy that stripped the prefix gets it back, as uvicorn's ``--root-path`` does; one from
+    a proxy that kept it is left as it is.
+    """
 
     def __init__(self, app: ASGIApp, root_path: str) -> None:
         self.app = app
         self.root_path = root_path
+        self._slashed = root_path + "/"
+        self._raw = root_path.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and not scope.get("root_path"):
-            scope["root_path"] = self.root_path
+            root = self.root_path
+            scope["root_path"] = root
+            path = scope["path"]
+            if path != root and not path.startswith(self._slashed):
+                scope["path"] = root + path
+                if raw := scope.get("raw_path"):
+                    scope["raw_path"] = self._raw + raw
         await self.app(scope, receive, send)
