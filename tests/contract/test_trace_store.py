@@ -3,6 +3,7 @@ real two-node Redis Cluster)."""
 
 import asyncio
 import itertools
+import time
 
 import pytest
 
@@ -148,10 +149,19 @@ async def test_a_final_record_takes_the_place_of_its_running_snapshot(store):
 
 async def test_clear_empties_and_bumps_generation(store):
     await fill(store, 5)
+    before = await store.generation()
     generation = await store.clear()
-    assert generation == 1
+    assert generation > before
     page = await store.page()
-    assert (page.traces, page.generation) == ([], 1)
+    assert (page.traces, page.generation) == ([], generation)
+
+
+async def test_a_clear_gives_a_generation_never_seen_before_even_by_clients_of_a_store_that_forgot_it(store):
+    # Generations come from the clock: a Redis that restarted empty (generation 0 again) cannot hand out values
+    # that clients still hold from before it restarted.
+    generation = await store.clear()
+    assert generation >= time.time() * 1000 - 60_000
+    assert await store.clear() > generation
 
 
 async def test_cursor_never_goes_backwards_after_a_clear(store):
@@ -164,7 +174,7 @@ async def test_cursor_never_goes_backwards_after_a_clear(store):
 async def test_append_for_an_old_generation_is_refused_with_the_clear_time(store):
     await store.clear()
     result = await store.append([trace(1)], generation=0)
-    assert result.stale and result.generation == 1 and result.cleared_at_ms > 0
+    assert result.stale and result.generation == await store.generation() and result.cleared_at_ms > 0
     assert (await store.page()).traces == []
 
 
@@ -196,9 +206,9 @@ async def test_follow_yields_new_traces_in_order(store):
 async def test_follow_announces_clears(store):
     task = following(store, 1)
     await asyncio.sleep(0.2)
-    await store.clear()
+    generation = await store.clear()
     [event] = await asyncio.wait_for(task, 5)
-    assert event.trace is None and event.generation == 1
+    assert event.trace is None and event.generation == generation
 
 
 async def test_following_one_pipeline_yields_only_its_traces_and_every_clear(store):
@@ -207,10 +217,10 @@ async def test_following_one_pipeline_yields_only_its_traces_and_every_clear(sto
     await fill(store, 2, pipeline="a")
     wanted = await fill(store, 2, start=10, pipeline="b")
     await fill(store, 2, start=20, pipeline="a")
-    await store.clear()
+    generation = await store.clear()
     events = await asyncio.wait_for(task, 5)
     assert [e.cursor for e in events[:2]] == wanted and {e.entrypoint for e in events[:2]} == {"b"}
-    assert events[2].trace is None and events[2].generation == 1
+    assert events[2].trace is None and events[2].generation == generation
 
 
 async def test_stats_count_and_kind(store):

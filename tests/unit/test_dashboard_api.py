@@ -186,10 +186,25 @@ def test_an_empty_entrypoint_filters_nothing_out(dash):
 def test_clear_empties_and_bumps_generation(dash):
     dash.post("/shout/run", json={"text": "x"})
     wait_for_traces(dash, 1)
+    before = dash.get("/dashboard/api/traces").json()["generation"]
     body = dash.post("/dashboard/api/traces/clear").json()
-    assert body["ok"] and body["generation"] == 1
+    assert body["ok"] and body["generation"] > before
     page = dash.get("/dashboard/api/traces").json()
-    assert (page["traces"], page["generation"]) == ([], 1)
+    assert (page["traces"], page["generation"]) == ([], body["generation"])
+
+
+def test_a_one_process_server_starts_at_a_generation_of_its_own_so_a_page_open_across_a_restart_drops_its_list(
+        make_client, spans):
+    first = make_client(tracer_provider=spans.provider, dashboard_enabled=True)
+    generation = first.get("/dashboard/api/config").json()["generation"]
+    time.sleep(0.002)
+    restarted = make_client(tracer_provider=spans.provider, dashboard_enabled=True)
+    assert generation > 0 and restarted.get("/dashboard/api/config").json()["generation"] > generation
+
+
+def test_workers_without_redis_share_one_generation_so_views_do_not_reset_between_them(make_client, spans):
+    client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, workers=2, port=1416)
+    assert client.get("/dashboard/api/config").json()["generation"] == 0
 
 
 def test_slow_operation_is_visible_as_running_then_finished(make_client, spans):

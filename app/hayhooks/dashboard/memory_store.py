@@ -21,6 +21,7 @@ from hayhooks.dashboard.store import (
     TraceRecord,
     encode,
     newest_per_trace,
+    next_generation,
     note_running,
 )
 
@@ -31,7 +32,9 @@ class MemoryTraceStore:
     kind = "memory"
     shared = False
 
-    def __init__(self, capacity: int = 200) -> None:
+    def __init__(self, capacity: int = 200, *, generation: int = 0) -> None:
+        """``generation``: where it starts; a server of one process gives the time it started, so that a page
+        still open on its predecessor (a ``--reload``) sees that the traces it lists are gone."""
         self.capacity = capacity
         # (ms, seq, operation key, pipeline, payload with cursor): only atomic values, so the garbage collector stops
         # tracking these tuples. With Cursor objects inside, 100 000 stored traces were 200 000 objects that
@@ -41,7 +44,7 @@ class MemoryTraceStore:
         # traces, and a long operation does not hold two places.
         self._running: dict[str, tuple[int, int]] = {}
         self._last_ms, self._last_seq = 0, 0
-        self._generation = 0
+        self._generation = generation
         self._cleared_at_ms = 0.0
         self._broadcaster = Broadcaster()
 
@@ -126,7 +129,7 @@ class MemoryTraceStore:
     async def clear(self) -> int:
         self._entries.clear()
         self._running.clear()
-        self._generation += 1
+        self._generation = next_generation(self._generation)
         self._cleared_at_ms = time.time() * 1000
         cursor = Cursor(*self._next_position())  # clears take a position too, so cursors never go backwards
         self._broadcaster.publish(StoreEvent(cursor, None, self._generation))

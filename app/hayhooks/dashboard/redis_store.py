@@ -64,11 +64,14 @@ end
 return {1, gen, ids}
 """
 
+# The next generation is at least the clock's milliseconds: above every earlier one, even those of a Redis that
+# restarted empty and forgot them (see store.next_generation).
 _CLEAR = """
 local t = redis.call('TIME')
 local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('XTRIM', KEYS[1], 'MAXLEN', 0)
-local gen = redis.call('INCR', KEYS[2])
+local gen = math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1, ms)
+redis.call('SET', KEYS[2], string.format('%d', gen))
 redis.call('SET', KEYS[3], ms)
 redis.call('XADD', KEYS[1], '*', 'clear', gen)
 return gen
@@ -76,6 +79,7 @@ return gen
 
 HEARTBEAT_S = 5.0
 WORKER_TTL_MS = 15_000
+GENERATION_CHECK_S = 2.0
 _CHUNK = 200
 
 
@@ -266,13 +270,28 @@ class RedisTraceStore:
             self._reader = asyncio.create_task(self._read(start), name="hayhooks-redis-follow")
 
     async def _read(self, last: bytes) -> None:
-        """One blocking ``XREAD`` loop per worker, feeding every subscriber; it stops when the last one leaves."""
+        """One blocking ``XREAD`` loop per worker, feeding every subscriber; it stops when the last one leaves.
+
+        Every ``GENERATION_CHECK_S`` it also compares the generation with the last one it saw: a change that no
+        clear entry announced means Redis lost the stream (it restarted empty). The subscribers are then told, as
+        by a clear, and the stream is read again from its start.
+        """
         backoff = Backoff("Live trace follow lost Redis")
-        while not self._closed and self._broadcaster.subscribers:
+        broadcaster = self._broadcaster
+        known: int | None = None
+        checked = 0.0
+        while not self._closed and broadcaster.subscribers:
             try:
                 if last == b"$":
                     newest = await self._reader_redis.xrevrange(self.stream_key, b"+", b"-", count=1)
                     last = newest[0][0] if newest else b"0-0"
+                if time.monotonic() - checked >= GENERATION_CHECK_S:
+                    generation = await self.generation()
+                    checked = time.monotonic()
+                    if known is not None and generation != known:
+                        broadcaster.publish(StoreEvent(ZERO, None, generation))
+                        last = b"0-0"
+                    known = generation
                 reply = await self._reader_redis.xread({self.stream_key: last}, block=2000, count=500)
                 backoff.succeeded()
             except asyncio.CancelledError:
@@ -280,12 +299,12 @@ class RedisTraceStore:
             except (RedisError, OSError) as exc:
                 await backoff.failed(exc)
                 continue
-            broadcaster = self._broadcaster
             for _stream, entries in reply or ():
                 for entry_id, fields in entries:
                     last = entry_id
                     if b"clear" in fields:
-                        broadcaster.publish(StoreEvent(_cursor(entry_id), None, int(fields[b"clear"])))
+                        known = int(fields[b"clear"])
+                        broadcaster.publish(StoreEvent(_cursor(entry_id), None, known))
                     elif b"t" in fields:
                         pipeline = fields.get(b"p", b"").decode() or None
                         if broadcaster.wants(pipeline):  # the others are read past, not parsed
@@ -297,7 +316,13 @@ class RedisTraceStore:
         return int(await self._clear_script(keys=keys))
 
     async def heartbeat(self) -> None:
-        await self._redis.hset(self.workers_key, self.worker, int(time.time() * 1000))
+        """This worker is alive; and if Redis lost its keys (it restarted empty), the view gets a generation of
+        its own again, so that clients drop the traces they listed from before."""
+        now = int(time.time() * 1000)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hset(self.workers_key, self.worker, now)
+            pipe.set(self.generation_key, now, nx=True)
+            await pipe.execute()
 
     async def workers(self) -> list[str]:
         now = time.time() * 1000

@@ -40,7 +40,10 @@ class Dashboard:
             tracing.add_processor(self.processor)
         else:
             log.warning("OTEL_SDK_DISABLED=true: the dashboard is on but no trace will be captured")
-        self.store: TraceStore = MemoryTraceStore(settings.dashboard_trace_buffer_capacity)
+        # One process: its generation is its start, so a page open across a restart (--reload) drops what it
+        # listed. Several workers each keep their own traces: one generation for all, or views would flicker.
+        started = time.time_ns() // 1_000_000 if settings.workers == 1 else 0
+        self.store: TraceStore = MemoryTraceStore(settings.dashboard_trace_buffer_capacity, generation=started)
         # Expanded traces as the API serves them; never more than the store can hold (~7 kB each).
         views = min(max(4096, 2 * settings.dashboard_ui_list_cap), settings.dashboard_trace_buffer_capacity)
         self.views = TraceViews(self.limits, capacity=views)

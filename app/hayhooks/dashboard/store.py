@@ -4,14 +4,17 @@ Two implementations pass the same contract suite: ``MemoryTraceStore`` (this pro
 ``RedisTraceStore`` (a capped Redis stream shared by every worker and host). Both issue cursors of the same
 form, ``<ms>-<seq>`` (a Redis stream entry ID), so nothing above the store knows which one it has.
 
-A *generation* counts clears. Every page carries it; a client that sees it change drops its list. ``append``
-takes the generation the writer last saw: if a clear happened since, the store refuses the batch and says
-when the clear happened, so that traces finished before it are dropped instead of coming back.
+A *generation* names the store's current content: it changes on every clear, and whenever the store lost its
+traces otherwise (a Redis that restarted empty), and it never takes a value it had before (a clear makes it at
+least the clock's milliseconds). Every page carries it; a client that sees it change drops its list. ``append``
+takes the generation the writer last saw: if it changed since, the store refuses the batch and says when the
+last clear happened, so that traces finished before it are dropped instead of coming back.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -78,6 +81,11 @@ class LazyCursors(Sequence[Cursor]):
         if isinstance(index, slice):
             return [self._make(i) for i in self._items[index]]
         return self._make(self._items[index])
+
+
+def next_generation(current: int) -> int:
+    """The generation after a clear: above every earlier one, even one that a restarted store has forgotten."""
+    return max(current + 1, time.time_ns() // 1_000_000)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,68 @@
+"""A Redis that restarts empty (run without persistence, as the docs suggest): the view says so to its clients."""
+
+import asyncio
+
+import pytest
+
+from hayhooks.dashboard import redis_store
+from hayhooks.dashboard.redis_store import RedisTraceStore
+
+pytestmark = pytest.mark.integration
+
+
+async def restart_empty(own_redis, store: RedisTraceStore) -> None:
+    own_redis.stop()
+    own_redis.start()
+    for _ in range(5):  # pooled connections died with the server: each fails once, then is replaced
+        if await store.ping():
+            return
+    raise AssertionError("Redis did not come back")
+
+
+def trace(n: int) -> dict:
+    return {"trace_id": f"{n:032x}", "entrypoint": "p", "duration_ms": 1.0, "kind": "run"}
+
+
+async def test_a_heartbeat_gives_an_emptied_redis_a_generation_of_its_own(own_redis):
+    store = RedisTraceStore(own_redis.url, prefix="e:", worker="h:1")
+    try:
+        cleared = await store.clear()
+        await restart_empty(own_redis, store)
+        assert await store.generation() == 0  # forgotten
+        await store.heartbeat()
+        seeded = await store.generation()
+        assert seeded not in (0, cleared)
+        assert await store.clear() > seeded
+    finally:
+        await store.aclose()
+
+
+async def test_followers_are_told_when_redis_restarted_empty_and_then_get_the_new_traces(own_redis, monkeypatch):
+    monkeypatch.setattr(redis_store, "GENERATION_CHECK_S", 0.1)
+    store = RedisTraceStore(own_redis.url, prefix="e:", worker="h:1")
+    events = []
+
+    async def follow() -> None:
+        subscription = store.follow()
+        subscription.ready((await store.page()).next_after)
+        async for event in subscription:
+            events.append(event)
+            if event.trace is not None and event.trace["trace_id"] == f"{2:032x}":
+                return
+
+    try:
+        await store.heartbeat()
+        task = asyncio.create_task(follow())
+        await asyncio.sleep(0.3)
+        await store.append([trace(1)], await store.generation())
+        await asyncio.sleep(0.3)
+        await restart_empty(own_redis, store)
+        await store.heartbeat()
+        await store.append([trace(2)], await store.generation())
+        await asyncio.wait_for(task, 15)
+    finally:
+        await store.aclose()
+
+    kinds = ["trace" if e.trace is not None else "clear" for e in events]
+    assert kinds[0] == "trace" and "clear" in kinds and kinds[-1] == "trace"
+    assert kinds.index("clear") < len(kinds) - 1  # told before the first trace of the new content
