@@ -165,3 +165,32 @@ def test_without_redis_the_response_says_one_worker_only(server_factory, tmp_pat
     body = deploy(server.url, "solo", version("!")).json()
     assert "this worker only" in body["warning"]
     assert "this worker only" in server.log
+
+
+def test_a_redis_that_restarted_empty_gets_the_deploy_log_back_for_hosts_that_start_later(server_factory, own_redis,
+                                                                                           tmp_path):
+    import shutil
+    import time
+
+    import redis
+
+    env = {"HAYHOOKS_REDIS_KEY_PREFIX": "back:"}
+    for host in ("a", "b"):
+        shutil.copytree(EXAMPLES, tmp_path / host, ignore=shutil.ignore_patterns("__pycache__"))
+    first = server_factory("--pipelines-dir", str(tmp_path / "a"), "--workers", "2", "--redis-url", own_redis.url,
+                           env=env)
+    all_workers_up(first.url, 2)
+    assert deploy(first.url, "loud", version("!")).status_code == 200
+    assert fresh(first.url, "/undeploy/flaky", method="POST").status_code == 200
+
+    own_redis.stop()
+    own_redis.start()  # empty: run without persistence, as deploy/README.md suggests for the traces
+    deadline = time.monotonic() + 15
+    while not redis.Redis.from_url(own_redis.url).xlen("back:deploys"):
+        assert time.monotonic() < deadline, "the deploy log was not written back"
+        time.sleep(0.1)
+    later = server_factory("--pipelines-dir", str(tmp_path / "b"), "--redis-url", own_redis.url, env=env)
+
+    assert fresh(later.url, "/loud/run", method="POST", json={"text": "a"}).json() == {"result": "A!"}
+    assert fresh(later.url, "/flaky/run", method="POST", json={"text": "a"}).status_code == 404
+    assert "Replayed" in later.log and "undeployed ['flaky']" in later.log

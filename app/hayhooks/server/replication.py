@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from typing import Any
 
 import orjson
@@ -42,6 +43,8 @@ return id
 HEARTBEAT_S = 2.0
 WORKER_TTL_MS = 6_000
 ACK_TTL_S = 300
+# How long a deploy answer waits for every live worker to apply it: a wrapper's setup() may load a model.
+ACK_WAIT_S = 30.0
 
 
 class DeployReplicator:
@@ -52,6 +55,10 @@ class DeployReplicator:
         self.workers_key = f"{prefix}deploy_workers"
         self.ack_prefix = f"{prefix}deploy_acks:"
         self.names_key = f"{prefix}deployed"
+        # The log's identity: a worker that finds another (or none) knows Redis lost the log and writes it again.
+        self.epoch_key = f"{prefix}deploy_epoch"
+        self._epoch: bytes | None = None
+        self._applied: dict[str, tuple[bytes, dict[str, Any]]] = {}  # name → the last entry applied for it
         self._redis = connect(url, cluster=cluster)
         self._reader = connect(url, cluster=cluster, socket_timeout=10.0)
         self._publish = self._redis.register_script(_PUBLISH)
@@ -62,8 +69,10 @@ class DeployReplicator:
         """Replay every recorded deploy (before this worker takes traffic), then follow new ones."""
         try:
             await self._heartbeat()
+            before = set(self.deployer.registry.names())
             for entry_id, fields in await self._redis.xrange(self.stream_key, b"-", b"+"):
                 await self._apply(entry_id, fields)
+            self._report_replay(before)
         except ERRORS as exc:
             log.warning("Deploy log unreachable at start ({}: {}){}; this worker serves its own pipelines",
                         type(exc).__name__, exc, hint(exc))
@@ -77,7 +86,7 @@ class DeployReplicator:
         )
         return entry or None
 
-    async def wait_for(self, entry_id: bytes, timeout_s: float = 2.0) -> dict[str, Any]:
+    async def wait_for(self, entry_id: bytes, timeout_s: float = ACK_WAIT_S) -> dict[str, Any]:
         """Who applied ``entry_id``: waits (bounded) for every live worker's acknowledgement."""
         deadline = time.monotonic() + timeout_s
         key = self.ack_prefix + entry_id.decode()
@@ -100,7 +109,34 @@ class DeployReplicator:
         return [k.decode() for k, v in seen.items() if now - int(v) < WORKER_TTL_MS]
 
     async def _heartbeat(self) -> None:
-        await self._redis.hset(self.workers_key, self.worker, int(time.time() * 1000))
+        """This worker is alive; and the log is the one it knows, or else Redis lost it (restarted empty): then
+        every worker writes again what it applied from the log, so that workers and hosts that start later get
+        the same pipelines. Applying an entry twice changes nothing, so several workers may all write it."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hset(self.workers_key, self.worker, int(time.time() * 1000))
+            pipe.set(self.epoch_key, uuid.uuid4().hex, nx=True)
+            pipe.get(self.epoch_key)
+            *_, epoch = await pipe.execute()
+        if epoch == self._epoch:
+            return
+        if self._epoch is not None and self._applied:
+            kept = sorted(self._applied.values(), key=lambda applied: _entry_order(applied[0]))
+            log.warning("The deploy log in Redis is gone (Redis restarted empty?): writing back the {} deploys and "
+                        "undeploys this worker applied", len(kept))
+            for _, op in kept:
+                await self.publish(op)
+        self._epoch = epoch  # only once written back: should Redis fail meanwhile, the next heartbeat tries again
+
+    def _report_replay(self, before: set[str]) -> None:
+        """Say what the log changed in the pipelines loaded from the pipelines dir: an undeploy made over HTTP
+        hides a folder of the dir on every start, for as long as the log keeps it."""
+        if not self._applied:
+            return
+        now = set(self.deployer.registry.names())
+        log.info("Replayed {} deploys and undeploys made over HTTP ({}): {}{}", len(self._applied), self.stream_key,
+                 f"deployed {sorted(now - before)}" if now - before else "no new pipeline",
+                 f"; undeployed {sorted(before - now)} (deploy them again over HTTP to serve them)"
+                 if before - now else "")
 
     async def _follow(self) -> None:
         last_beat = 0.0
@@ -124,6 +160,7 @@ class DeployReplicator:
     async def _apply(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
         self._last = entry_id
         op = orjson.loads(fields[b"op"])
+        self._applied[op["name"]] = (entry_id, op)
         outcome = "ok"
         try:
             await self.deployer.apply(op)
@@ -145,3 +182,8 @@ class DeployReplicator:
             await self._redis.hdel(self.workers_key, self.worker)
         await self._redis.aclose()
         await self._reader.aclose()
+
+
+def _entry_order(entry_id: bytes) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition(b"-")
+    return int(ms), int(seq or 0)
