@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from hayhooks.dashboard.auth import COOKIE, check_access, cookie_value, token_matches
+from hayhooks.dashboard.examples import example_body
 from hayhooks.dashboard.flusher import STORE_ERRORS
 from hayhooks.dashboard.service import Dashboard
 from hayhooks.dashboard.store import Cursor, Page
@@ -77,6 +78,7 @@ def build_router(settings: AppSettings) -> APIRouter:
             "poll_ms": settings.dashboard_ui_poll_ms,
             "list_cap": settings.dashboard_ui_list_cap,
             "fetch_limit": min(settings.dashboard_ui_fetch_limit, settings.dashboard_trace_max_limit),
+            "max_limit": settings.dashboard_trace_max_limit,
             "fresh_ms": settings.dashboard_ui_fresh_ms,
             "slow_component_min_duration_ms": settings.dashboard_ui_slow_component_min_duration_ms,
             "api_base": f"{request.scope.get('root_path', '')}{settings.dashboard_path}/api",
@@ -102,9 +104,11 @@ def build_router(settings: AppSettings) -> APIRouter:
             },
         }
 
-    @router.get("/entrypoints", dependencies=guarded, summary="Deployed pipeline names")
-    async def entrypoints(request: Request) -> dict[str, list[str]]:
-        return {"entrypoints": request.app.state.registry.names()}
+    @router.get("/entrypoints", dependencies=guarded, summary="Deployed pipeline names, with a request body for each")
+    async def entrypoints(request: Request) -> dict[str, Any]:
+        registry = request.app.state.registry
+        examples = {d.name: example_body(d.request_model) for d in registry if d.request_model is not None}
+        return {"entrypoints": registry.names(), "examples": examples}
 
     @router.get("/traces", dependencies=guarded, summary="A page of traces (newest first) and the cursor to go on")
     async def traces(
