@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from hayhooks.problems import listed
-from hayhooks.settings import AppSettings
+from hayhooks.settings import HAYHOOKS_2_NAMES, AppSettings
 
 app = typer.Typer(
     help="Serve Haystack pipelines over HTTP, with a live trace dashboard.",
@@ -43,16 +43,31 @@ def load_settings(**overrides: Any) -> AppSettings:
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "?"
-        option = f" (or --{field.replace('_', '-')})" if field in overrides else ""  # only options this command has
         value = "a value" if field in _SECRETS else f"value {error.get('input')!r}"
         reason = error["msg"].removeprefix("Value error, ")
-        raise fail(f"HAYHOOKS_{field.upper()}{option} has {value}: {reason}") from None
+        raise fail(f"{_source_of(field, overrides)} has {value}: {reason}") from None
     except SettingsError as exc:  # a list or dict variable that is not JSON
         match = re.search(r'field "(\w+)"', str(exc))
         variable = f"HAYHOOKS_{match[1].upper()}" if match else "A HAYHOOKS_* variable"
         shown = f" {os.environ.get(variable)!r}" if match and match[1] not in _SECRETS else ""
         raise fail(f"{variable} has value{shown}, which is not JSON: give a JSON list, e.g. '[\"a\", \"b\"]'") from None
 
+
+def _source_of(field: str, overrides: dict[str, Any]) -> str:
+    """Where a setting's bad value came from, as the user wrote it: the command's option, the variable set (this
+    server's name, or Hayhooks 2.1's that stands for it), else this server's variable name."""
+    if overrides.get(field) is not None:
+        return _OPTIONS.get(field, f"--{field.replace('_', '-')}")
+    variable = f"HAYHOOKS_{field.upper()}"
+    if variable not in os.environ:
+        for old, target in HAYHOOKS_2_NAMES.items():
+            if target == field and old in os.environ:
+                return f"{old} (Hayhooks 2.1's name for {variable})"
+    return variable
+
+
+# Options whose names are not their setting's.
+_OPTIONS = {"dashboard_enabled": "--with-tracing-dashboard"}
 
 # Settings whose values are never echoed: those typed as secrets.
 _SECRETS = frozenset(name for name, field in AppSettings.model_fields.items() if "SecretStr" in str(field.annotation))
@@ -87,7 +102,8 @@ def run(
     with_tracing_dashboard: Annotated[
         bool,
         typer.Option("--with-tracing-dashboard", "--with-dashboard", "--tracing-dashboard",
-                     help="Capture traces and serve /dashboard [env HAYHOOKS_DASHBOARD_ENABLED]"),
+                     help="Capture traces and serve /dashboard; also --with-dashboard, --tracing-dashboard "
+                          "[env HAYHOOKS_DASHBOARD_ENABLED]"),
     ] = False,
     dashboard_path: Annotated[
         str | None, typer.Option(help="Where the dashboard is served [env HAYHOOKS_DASHBOARD_PATH, default /dashboard]")

@@ -8,6 +8,7 @@ for programmatic use) is built on first access.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +31,7 @@ HAYHOOKS_2_NAMES = {
     "HAYHOOKS_TRACING_INCLUDE_HAYSTACK_SPANS": "dashboard_trace_include_haystack_spans",
     "HAYHOOKS_TRACING_SLOW_COMPONENT_MS": "dashboard_ui_slow_component_min_duration_ms",
 }
+_URL_PATH = re.compile(r"[A-Za-z0-9_.~/-]+")
 # Read by the command-line client, not the server.
 _CLIENT_VARIABLES = frozenset({"HAYHOOKS_CLI_TIMEOUT", "HAYHOOKS_URL"})
 
@@ -275,6 +277,19 @@ class AppSettings(BaseSettings):
         value = "/" + value.strip().strip("/")
         if value == "/":
             raise ValueError("must be a path below the root, such as /dashboard")
+        if not _URL_PATH.fullmatch(value):
+            raise ValueError("must be a URL path of letters, digits and - _ . ~ /, such as /dashboard")
+        return value
+
+    @field_validator("cors_allow_origin_regex")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        """Refused at start: CORS compiles it for the first request, which would answer 500, and every one after."""
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression ({exc})") from None
         return value
 
     @classmethod

@@ -73,8 +73,21 @@ def test_bad_setting_prints_one_line_naming_the_variable():
 
     result = cli("run", env={**os.environ, "HAYHOOKS_PORT": "lots"})
     assert result.returncode == 1
-    assert "HAYHOOKS_PORT (or --port)" in result.stderr and "'lots'" in result.stderr
+    assert "HAYHOOKS_PORT has value 'lots'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_bad_option_is_named_as_the_option():
+    result = cli("run", "--port", "99999")
+    assert result.returncode == 1 and "--port has value 99999" in result.stderr
+
+
+def test_a_bad_value_under_a_hayhooks_2_name_names_the_variable_that_was_set():
+    import os
+
+    result = cli("run", env={**os.environ, "HAYHOOKS_TRACING_ENABLED": "maybe"})
+    assert result.returncode == 1
+    assert "HAYHOOKS_TRACING_ENABLED (Hayhooks 2.1's name for HAYHOOKS_DASHBOARD_ENABLED)" in result.stderr
 
 
 @pytest.mark.parametrize(("variable", "value", "said"), [
@@ -82,6 +95,8 @@ def test_bad_setting_prints_one_line_naming_the_variable():
     ("HAYHOOKS_CORS_ALLOW_ORIGINS", "*", "HAYHOOKS_CORS_ALLOW_ORIGINS has value '*', which is not JSON"),
     ("HAYHOOKS_REDIS_URL", "http://:s3cret@127.0.0.1:6379/0", "must start with redis://"),
     ("HAYHOOKS_REDIS_URL", "redis://:s3cret@127.0.0.1:port/0", "its port must be a number"),
+    ("HAYHOOKS_CORS_ALLOW_ORIGIN_REGEX", "a(b", "not a valid regular expression"),
+    ("HAYHOOKS_DASHBOARD_PATH", "no slash", "must be a URL path"),
 ])
 def test_a_malformed_setting_prints_one_line_and_no_secret(variable, value, said):
     import os
