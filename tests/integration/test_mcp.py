@@ -8,7 +8,7 @@ from mcp import Client
 from mcp.client.session import ClientSession
 from mcp.client.sse import sse_client
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, FIXTURES
 from tests.integration.test_shared_view import fresh, wait_until
 from tests.servers import free_port, hayhooks_command, launch
 
@@ -230,3 +230,19 @@ def test_mcp_run_takes_an_additional_python_path_for_wrappers(tmp_path):
         assert result.content[0].text == "HEY!!"
     finally:
         server.stop()
+
+
+def test_a_tool_whose_run_api_streams_answers_with_what_it_streamed(server_factory, tmp_path):
+    (tmp_path / "pipes").mkdir()
+    (tmp_path / "pipes" / "drip").symlink_to(FIXTURES / "drip")
+    server = server_factory("--pipelines-dir", str(tmp_path / "pipes"), env={"HAYHOOKS_MCP_MOUNT": "true"})
+
+    async def call() -> tuple[object, object]:
+        async with Client(f"{server.url}/mcp") as client:
+            streamed = await client.call_tool("drip", {"text": "a b c"})
+            failed = await client.call_tool("drip", {"text": "a b c", "fail_after": 1})
+        return streamed, failed
+
+    streamed, failed = asyncio.run(call())
+    assert not streamed.is_error and streamed.content[0].text == "a b c "
+    assert failed.is_error and "the stream failed midway" in failed.content[0].text

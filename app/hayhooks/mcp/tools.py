@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import mcp_types as types
@@ -11,8 +12,10 @@ from pydantic import ValidationError
 from hayhooks.pipelines.errors import PipelineRunError
 from hayhooks.pipelines.registry import Deployment, PipelineRegistry
 from hayhooks.pipelines.schema import describe
+from hayhooks.pipelines.sse import SSEStream
 from hayhooks.problems import listed
 from hayhooks.server.run_route import call_run
+from hayhooks.server.stream_items import items_of, text_of
 from hayhooks.tracing import operations
 
 
@@ -59,7 +62,16 @@ async def call_tool(registry: PipelineRegistry, name: str, arguments: dict[str, 
     kwargs = deployment.arguments(body)
     try:
         result = await call_run(deployment, kwargs)
+        if isinstance(result, SSEStream):
+            result = result.stream
+        if inspect.isgenerator(result) or inspect.isasyncgen(result):
+            # A tool answers once: what a streaming run_api yields is collected, as a /run client would read it.
+            operations.annotate(**{operations.STREAMING: True})
+            result = "".join([text_of(item) async for item in items_of(result)])
     except PipelineRunError as exc:
         operations.record_error(exc.__cause__ or exc)
         return _error(str(exc))
+    except Exception as exc:  # the stream failed midway
+        operations.record_error(exc)
+        return _error(f"Pipeline '{name}' failed: {type(exc).__name__}: {exc}")
     return types.CallToolResult(content=[types.TextContent(type="text", text=_text(result))])
