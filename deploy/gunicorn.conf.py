@@ -36,6 +36,9 @@ loglevel = os.environ.get("HAYHOOKS_LOG_LEVEL", "info").lower()
 # leads to its trace. uvicorn's own access log stays off.
 accesslog = None
 os.environ.setdefault("HAYHOOKS_ACCESS_LOG", "true")
+# gunicorn's control socket is one path per user (~/.gunicorn/gunicorn.ctl): a second server on the machine takes it
+# over, and stopping either deletes it. Nothing here uses it.
+control_socket_disable = True
 
 
 def on_starting(server):  # noqa: ANN001, ARG001 (gunicorn's hook signature)

@@ -76,6 +76,7 @@ def test_gunicorn_config_builds_the_app_in_each_worker():
     assert conf.preload_app is False
     assert conf.reuse_port is PER_WORKER_SOCKETS  # the same choice as `hayhooks run`
     assert callable(conf.on_starting) and conf.graceful_timeout > 0
+    assert conf.control_socket_disable is True  # one path per user: two servers would share it
 
 
 def test_dockerfile_builds_the_dashboard_with_node_then_runs_as_non_root():
@@ -84,6 +85,25 @@ def test_dockerfile_builds_the_dashboard_with_node_then_runs_as_non_root():
     assert stages[0][1].startswith("node:") and stages[-1][1].startswith("python:")
     users = [line[1] for line in lines if line[0] == "USER"]
     assert users and users[-1] not in {"root", "0"}
+
+
+def test_the_docker_build_context_leaves_out_the_hosts_environments_and_keeps_what_the_dockerfile_copies():
+    import fnmatch
+
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+
+    def ignored(path: str) -> bool:
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+        return any(fnmatch.fnmatch(prefix, pattern.removeprefix("**/")) or fnmatch.fnmatch(prefix, pattern)
+                   for pattern in patterns for prefix in prefixes + parts)
+
+    copied = [line.split()[1] for line in (ROOT / "deploy" / "Dockerfile").read_text().splitlines()
+              if line.startswith("COPY") and "--from" not in line]
+    assert copied and not [path for path in copied for path in path.split() if ignored(path.rstrip("/"))]
+    for unwanted in (".venv/bin/python", "dashboard/node_modules/vite", ".git/HEAD", "dashboard/dist/index.html"):
+        assert ignored(unwanted), unwanted
 
 
 def test_the_gunicorn_worker_class_loads_as_gunicorn_loads_it():

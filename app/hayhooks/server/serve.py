@@ -139,6 +139,9 @@ def _run_gunicorn(settings: AppSettings) -> None:
                 "timeout": 120,
                 "loglevel": settings.log_level.lower(),
                 "accesslog": None if settings.access_log else "-",
+                # gunicorn's control socket is one path per user (~/.gunicorn/gunicorn.ctl): a second server on
+                # the machine takes it over, and stopping either deletes it. Nothing here uses it.
+                "control_socket_disable": True,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
