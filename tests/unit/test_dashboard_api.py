@@ -257,7 +257,7 @@ def test_memory_store_with_several_workers_is_not_consistent(make_client, spans)
 
 
 def test_entrypoints_lists_deployed_pipelines(dash):
-    assert dash.get("/dashboard/api/entrypoints").json() == {"entrypoints": ["chat", "flaky", "greet", "shout"]}
+    assert dash.get("/dashboard/api/entrypoints").json()["entrypoints"] == ["chat", "flaky", "greet", "shout"]
 
 
 def test_dashboard_polling_is_not_traced(dash, spans):
