@@ -98,3 +98,31 @@ def test_a_clean_start_and_shutdown_log_no_socket_noise(server_factory):
     assert "Shutting down: Master" in server.log
     assert "Error while closing socket" not in server.log
     assert server.log.count("Listening at:") == 1  # ours, with the address; not gunicorn's empty one
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_live_stream_open_at_shutdown_ends_complete_and_logs_no_error(server_factory, workers):
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard", "--workers", workers)
+    events: list[str] = []
+    ended: list[BaseException | None] = []
+    opened = threading.Event()
+
+    def follow() -> None:
+        try:
+            with httpx.stream("GET", f"{server.url}/dashboard/api/traces/stream", timeout=30) as response:
+                for line in response.iter_lines():
+                    events.append(line)
+                    opened.set()
+            ended.append(None)
+        except BaseException as exc:  # the test reports how the stream ended
+            ended.append(exc)
+
+    thread = threading.Thread(target=follow, daemon=True)
+    thread.start()
+    assert opened.wait(15), "no snapshot"
+    os.killpg(server.process.pid, signal.SIGTERM)
+    thread.join(30)
+
+    assert ended == [None]  # a complete response: not an incomplete chunked read
+    assert server.process.wait(30) in (0, -signal.SIGTERM)  # uvicorn alone re-raises the signal once stopped
+    assert "without completing response" not in server.log

@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -154,11 +155,14 @@ def build_router(settings: AppSettings) -> APIRouter:
         resume = last_event_id if last_event_id and _valid_cursor(last_event_id) else after_seq
         after = Cursor.parse(resume) if resume else None
         dashboard = _dashboard(request)
+        shutdown = anyio.Event()  # set by sse-starlette when the server stops: the stream then ends, complete
         return EventSourceResponse(
-            _events(dashboard, after, entrypoint or None, settings),
+            _events(dashboard, after, entrypoint or None, settings, shutdown),
             ping=settings.dashboard_stream_heartbeat_ms / 1000,
             send_timeout=30,
             headers={"Cache-Control": "no-store"},
+            shutdown_event=shutdown,
+            shutdown_grace_period=1.0,
         )
 
     return router
@@ -182,14 +186,21 @@ async def _page(dashboard: Dashboard, **query: Any) -> Page:
 
 
 async def _events(
-    dashboard: Dashboard, after: Cursor | None, pipeline: str | None, settings: AppSettings
+    dashboard: Dashboard, after: Cursor | None, pipeline: str | None, settings: AppSettings, shutdown: anyio.Event
 ) -> AsyncIterator[ServerSentEvent]:
-    """``snapshot`` first, then each new ``trace`` (id = cursor) and ``clear``.
+    """``snapshot`` first, then each new ``trace`` (id = cursor) and ``clear``; until the client leaves or the
+    server stops (``shutdown``), when the stream ends as a complete response and the browser reconnects.
 
     Subscribed before the snapshot is read, and the store told where the snapshot ends, so no trace falls in
     between; what the subscription repeats of the snapshot is skipped by cursor.
     """
     subscription = dashboard.view().follow(pipeline=pipeline)
+
+    async def end_on_shutdown() -> None:
+        await shutdown.wait()
+        subscription.end()
+
+    watcher = asyncio.create_task(end_on_shutdown())
     try:
         limit = max(settings.dashboard_ui_list_cap, settings.dashboard_ui_fetch_limit)
         snapshot = await _page(dashboard, after=after, limit=min(limit, settings.dashboard_trace_max_limit),
@@ -210,4 +221,5 @@ async def _events(
     except asyncio.CancelledError:
         raise
     finally:
+        watcher.cancel()
         subscription.close()

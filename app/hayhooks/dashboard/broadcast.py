@@ -62,6 +62,12 @@ class Subscription:
     def close(self) -> None:
         self._broadcaster._discard(self)
 
+    def end(self) -> None:
+        """Stop the iteration after the events already queued (the server is shutting down)."""
+        self.close()
+        while not self._offer(None):
+            self._queue.get_nowait()
+
     def _cut_off(self) -> None:
         self._lagged = True
         self.close()
@@ -106,7 +112,4 @@ class Broadcaster:
 
     def close(self) -> None:
         for subscription in list(self._subscribers):
-            while not subscription._offer(None):
-                subscription._queue.get_nowait()
-        self._subscribers.clear()
-        self._recount()
+            subscription.end()
