@@ -33,6 +33,7 @@ const CONFIG = {
   poll_ms: Number(env('POLL_MS', 2500)),
   list_cap: Number(env('LIST_CAP', 100)),
   fetch_limit: Number(env('FETCH_LIMIT', 50)),
+  max_limit: Number(env('MAX_LIMIT', 500)),
   fresh_ms: Number(env('FRESH_MS', 6000)),
   slow_component_min_duration_ms: 1000,
 };
@@ -79,7 +80,7 @@ function latest(records) {
 }
 
 function page({ limit = 50, after_seq: after, entrypoint }) {
-  limit = Math.max(1, Math.min(500, Number(limit) || 50));
+  limit = Math.max(1, Math.min(CONFIG.max_limit, Number(limit) || 50));
   let records = entrypoint ? log.filter((r) => r.entrypoint === entrypoint) : log;
   let traces;
   let hasMore = false;

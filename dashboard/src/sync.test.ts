@@ -76,6 +76,20 @@ describe('sync', () => {
     sync.stop();
   });
 
+  it('a list cap above the API\'s largest page: the first read asks for max_limit, and the list grows to the cap live', async () => {
+    const api = fakeApi({ list_cap: 5, fetch_limit: 2, max_limit: 3 });
+    api.pages = () => makePage([3, 2, 1].map((seq) => makeTrace({ seq, cursor: `80-${seq}` })), { next_after_seq: '80-3' });
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    expect(api.queries).toEqual([{ limit: 3 }]);
+    expect(model.traces.value).toHaveLength(3);
+    api.streams[0]!.handlers.onOpen();
+    for (const seq of [4, 5, 6]) api.streams[0]!.handlers.onTrace(makeTrace({ seq, cursor: `80-${seq}` }));
+    expect(model.traces.value.map((t) => t.trace_id)).toEqual(['trace-6', 'trace-5', 'trace-4', 'trace-3', 'trace-2']);
+    sync.stop();
+  });
+
   it('reads the config again every few seconds, so a store that becomes unreachable shows within them', async () => {
     const api = fakeApi();
     const model = createModel();

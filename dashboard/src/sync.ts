@@ -6,6 +6,7 @@ import type { Api, StreamHandle } from './api';
 import { ApiError, isUnauthorized } from './api';
 import type { Model } from './state';
 import type { TracePage } from './types';
+import { firstPageLimit, nextPageLimit } from './lib/limits';
 
 export const STREAM_MAX_ERRORS = 3;
 export const STREAM_RETRY_MS = 30_000;
@@ -76,12 +77,11 @@ export function createSync(api: Api, model: Model): Sync {
 
   /**
    * Reload the newest traces from scratch (initial load or after a generation change).
-   * Asks for a full list (list_cap) at once: there is no way to page backwards.
+   * Asks for a full list (list_cap, at most the API's max_limit) at once: there is no way to page backwards.
    */
   async function loadNewest(): Promise<void> {
-    const { fetch_limit: fetchLimit, list_cap: listCap } = model.config.value;
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const page = await api.getTraces({ limit: Math.max(fetchLimit, listCap) });
+      const page = await api.getTraces({ limit: firstPageLimit(model.config.value) });
       if (actions.receivePage(page, false) === 'merged') return;
     }
   }
@@ -89,7 +89,7 @@ export function createSync(api: Api, model: Model): Sync {
   /** Fetch pages after our cursor until the server says there is no more. */
   async function catchUp(): Promise<void> {
     for (let i = 0; i < MAX_FOLLOW_UPS; i += 1) {
-      const page: TracePage = await api.getTraces({ limit: model.config.value.fetch_limit, afterSeq: model.cursor.value });
+      const page: TracePage = await api.getTraces({ limit: nextPageLimit(model.config.value), afterSeq: model.cursor.value });
       if (actions.receivePage(page, true) === 'generation-changed') {
         await loadNewest();
         return;

@@ -75,8 +75,12 @@ export type StoreStats = {
 
 export type DashboardConfig = {
   poll_ms: number;
+  /** Most traces the list keeps; it may exceed max_limit, the list then grows past the first page as traces arrive. */
   list_cap: number;
+  /** Traces per follow-up page; never above max_limit. */
   fetch_limit: number;
+  /** The API's largest page (`limit`): asking for more is a 422. */
+  max_limit: number;
   fresh_ms: number;
   slow_component_min_duration_ms: number;
   api_base: string | null;

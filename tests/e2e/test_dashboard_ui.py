@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DIST, api, pipelines_copy, require_dist, wait_idle
+from tests.e2e.conftest import DIST, api, clear_traces, pipelines_copy, require_dist, wait_idle
 from tests.servers import Server
 
 pytestmark = pytest.mark.e2e
@@ -452,3 +452,33 @@ def test_token_prompt_rejects_wrong_token_and_accepts_right_one(
 
     shout(server, "after login")
     expect(cards(page)).to_have_count(len(expected) + 1, timeout=WAIT_MS)
+
+
+def test_list_cap_above_the_largest_page_loads_that_page_and_grows_live(
+    server_factory, tmp_path: Path, page: Page
+) -> None:
+    """A list cap above the API's largest page: the first read asks for max_limit traces (more is a 422)."""
+    require_dist()
+    server = server_factory(
+        "--pipelines-dir",
+        str(pipelines_copy(tmp_path)),
+        "--with-tracing-dashboard",
+        env={
+            "HAYHOOKS_DASHBOARD_DIST_DIR": str(DIST),
+            "HAYHOOKS_DASHBOARD_TRACE_MAX_LIMIT": "5",
+            "HAYHOOKS_DASHBOARD_UI_LIST_CAP": "10",
+        },
+    )
+    config = httpx.get(api(server, "/config"), timeout=5).json()
+    assert (config["max_limit"], config["list_cap"]) == (5, 10)
+    clear_traces(server)
+    for i in range(7):
+        shout(server, f"before {i}")
+    wait_idle(server)
+
+    open_dashboard(page, server)
+    expect(cards(page)).to_have_count(5)
+    for i in range(4):
+        shout(server, f"live {i}")
+    expect(cards(page)).to_have_count(9, timeout=WAIT_MS)
+    expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live")

@@ -47,6 +47,14 @@ describe('normalizeConfig', () => {
     expect(normalizeConfig({ configured_workers: 'many' }).configured_workers).toBeNull();
   });
 
+  it('keeps the API\'s largest page, 500 from a server that does not say, and no fetch_limit above it', () => {
+    expect(normalizeConfig({ max_limit: 2000, list_cap: 3000 })).toMatchObject({ max_limit: 2000, list_cap: 3000 });
+    expect(normalizeConfig({}).max_limit).toBe(500);
+    expect(normalizeConfig({ max_limit: 'lots' }).max_limit).toBe(500);
+    expect(normalizeConfig({ max_limit: 0 }).max_limit).toBe(1);
+    expect(normalizeConfig({ fetch_limit: 800, max_limit: 200 }).fetch_limit).toBe(200);
+  });
+
   it('keeps the sampling the server reports, its rate within 0..1', () => {
     expect(normalizeConfig({ sampling: { rate: 0.1, description: 'TraceIdRatioBased{0.1}' } }).sampling)
       .toEqual({ rate: 0.1, description: 'TraceIdRatioBased{0.1}' });

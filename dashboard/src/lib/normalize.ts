@@ -11,6 +11,7 @@ export const DEFAULT_CONFIG: DashboardConfig = {
   poll_ms: 2500,
   list_cap: 100,
   fetch_limit: 50,
+  max_limit: 500,
   fresh_ms: 6000,
   slow_component_min_duration_ms: 1000,
   api_base: null,
@@ -72,10 +73,12 @@ export function normalizeConfig(raw: unknown): DashboardConfig {
   const d = DEFAULT_CONFIG;
   const workers = Array.isArray(raw.workers) ? raw.workers.filter((w): w is string => typeof w === 'string') : [];
   const configuredWorkers = num(raw.configured_workers);
+  const maxLimit = intIn(raw.max_limit, 1, 100_000, d.max_limit);
   return {
     poll_ms: intIn(raw.poll_ms, 250, 600_000, d.poll_ms),
     list_cap: intIn(raw.list_cap, 1, 100_000, d.list_cap),
-    fetch_limit: intIn(raw.fetch_limit, 1, 10_000, d.fetch_limit),
+    fetch_limit: Math.min(maxLimit, intIn(raw.fetch_limit, 1, 10_000, d.fetch_limit)),
+    max_limit: maxLimit,
     fresh_ms: intIn(raw.fresh_ms, 0, 3_600_000, d.fresh_ms),
     slow_component_min_duration_ms: Math.max(0, num(raw.slow_component_min_duration_ms) ?? d.slow_component_min_duration_ms),
     api_base: str(raw.api_base),
