@@ -124,6 +124,22 @@ describe('App', () => {
     expect(q('sampling-note')!.textContent).toBe('sampled · 25 %');
   });
 
+  it('says when the server captures no trace: a header chip and an empty list that tells why', () => {
+    expect(q('capture-off')).toBeNull();
+    act(() => {
+      model.actions.applyConfig({ ...model.config.value, capturing: false, sampling: { rate: 1, description: 'AlwaysOn' } });
+      model.actions.resetForGeneration(2);
+    });
+    expect(q('capture-off')!.textContent).toBe('capture off');
+    expect(q('capture-off')!.title).toContain('OTEL_SDK_DISABLED=true turns tracing off');
+    expect(q('sampling-note')).toBeNull();
+    expect(q('empty-state')).toBeNull();
+    const empty = q('empty-capture-off')!;
+    expect(empty.textContent).toContain('Traces are not being captured');
+    expect(empty.textContent).toContain('OTEL_SDK_DISABLED=true');
+    expect(empty.textContent).not.toContain('curl');
+  });
+
   it('filters by pipeline with counts, and stats follow the filter', () => {
     expect(q('filter-upper')!.textContent).toContain('2');
     click(q('filter-upper'));

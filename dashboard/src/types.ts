@@ -88,6 +88,8 @@ export type DashboardConfig = {
   store: 'memory' | 'redis';
   consistent: boolean;
   degraded: boolean;
+  /** False when the server records no trace at all (OTEL_SDK_DISABLED=true); true from a server that does not say. */
+  capturing: boolean;
   generation: number | null;
   workers: string[];
   /** Worker processes this server was started with (HAYHOOKS_WORKERS); null from a server that does not say. */

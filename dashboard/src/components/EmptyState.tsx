@@ -1,8 +1,9 @@
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
+import { describeEmpty } from '../lib/emptyState';
 import './EmptyState.css';
 
-type Props = { pipeline: string | null; filtered: boolean; onReset(): void };
+type Props = { pipeline: string | null; filtered: boolean; capturing: boolean; onReset(): void };
 
 /** Server root URL: the page URL without its `/dashboard/...` suffix. */
 function serverRoot(): string {
@@ -10,7 +11,7 @@ function serverRoot(): string {
   return `${window.location.origin}${path}`;
 }
 
-export function EmptyState({ pipeline, filtered, onReset }: Props) {
+export function EmptyState({ pipeline, filtered, capturing, onReset }: Props) {
   if (filtered) {
     return (
       <div class="empty" data-testid="empty-filtered">
@@ -21,12 +22,22 @@ export function EmptyState({ pipeline, filtered, onReset }: Props) {
       </div>
     );
   }
+  const copy = describeEmpty(capturing);
+  if (!copy.suggestRun) {
+    return (
+      <div class="empty empty--off" data-testid="empty-capture-off">
+        <Icon name="alert" size={22} class="empty__icon" />
+        <p class="empty__title">{copy.title}</p>
+        <p class="empty__text">{copy.text}</p>
+      </div>
+    );
+  }
   const command = `curl -X POST ${serverRoot()}/${pipeline ?? 'upper'}/run -H 'Content-Type: application/json' -d '{}'`;
   return (
     <div class="empty" data-testid="empty-state">
       <Icon name="activity" size={22} class="empty__icon" />
-      <p class="empty__title">Waiting for traces</p>
-      <p class="empty__text">Run a pipeline and its trace appears here live. For example:</p>
+      <p class="empty__title">{copy.title}</p>
+      <p class="empty__text">{copy.text}</p>
       <div class="empty__command">
         <code>{command}</code>
         <CopyButton text={command} label="Copy command" />

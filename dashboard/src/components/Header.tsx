@@ -1,6 +1,6 @@
 import { useApp } from '../context';
 import type { Connection } from '../state';
-import { degradedMessage, describeClear, samplingNote } from '../lib/viewMode';
+import { captureNote, degradedMessage, describeClear, samplingNote } from '../lib/viewMode';
 import { formatClock } from '../lib/format';
 import { Icon } from './Icon';
 import './Header.css';
@@ -23,6 +23,7 @@ export function Header({ onClear }: Props) {
   const connection = locked ? 'offline' : model.connection.value;
   const degraded = degradedMessage(config);
   const sampled = samplingNote(config);
+  const captureOff = captureNote(config);
   const clear = describeClear(config);
   const dark = model.theme.value === 'dark';
   const pollSeconds = (config.poll_ms / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 });
@@ -51,6 +52,12 @@ export function Header({ onClear }: Props) {
             >
               <Icon name="server" size={13} />
               {view.text}
+            </span>
+          )}
+          {captureOff !== null && (
+            <span class="header__chip header__chip--warning" data-testid="capture-off" title={captureOff.title} role="status">
+              <Icon name="alert" size={13} />
+              {captureOff.text}
             </span>
           )}
           {sampled !== null && (

@@ -36,6 +36,7 @@ export function TraceList() {
         <EmptyState
           pipeline={model.filter.value ?? model.entrypoints.value[0] ?? null}
           filtered={hasAny}
+          capturing={model.config.value.capturing}
           onReset={() => {
             model.actions.setFilter(null);
             model.actions.setQuery('');

@@ -55,6 +55,12 @@ describe('normalizeConfig', () => {
     expect(normalizeConfig({ fetch_limit: 800, max_limit: 200 }).fetch_limit).toBe(200);
   });
 
+  it('capturing: false only when the server says so', () => {
+    expect(normalizeConfig({ capturing: false }).capturing).toBe(false);
+    expect(normalizeConfig({}).capturing).toBe(true);
+    expect(normalizeConfig({ capturing: 'no' }).capturing).toBe(true);
+  });
+
   it('keeps the sampling the server reports, its rate within 0..1', () => {
     expect(normalizeConfig({ sampling: { rate: 0.1, description: 'TraceIdRatioBased{0.1}' } }).sampling)
       .toEqual({ rate: 0.1, description: 'TraceIdRatioBased{0.1}' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from './normalize';
-import { degradedMessage, describeClear, describeViewMode, samplingNote } from './viewMode';
+import { captureNote, degradedMessage, describeClear, describeViewMode, samplingNote } from './viewMode';
 
 const base = { ...DEFAULT_CONFIG, workers: ['h:1', 'h:2', 'h:3'], this_worker: 'h:1' };
 
@@ -89,5 +89,23 @@ describe('samplingNote', () => {
     const note = samplingNote({ ...base, sampling: { rate: null, description: 'MySampler' } })!;
     expect(note.text).toBe('custom sampler');
     expect(note.title).toContain('MySampler');
+  });
+});
+
+describe('captureNote', () => {
+  it('says nothing while the server captures traces (or does not say)', () => {
+    expect(captureNote({ ...base, capturing: true })).toBeNull();
+    expect(captureNote(DEFAULT_CONFIG)).toBeNull();
+  });
+
+  it('says capture is off, and in its title that OTEL_SDK_DISABLED=true turns tracing off', () => {
+    const note = captureNote({ ...base, capturing: false })!;
+    expect(note.text).toBe('capture off');
+    expect(note.title).toContain('OTEL_SDK_DISABLED=true turns tracing off');
+    expect(note.title).toContain('no trace is recorded');
+  });
+
+  it('hides the sampling chip when nothing is captured at all', () => {
+    expect(samplingNote({ ...base, capturing: false, sampling: { rate: 0.1, description: 'TraceIdRatioBased{0.1}' } })).toBeNull();
   });
 });

@@ -70,10 +70,21 @@ export function degradedMessage(config: DashboardConfig): string | null {
   return 'Redis is unreachable: this worker is serving only its own traces until it reconnects.';
 }
 
+/** A chip when the server records no trace at all: without it the page looks live and merely quiet. */
+export function captureNote(config: DashboardConfig): { text: string; title: string } | null {
+  if (config.capturing) return null;
+  return {
+    text: 'capture off',
+    title: 'OTEL_SDK_DISABLED=true turns tracing off on this server: no trace is recorded, so none appears here. ' +
+      'Restart the server without it to capture traces.',
+  };
+}
+
 /** A chip when the tracer keeps only some traces: a sampled-out trace never reaches the dashboard. */
 export function samplingNote(config: DashboardConfig): { text: string; title: string } | null {
   const sampling = config.sampling;
-  if (sampling === null || sampling.rate === 1) return null;
+  // Nothing is captured at all: the capture-off chip says so, a share of nothing would only confuse.
+  if (!config.capturing || sampling === null || sampling.rate === 1) return null;
   const rule = sampling.description ? ` (${sampling.description})` : '';
   if (sampling.rate === null) {
     // A sampler of the user's own: it may keep every trace or few, the server cannot tell.
