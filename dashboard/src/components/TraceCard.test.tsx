@@ -60,6 +60,20 @@ describe('TraceCard', () => {
     expect(chip.title).toBe('evil: <b>bold</b>');
   });
 
+  it('a collapsed failed card names the error class; its title and the expanded error block, the qualified name', () => {
+    const type = 'haystack.core.errors.PipelineRuntimeError';
+    const trace = makeTrace({ seq: 7, status: 'error', error: { type, message: 'The following component failed to run', stack: null } });
+    const collapsed = mount(trace);
+    const chip = collapsed.querySelector('[data-testid=summary-chip-error]') as HTMLElement;
+    expect(chip.textContent).toBe('errorPipelineRuntimeError');
+    expect(chip.querySelector('.chip__value')!.textContent).toBe('PipelineRuntimeError');
+    expect(chip.title).toBe(`error: ${type}`);
+    act(() => render(null, host));
+    host.remove();
+    const open = mount(trace, { expanded: true });
+    expect(open.querySelector('.error-block__type')!.textContent).toBe(type);
+  });
+
   it('toggles the stack and shows the waterfall with component labels', () => {
     const el = mount(failed, { expanded: true });
     const stack = el.querySelector('[data-testid=error-stack]') as HTMLElement;

@@ -88,7 +88,7 @@ function TraceCardImpl({ trace, fresh, expanded, now, onToggle }: Props) {
           </span>
           <span class="card__line card__line--chips">
             {chips.map((chip) => (
-              <span key={chip.label} class={`chip chip--${chip.tone}`} title={`${chip.label}: ${chip.value}`}>
+              <span key={chip.label} class={`chip chip--${chip.tone}`} data-testid={`summary-chip-${chip.label}`} title={chip.title}>
                 <span class="chip__key">{chip.label}</span>
                 <span class="chip__value">{truncate(chip.value, 32)}</span>
               </span>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatDuration, formatRelative, truncate } from './format';
+import { formatClock, formatDuration, formatRelative, shortTypeName, truncate } from './format';
 
 describe('formatDuration', () => {
   it('keeps sub-ms precision and switches units', () => {
@@ -33,5 +33,18 @@ describe('misc', () => {
     expect(formatClock(new Date(2024, 0, 1, 9, 5, 7).getTime())).toBe('09:05:07');
     expect(truncate('abcdef', 4)).toBe('abc…');
     expect(truncate('abc', 4)).toBe('abc');
+  });
+});
+
+describe('shortTypeName', () => {
+  it('keeps the class name of a qualified Python type, the part after the last dot', () => {
+    expect(shortTypeName('haystack.core.errors.PipelineRuntimeError')).toBe('PipelineRuntimeError');
+    expect(shortTypeName('app.handlers.<locals>.TimeoutError')).toBe('TimeoutError');
+  });
+
+  it('leaves a bare name, and one that ends with a dot, as it is', () => {
+    expect(shortTypeName('ValueError')).toBe('ValueError');
+    expect(shortTypeName('weird.')).toBe('weird.');
+    expect(shortTypeName('')).toBe('');
   });
 });

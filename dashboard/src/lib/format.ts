@@ -50,3 +50,9 @@ export function truncate(text: string, max: number): string {
 export function formatCount(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
 }
+
+/** A Python class's own name, without its module: "haystack.core.errors.PipelineRuntimeError" → "PipelineRuntimeError". */
+export function shortTypeName(qualified: string): string {
+  const name = qualified.slice(qualified.lastIndexOf('.') + 1);
+  return name === '' ? qualified : name;
+}

@@ -20,12 +20,26 @@ describe('tags', () => {
 
   it('summary chips: transport and status', () => {
     expect(summaryChips(makeTrace())).toEqual([
-      { label: 'transport', value: 'http', tone: 'neutral' },
-      { label: 'status', value: 'ok', tone: 'ok' },
+      { label: 'transport', value: 'http', tone: 'neutral', title: 'transport: http' },
+      { label: 'status', value: 'ok', tone: 'ok', title: 'status: ok' },
     ]);
-    const failed = makeTrace({ tags: [], status: 'error', error: { type: 'ValueError', message: 'x', stack: null } });
-    expect(summaryChips(failed)).toEqual([{ label: 'status', value: 'ValueError', tone: 'error' }]);
-    expect(summaryChips(makeTrace({ status: 'running', running: true }))[1]).toEqual({ label: 'status', value: 'running', tone: 'running' });
+    expect(summaryChips(makeTrace({ status: 'running', running: true }))[1])
+      .toEqual({ label: 'status', value: 'running', tone: 'running', title: 'status: running' });
+  });
+
+  it('a failed trace\'s chip names the error class alone, and its title the qualified name', () => {
+    const failed = makeTrace({ tags: [], status: 'error', error: { type: 'haystack.core.errors.PipelineRuntimeError', message: 'x', stack: null } });
+    expect(summaryChips(failed)).toEqual([
+      { label: 'error', value: 'PipelineRuntimeError', tone: 'error', title: 'error: haystack.core.errors.PipelineRuntimeError' },
+    ]);
+    const builtin = makeTrace({ tags: [], status: 'error', error: { type: 'ValueError', message: 'x', stack: null } });
+    expect(summaryChips(builtin)[0]).toMatchObject({ label: 'error', value: 'ValueError', title: 'error: ValueError' });
+  });
+
+  it('a failed trace without an error record still says it failed', () => {
+    expect(summaryChips(makeTrace({ tags: [], status: 'error', error: null }))).toEqual([
+      { label: 'error', value: 'failed', tone: 'error', title: 'error: failed' },
+    ]);
   });
 
   it('component spans use the component name', () => {

@@ -1,5 +1,6 @@
 // Tag helpers: lookups, readable labels, which tags make the collapsed summary.
 import type { Span, Tag, Trace } from '../types';
+import { shortTypeName } from './format';
 
 export const COMPONENT_SPAN = 'haystack.component.run';
 export const COMPONENT_NAME_TAG = 'haystack.component.name';
@@ -49,16 +50,26 @@ export function sortTags(tags: readonly Tag[]): Tag[] {
   return [...seen.values()].sort((a, b) => rank(a.key) - rank(b.key) || a.key.localeCompare(b.key));
 }
 
-export type SummaryChip = { label: string; value: string; tone: 'neutral' | 'ok' | 'error' | 'running' };
+/** `title`: the chip's tooltip, with the value in full. */
+export type SummaryChip = { label: string; value: string; tone: 'neutral' | 'ok' | 'error' | 'running'; title: string };
 
-/** The two chips of a collapsed card: transport and status. */
+function chip(label: string, value: string, tone: SummaryChip['tone'], full = value): SummaryChip {
+  return { label, value, tone, title: `${label}: ${full}` };
+}
+
+/**
+ * The two chips of a collapsed card: transport, and status or error. An error chip names the error's class alone
+ * ("PipelineRuntimeError"): its module would fill the chip and cut the name off; the title has the qualified name.
+ */
 export function summaryChips(trace: Trace): SummaryChip[] {
   const chips: SummaryChip[] = [];
   const transport = tagValue(trace.tags, TRANSPORT_TAG) ?? tagValue(trace.root_span.tags, TRANSPORT_TAG);
-  if (transport !== undefined) chips.push({ label: 'transport', value: transport, tone: 'neutral' });
-  if (trace.status === 'running') chips.push({ label: 'status', value: 'running', tone: 'running' });
-  else if (trace.status === 'error') chips.push({ label: 'status', value: trace.error?.type ?? 'error', tone: 'error' });
-  else chips.push({ label: 'status', value: 'ok', tone: 'ok' });
+  if (transport !== undefined) chips.push(chip('transport', transport, 'neutral'));
+  if (trace.status === 'running') chips.push(chip('status', 'running', 'running'));
+  else if (trace.status === 'error') {
+    const type = trace.error?.type ?? 'failed';
+    chips.push(chip('error', shortTypeName(type), 'error', type));
+  } else chips.push(chip('status', 'ok', 'ok'));
   return chips;
 }
 
