@@ -286,7 +286,10 @@ const server = createServer(async (req, res) => {
       stats: { stored: new Set(log.map((r) => r.trace_id)).size, capacity: CAPACITY, dropped, stragglers: 0, pending: 0 },
     });
   }
-  if (route === '/entrypoints') return json(res, 200, { entrypoints: ['chat', 'rag', 'upper'] });
+  if (route === '/entrypoints') return json(res, 200, {
+    entrypoints: ['chat', 'rag', 'upper'],
+    examples: { chat: { question: 'hello' }, rag: { query: "what's new?" }, upper: { text: 'hello' } },
+  });
   if (route === '/traces' && req.method === 'GET') {
     const body = page(q);
     return json(res, 200, body, { 'X-Hayhooks-Trace-Cursor': body.next_after_seq });

@@ -140,6 +140,16 @@ describe('App', () => {
     expect(empty.textContent).not.toContain('curl');
   });
 
+  it('the empty list suggests a command with the example body of the pipeline it names, {} without one', () => {
+    act(() => {
+      model.actions.setExamples(new Map([['chat', '{"question":"it\'s"}']]));
+      model.actions.resetForGeneration(2);
+    });
+    expect(q('empty-command')!.textContent).toMatch(/^curl -X POST http:\/\/[^ ]+\/chat\/run -H 'Content-Type: application\/json' -d '\{"question":"it'\\''s"\}'$/);
+    click(q('filter-upper'));
+    expect(q('empty-command')!.textContent).toMatch(/\/upper\/run .* -d '\{\}'$/);
+  });
+
   it('filters by pipeline with counts, and stats follow the filter', () => {
     expect(q('filter-upper')!.textContent).toContain('2');
     click(q('filter-upper'));

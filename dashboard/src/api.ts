@@ -1,9 +1,9 @@
 // The only module that talks to the network (fetch + EventSource).
 // Everything returned is already validated by lib/normalize.ts.
-import type { DashboardConfig, Trace, TracePage } from './types';
+import type { DashboardConfig, EntrypointList, Trace, TracePage } from './types';
 import { apiUrl } from './lib/apiBase';
 import { isCursor } from './lib/cursor';
-import { isObj, normalizeConfig, normalizeEntrypoints, normalizePage, normalizeTrace } from './lib/normalize';
+import { isObj, normalizeConfig, normalizeEntrypointList, normalizePage, normalizeTrace } from './lib/normalize';
 
 export type ApiErrorKind = 'unauthorized' | 'network' | 'http';
 
@@ -32,7 +32,7 @@ export type StreamHandle = { close(): void };
 export type Api = {
   base: string;
   getConfig(): Promise<DashboardConfig>;
-  getEntrypoints(): Promise<string[]>;
+  getEntrypoints(): Promise<EntrypointList>;
   getTraces(query: TraceQuery): Promise<TracePage>;
   clearTraces(): Promise<{ message: string; generation: number | null }>;
   /** Resolves true when accepted, false on a wrong token. */
@@ -88,7 +88,7 @@ export function createApi(base: string, fetchImpl: typeof fetch = (...a) => fetc
       return normalizeConfig((await request('/config')).body);
     },
     async getEntrypoints() {
-      return normalizeEntrypoints((await request('/entrypoints')).body);
+      return normalizeEntrypointList((await request('/entrypoints')).body);
     },
     async getTraces(query) {
       const { body, headers } = await request('/traces', {}, {

@@ -167,4 +167,14 @@ describe('model', () => {
     m.actions.toggleExpanded('a');
     expect(m.expanded.value.has('a')).toBe(false);
   });
+
+  it('keeps the examples\' identity while the server sends the same ones (each config refresh reads them)', () => {
+    const m = createModel();
+    m.actions.setExamples(new Map([['shout', '{"text":"hello"}']]));
+    const first = m.examples.value;
+    m.actions.setExamples(new Map([['shout', '{"text":"hello"}']]));
+    expect(m.examples.value).toBe(first);
+    m.actions.setExamples(new Map([['shout', '{"text":"hi"}']]));
+    expect(m.examples.value.get('shout')).toBe('{"text":"hi"}');
+  });
 });

@@ -22,6 +22,8 @@ export function createModel(initialTheme: ThemeName = 'light') {
   const cursor = signal<string | null>(null);
   const generation = signal<number | null>(null);
   const entrypoints = signal<string[]>([]);
+  /** Pipeline name → an example request body (JSON text) it accepts. */
+  const examples = signal<ReadonlyMap<string, string>>(new Map());
   const arrivals = signal<ReadonlyMap<string, number>>(new Map());
   const now = signal(Date.now());
   const loaded = signal(false);
@@ -141,6 +143,11 @@ export function createModel(initialTheme: ThemeName = 'light') {
       const same = names.length === entrypoints.value.length && names.every((n, i) => n === entrypoints.value[i]);
       if (!same) entrypoints.value = names;
     },
+    setExamples(next: ReadonlyMap<string, string>) {
+      const current = examples.value;
+      const same = next.size === current.size && [...next].every(([name, body]) => current.get(name) === body);
+      if (!same) examples.value = next;
+    },
     setConnection(next: Connection) {
       connection.value = next;
     },
@@ -200,7 +207,7 @@ export function createModel(initialTheme: ThemeName = 'light') {
   };
 
   return {
-    config, configLoaded, traces, cursor, generation, entrypoints, arrivals, now, loaded, connection, unreachable,
+    config, configLoaded, traces, cursor, generation, entrypoints, examples, arrivals, now, loaded, connection, unreachable,
     auth, lastUpdated, notice, filter, query, sort, expanded, theme, themeChosen, liveMessage,
     filtered, visible, stats, pipelines, fresh, viewMode,
     actions,

@@ -27,7 +27,7 @@ function fakeApi(config: Partial<DashboardConfig> = {}): FakeApi {
       return api.config;
     },
     async getEntrypoints() {
-      return ['upper'];
+      return { names: ['upper'], examples: new Map([['upper', '{"text":"hello"}']]) };
     },
     async getTraces(q) {
       api.queries.push(q);
@@ -66,6 +66,7 @@ describe('sync', () => {
     expect(api.queries[0]).toEqual({ limit: 100 });
     expect(model.traces.value).toHaveLength(2);
     expect(model.entrypoints.value).toEqual(['upper']);
+    expect(model.examples.value.get('upper')).toBe('{"text":"hello"}');
     expect(api.streams).toHaveLength(1);
     expect(api.streams[0]!.afterSeq).toBe('50-1');
     api.streams[0]!.handlers.onOpen();

@@ -100,7 +100,9 @@ export function createSync(api: Api, model: Model): Sync {
 
   async function refreshEntrypoints() {
     try {
-      actions.setEntrypoints(await api.getEntrypoints());
+      const { names, examples } = await api.getEntrypoints();
+      actions.setEntrypoints(names);
+      actions.setExamples(examples);
     } catch (e) {
       if (isUnauthorized(e)) onFailure(e);
     }

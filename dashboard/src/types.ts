@@ -102,5 +102,11 @@ export type DashboardConfig = {
 
 export type Sampling = { rate: number | null; description: string };
 
+/**
+ * `/entrypoints`: the deployed pipelines' names, sorted, and for each the server can describe a request body it
+ * accepts (JSON text, e.g. `{"text":"hello"}`): the empty list's example command sends it.
+ */
+export type EntrypointList = { names: string[]; examples: ReadonlyMap<string, string> };
+
 export type SortMode = 'newest' | 'slowest';
 export type ThemeName = 'light' | 'dark';

@@ -8,6 +8,8 @@ states go to ``test-artifacts/e2e/``.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -101,6 +103,24 @@ def test_page_loads_with_header_stats_and_empty_state(dashboard: Server, page: P
     for name in ("chat", "flaky", "greet", "shout"):
         expect(page.get_by_test_id(f"filter-{name}")).to_be_visible()
     page.screenshot(path=str(artifacts / "empty-1280-light.png"), full_page=True)
+
+
+def test_empty_state_command_runs_the_pipeline_when_pasted_into_a_shell(dashboard: Server, page: Page) -> None:
+    """The suggested curl command sends the example body the server gives for the pipeline: a 200, not a 422."""
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    open_dashboard(page, dashboard)
+    page.get_by_test_id("filter-shout").click()
+    command = page.get_by_test_id("empty-command").inner_text()
+    assert command.startswith(f"curl -X POST {dashboard.url}/shout/run "), command
+    assert command.endswith(""" -d '{"text":"hello"}'"""), command
+
+    done = subprocess.run(
+        ["bash", "-c", f"{command} -s -o /dev/null -w '%{{http_code}}'"], capture_output=True, text=True, timeout=30
+    )
+    assert done.stdout == "200", (done.stdout, done.stderr)
+    expect(cards(page)).to_have_count(1, timeout=WAIT_MS)
+    expect(cards(page).first).to_have_attribute("data-status", "ok")
 
 
 def test_traffic_appears_live_without_reload(dashboard: Server, page: Page) -> None:

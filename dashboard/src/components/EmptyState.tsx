@@ -1,9 +1,10 @@
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
-import { describeEmpty } from '../lib/emptyState';
+import { describeEmpty, runCommand } from '../lib/emptyState';
 import './EmptyState.css';
 
-type Props = { pipeline: string | null; filtered: boolean; capturing: boolean; onReset(): void };
+/** `example`: a request body (JSON text) that `pipeline` accepts, from the server; null when it gave none. */
+type Props = { pipeline: string | null; example: string | null; filtered: boolean; capturing: boolean; onReset(): void };
 
 /** Server root URL: the page URL without its `/dashboard/...` suffix. */
 function serverRoot(): string {
@@ -11,7 +12,7 @@ function serverRoot(): string {
   return `${window.location.origin}${path}`;
 }
 
-export function EmptyState({ pipeline, filtered, capturing, onReset }: Props) {
+export function EmptyState({ pipeline, example, filtered, capturing, onReset }: Props) {
   if (filtered) {
     return (
       <div class="empty" data-testid="empty-filtered">
@@ -32,14 +33,14 @@ export function EmptyState({ pipeline, filtered, capturing, onReset }: Props) {
       </div>
     );
   }
-  const command = `curl -X POST ${serverRoot()}/${pipeline ?? 'upper'}/run -H 'Content-Type: application/json' -d '{}'`;
+  const command = pipeline === null ? runCommand(serverRoot(), 'upper', null) : runCommand(serverRoot(), pipeline, example);
   return (
     <div class="empty" data-testid="empty-state">
       <Icon name="activity" size={22} class="empty__icon" />
       <p class="empty__title">{copy.title}</p>
       <p class="empty__text">{copy.text}</p>
       <div class="empty__command">
-        <code>{command}</code>
+        <code data-testid="empty-command">{command}</code>
         <CopyButton text={command} label="Copy command" />
       </div>
     </div>

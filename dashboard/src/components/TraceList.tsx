@@ -24,6 +24,8 @@ export function TraceList() {
   const { toggleExpanded } = model.actions;
   const loaded = model.loaded.value;
   const hasAny = model.traces.value.length > 0;
+  // The example command runs the pipeline filtered on, else the first deployed one.
+  const pipeline = model.filter.value ?? model.entrypoints.value[0] ?? null;
 
   return (
     <div class="trace-list" data-testid="trace-list" aria-busy={!loaded}>
@@ -34,7 +36,8 @@ export function TraceList() {
         model.unreachable.value === null ? <Skeleton /> : null
       ) : visible.length === 0 ? (
         <EmptyState
-          pipeline={model.filter.value ?? model.entrypoints.value[0] ?? null}
+          pipeline={pipeline}
+          example={pipeline === null ? null : model.examples.value.get(pipeline) ?? null}
           filtered={hasAny}
           capturing={model.config.value.capturing}
           onReset={() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeEmpty } from './emptyState';
+import { describeEmpty, runCommand, shellQuote } from './emptyState';
 
 describe('the empty list', () => {
   it('while traces are captured: waits for them and suggests a run', () => {
@@ -18,5 +18,30 @@ describe('the empty list', () => {
       'Restart it without that setting to see traces here.',
     );
     expect(copy.suggestRun).toBe(false);
+  });
+});
+
+describe('the example command', () => {
+  const root = 'http://127.0.0.1:1416';
+
+  it('runs the named pipeline with the example body the server gave for it', () => {
+    expect(runCommand(root, 'shout', '{"text":"hello"}')).toBe(
+      `curl -X POST http://127.0.0.1:1416/shout/run -H 'Content-Type: application/json' -d '{"text":"hello"}'`,
+    );
+  });
+
+  it('sends {} for a pipeline without an example (or a server that sends none)', () => {
+    expect(runCommand(root, 'upper', null)).toBe(
+      `curl -X POST http://127.0.0.1:1416/upper/run -H 'Content-Type: application/json' -d '{}'`,
+    );
+  });
+
+  it("keeps the body one shell word: a single quote in it is written '\\''", () => {
+    expect(shellQuote(`{"text":"it's"}`)).toBe(`'{"text":"it'\\''s"}'`);
+    expect(runCommand(root, 'shout', `{"text":"it's"}`)).toContain(`-d '{"text":"it'\\''s"}'`);
+  });
+
+  it('quotes a URL with characters a shell would read', () => {
+    expect(runCommand('http://[::1]:1416/my app', 'shout', null)).toContain(`-X POST 'http://[::1]:1416/my app/shout/run' -H`);
   });
 });

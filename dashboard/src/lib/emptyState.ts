@@ -17,3 +17,22 @@ export function describeEmpty(capturing: boolean): EmptyCopy {
   }
   return { title: 'Waiting for traces', text: 'Run a pipeline and its trace appears here live. For example:', suggestRun: true };
 }
+
+/** `text` as one shell word in single quotes; a single quote inside becomes '\'' (close, escaped quote, reopen). */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Left bare when every character is plain in a shell (a usual URL); quoted otherwise. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : shellQuote(text);
+}
+
+/**
+ * A curl command that runs `pipeline` on the server at `root` (its URL without the dashboard path), sending `body`:
+ * the example request body the server gave for that pipeline (JSON text), or `{}` without one.
+ */
+export function runCommand(root: string, pipeline: string, body: string | null): string {
+  const url = `${root}/${encodeURIComponent(pipeline)}/run`;
+  return `curl -X POST ${shellWord(url)} -H 'Content-Type: application/json' -d ${shellQuote(body ?? '{}')}`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, normalizeConfig, normalizeEntrypoints, normalizePage, normalizeTrace } from './normalize';
+import { DEFAULT_CONFIG, normalizeConfig, normalizeEntrypointList, normalizeEntrypoints, normalizePage, normalizeTrace } from './normalize';
 
 const rawTrace = {
   trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
@@ -119,6 +119,20 @@ describe('normalizePage / entrypoints', () => {
     expect(page.traces).toHaveLength(1);
     expect(page).toMatchObject({ next_after_seq: '5-1', has_more: true, generation: 2 });
     expect(normalizePage({ next_after_seq: 'bad' })).toEqual({ traces: [], next_after_seq: null, has_more: false, generation: null });
+  });
+
+  it('keeps each pipeline\'s example body as JSON text, objects only', () => {
+    const list = normalizeEntrypointList({
+      entrypoints: ['shout', 'greet'],
+      examples: { shout: { text: 'hello' }, greet: { name: 'hello', place: 'hello' }, odd: 'text', list: [1], '': {} },
+    });
+    expect(list.names).toEqual(['greet', 'shout']);
+    expect([...list.examples]).toEqual([['shout', '{"text":"hello"}'], ['greet', '{"name":"hello","place":"hello"}']]);
+  });
+
+  it('a server that sends no examples gives none', () => {
+    expect(normalizeEntrypointList({ entrypoints: ['shout'] })).toEqual({ names: ['shout'], examples: new Map() });
+    expect(normalizeEntrypointList({ entrypoints: ['shout'], examples: null }).examples.size).toBe(0);
   });
 
   it('dedupes and sorts entrypoints', () => {

@@ -1,7 +1,7 @@
 // Validation of untrusted JSON from the API into the app's types. Anything
 // malformed is dropped or replaced by a safe default; nothing here throws.
 import type {
-  DashboardConfig, Sampling, Span, StoreStats, Tag, Trace, TraceError, TraceKind, TracePage, TraceStatus, Usage, SlowestComponent,
+  DashboardConfig, EntrypointList, Sampling, Span, StoreStats, Tag, Trace, TraceError, TraceKind, TracePage, TraceStatus, Usage, SlowestComponent,
 } from '../types';
 import { isCursor } from './cursor';
 
@@ -221,4 +221,18 @@ export function normalizePage(raw: unknown): TracePage {
 export function normalizeEntrypoints(raw: unknown): string[] {
   if (!isObj(raw) || !Array.isArray(raw.entrypoints)) return [];
   return [...new Set(raw.entrypoints.filter((e): e is string => typeof e === 'string' && e !== ''))].sort();
+}
+
+/** Each pipeline's example request body, as JSON text; only JSON objects (a run's body is one). None from an older server. */
+export function normalizeExamples(raw: unknown): ReadonlyMap<string, string> {
+  const examples = new Map<string, string>();
+  if (!isObj(raw) || !isObj(raw.examples)) return examples;
+  for (const [name, body] of Object.entries(raw.examples)) {
+    if (name !== '' && isObj(body)) examples.set(name, JSON.stringify(body));
+  }
+  return examples;
+}
+
+export function normalizeEntrypointList(raw: unknown): EntrypointList {
+  return { names: normalizeEntrypoints(raw), examples: normalizeExamples(raw) };
 }
