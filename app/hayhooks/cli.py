@@ -35,22 +35,28 @@ def fail(message: str) -> typer.Exit:
 
 def load_settings(**overrides: Any) -> AppSettings:
     """Settings from ``HAYHOOKS_*`` with the command line's non-empty options on top; bad values end in one line."""
+    given = {k: v for k, v in overrides.items() if v is not None}
     try:
         base = AppSettings()
-        return AppSettings.model_validate(
-            base.model_dump() | {k: v for k, v in overrides.items() if v is not None}
-        )
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = str(error["loc"][0]) if error["loc"] else "?"
-        value = "a value" if field in _SECRETS else f"value {error.get('input')!r}"
-        reason = error["msg"].removeprefix("Value error, ")
-        raise fail(f"{_source_of(field, overrides)} has {value}: {reason}") from None
+    except ValidationError as exc:  # the environment's values alone: the fault is a variable's
+        raise _bad_setting(exc, {}) from None
     except SettingsError as exc:  # a list or dict variable that is not JSON
         match = re.search(r'field "(\w+)"', str(exc))
         variable = f"HAYHOOKS_{match[1].upper()}" if match else "A HAYHOOKS_* variable"
         shown = f" {os.environ.get(variable)!r}" if match and match[1] not in _SECRETS else ""
         raise fail(f"{variable} has value{shown}, which is not JSON: give a JSON list, e.g. '[\"a\", \"b\"]'") from None
+    try:
+        return AppSettings.model_validate(base.model_dump() | given)
+    except ValidationError as exc:
+        raise _bad_setting(exc, given) from None
+
+
+def _bad_setting(exc: ValidationError, given: dict[str, Any]) -> typer.Exit:
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error["loc"] else "?"
+    value = "a value" if field in _SECRETS else f"value {error.get('input')!r}"
+    reason = error["msg"].removeprefix("Value error, ")
+    return fail(f"{_source_of(field, given)} has {value}: {reason}")
 
 
 def _source_of(field: str, overrides: dict[str, Any]) -> str:

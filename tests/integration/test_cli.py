@@ -82,6 +82,13 @@ def test_a_bad_option_is_named_as_the_option():
     assert result.returncode == 1 and "--port has value 99999" in result.stderr
 
 
+def test_a_bad_variable_is_named_as_the_variable_even_when_its_option_is_given_too():
+    import os
+
+    result = cli("run", "--with-tracing-dashboard", env={**os.environ, "HAYHOOKS_DASHBOARD_ENABLED": "maybe"})
+    assert result.returncode == 1 and "HAYHOOKS_DASHBOARD_ENABLED has value 'maybe'" in result.stderr
+
+
 def test_a_bad_value_under_a_hayhooks_2_name_names_the_variable_that_was_set():
     import os
 

@@ -23,16 +23,14 @@ def trace(n: int) -> dict:
     return {"trace_id": f"{n:032x}", "entrypoint": "p", "duration_ms": 1.0, "kind": "run"}
 
 
-async def test_a_heartbeat_gives_an_emptied_redis_a_generation_of_its_own(own_redis):
+async def test_an_emptied_redis_never_answers_a_generation_seen_before(own_redis):
     store = RedisTraceStore(own_redis.url, prefix="e:", worker="h:1")
     try:
-        cleared = await store.clear()
+        seen = {(await store.page()).generation, await store.clear()}
         await restart_empty(own_redis, store)
-        assert await store.generation() == 0  # forgotten
-        await store.heartbeat()
-        seeded = await store.generation()
-        assert seeded not in (0, cleared)
-        assert await store.clear() > seeded
+        after = [(await store.page()).generation, (await store.stats()).generation, await store.generation()]
+        assert len(set(after)) == 1 and after[0] not in seen | {0} and after[0] > max(seen)
+        assert await store.clear() > after[0]
     finally:
         await store.aclose()
 

@@ -80,6 +80,18 @@ async def test_failing_store_degrades_keeps_traces_locally_and_replays_them():
     await flusher.aclose()
 
 
+async def test_the_local_view_of_a_degraded_worker_has_a_generation_no_client_saw():
+    store = FlakyStore()
+    tracer, flusher = make(store)
+    await flusher.start()
+    seen = {await store.generation(), await flusher.local.generation()}
+    store.down = True
+    run_op(tracer)
+    await settle(lambda: flusher.degraded)
+    assert await flusher.local.generation() not in seen
+    await flusher.aclose()
+
+
 async def test_local_buffer_is_bounded_and_counts_drops():
     store = FlakyStore()
     tracer, flusher = make(store)

@@ -76,7 +76,7 @@ class Flusher:
         try:
             self.generation = await self.store.generation()
         except STORE_ERRORS as exc:
-            self._degrade(exc)
+            await self._degrade(exc)
         self._task = asyncio.create_task(self._run(), name="hayhooks-trace-flusher")
 
     async def aclose(self, timeout_s: float = 5.0) -> None:
@@ -142,7 +142,7 @@ class Flusher:
         try:
             await self._append(records)
         except STORE_ERRORS as exc:
-            self._degrade(exc)
+            await self._degrade(exc)
             await self._keep_locally(records)
 
     async def _append(self, records: list[TraceRecord]) -> None:
@@ -163,7 +163,7 @@ class Flusher:
             self.backlog.append(record)
         await self.local.append(records, await self.local.generation())
 
-    def _degrade(self, exc: BaseException) -> None:
+    async def _degrade(self, exc: BaseException) -> None:
         if not self.degraded:
             log.warning(
                 "Trace store unreachable ({}: {}){}; serving this worker's traces until it returns",
@@ -171,6 +171,9 @@ class Flusher:
                 exc,
                 hint(exc),
             )
+            # The local view is another view: a generation of its own, never one a client saw, so that clients
+            # drop the shared list when they get this one (and again when the shared view returns).
+            await self.local.clear()
         self.degraded = True
 
     async def _housekeeping(self, now: float) -> None:
@@ -187,7 +190,7 @@ class Flusher:
                     if self.on_live_workers is not None:
                         self.on_live_workers(frozenset(await workers()))
                 except STORE_ERRORS as exc:
-                    self._degrade(exc)
+                    await self._degrade(exc)
 
     async def _recover(self) -> None:
         try:

@@ -166,7 +166,16 @@ class RedisTraceStore:
         return Appended(cursors=LazyCursors(result, _cursor), generation=int(current))
 
     async def generation(self) -> int:
-        return int(await self._redis.get(self.generation_key) or 0)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            self._read_generation(pipe)
+            *_, generation = await pipe.execute()
+        return int(generation)
+
+    def _read_generation(self, pipe: Any) -> None:
+        """Queue the generation's read on ``pipe`` (its last reply), giving it a value of its own if it has none:
+        a Redis that restarted empty never answers a value its clients saw before, such as 0."""
+        pipe.set(self.generation_key, int(time.time() * 1000), nx=True)
+        pipe.get(self.generation_key)
 
     async def page(
         self,
@@ -193,11 +202,11 @@ class RedisTraceStore:
         upper = b"+"
         scanned = 0
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.get(self.generation_key)
+            self._read_generation(pipe)
             # A few more than the page: a trace announced as running has a second entry. Were it twice the page,
             # a page of 50 would read (and parse) 50 records of ~2 kB for nothing; more, if needed, come in chunks.
             pipe.xrevrange(self.stream_key, upper, b"-", count=limit + 16)
-            generation_raw, entries = await pipe.execute()
+            _, generation_raw, entries = await pipe.execute()
         while True:
             for entry_id, fields in entries:
                 cursor = _cursor(entry_id)
@@ -232,9 +241,9 @@ class RedisTraceStore:
         scanned_to = after
         has_more = False
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.get(self.generation_key)
+            self._read_generation(pipe)
             pipe.xrange(self.stream_key, start, b"+", count=limit + 1)
-            generation_raw, entries = await pipe.execute()
+            _, generation_raw, entries = await pipe.execute()
         while entries:
             for entry_id, fields in entries:
                 cursor = _cursor(entry_id)
@@ -332,8 +341,8 @@ class RedisTraceStore:
     async def stats(self) -> StoreStats:
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.xlen(self.stream_key)
-            pipe.get(self.generation_key)
-            stored, generation = await pipe.execute()
+            self._read_generation(pipe)
+            stored, _, generation = await pipe.execute()
         return StoreStats(kind=self.kind, stored=int(stored), capacity=self.capacity,
                           generation=int(generation or 0), workers=await self.workers())
 
