@@ -189,6 +189,8 @@ def test_a_redis_that_restarted_empty_gets_the_deploy_log_back_for_hosts_that_st
     while not redis.Redis.from_url(own_redis.url).xlen("back:deploys"):
         assert time.monotonic() < deadline, "the deploy log was not written back"
         time.sleep(0.1)
+    time.sleep(2.5)  # a heartbeat of every worker: one of them writes the log back, not each
+    assert redis.Redis.from_url(own_redis.url).xlen("back:deploys") == 2
     later = server_factory("--pipelines-dir", str(tmp_path / "b"), "--redis-url", own_redis.url, env=env)
 
     assert fresh(later.url, "/loud/run", method="POST", json={"text": "a"}).json() == {"result": "A!"}

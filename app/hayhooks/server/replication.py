@@ -56,7 +56,7 @@ class DeployReplicator:
         self.ack_prefix = f"{prefix}deploy_acks:"
         self.names_key = f"{prefix}deployed"
         # The log's identity: a worker that finds another (or none) knows Redis lost the log and writes it again.
-        self.epoch_key = f"{prefix}deploy_epoch"
+        self.epoch_key = f"{prefix}deploy_epoch".encode()
         self._epoch: bytes | None = None
         self._applied: dict[str, tuple[bytes, dict[str, Any]]] = {}  # name → the last entry applied for it
         self._redis = connect(url, cluster=cluster)
@@ -110,8 +110,8 @@ class DeployReplicator:
 
     async def _heartbeat(self) -> None:
         """This worker is alive; and the log is the one it knows, or else Redis lost it (restarted empty): then
-        every worker writes again what it applied from the log, so that workers and hosts that start later get
-        the same pipelines. Applying an entry twice changes nothing, so several workers may all write it."""
+        a worker writes again what it applied from the log, so that workers and hosts that start later get the
+        same pipelines. Applying an entry twice changes nothing, should a second worker write it too."""
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hset(self.workers_key, self.worker, int(time.time() * 1000))
             pipe.set(self.epoch_key, uuid.uuid4().hex, nx=True)
@@ -119,7 +119,11 @@ class DeployReplicator:
             *_, epoch = await pipe.execute()
         if epoch == self._epoch:
             return
-        if self._epoch is not None and self._applied:
+        # One worker writes the log back (the first to claim it; every worker that followed the log knows the
+        # same entries), so that a restart does not add one copy per worker.
+        if self._epoch is not None and self._applied and await self._redis.set(
+            self.epoch_key + b":rewritten:" + epoch, self.worker, nx=True, ex=ACK_TTL_S
+        ):
             kept = sorted(self._applied.values(), key=lambda applied: _entry_order(applied[0]))
             log.warning("The deploy log in Redis is gone (Redis restarted empty?): writing back the {} deploys and "
                         "undeploys this worker applied", len(kept))
