@@ -98,6 +98,13 @@ def start_dashboard_server(folder: Path, env: dict[str, str] | None = None) -> S
     )
 
 
+def own_dashboard_server(server_factory, folder: Path, **env: str) -> Server:
+    """A dashboard server of one test (stopped after it), with settings of its own."""
+    require_dist()
+    return server_factory("--pipelines-dir", str(pipelines_copy(folder)), "--with-tracing-dashboard",
+                          env={"HAYHOOKS_DASHBOARD_DIST_DIR": str(DIST), **env})
+
+
 def api(server: Server, path: str) -> str:
     return f"{server.url}/dashboard/api{path}"
 

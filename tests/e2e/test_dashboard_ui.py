@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DIST, api, clear_traces, pipelines_copy, require_dist, wait_idle
+from tests.e2e.conftest import api, clear_traces, own_dashboard_server, wait_idle
 from tests.servers import Server
 
 pytestmark = pytest.mark.e2e
@@ -431,16 +431,7 @@ def test_live_region_announces_new_traces_without_stealing_focus(dashboard: Serv
 def test_token_prompt_rejects_wrong_token_and_accepts_right_one(
     server_factory, tmp_path: Path, console_errors, page: Page, artifacts: Path
 ) -> None:
-    require_dist()
-    server = server_factory(
-        "--pipelines-dir",
-        str(pipelines_copy(tmp_path)),
-        "--with-tracing-dashboard",
-        env={
-            "HAYHOOKS_DASHBOARD_DIST_DIR": str(DIST),
-            "HAYHOOKS_DASHBOARD_TOKEN": "secret",
-        },
-    )
+    server = own_dashboard_server(server_factory, tmp_path, HAYHOOKS_DASHBOARD_TOKEN="secret")
     assert httpx.get(api(server, "/traces"), timeout=5).status_code == 401
     assert httpx.get(f"{server.url}/dashboard/", timeout=5).status_code == 401
     # The browser logs every 401 answer (the page and the config before login, the wrong token): expected here.
@@ -478,17 +469,8 @@ def test_list_cap_above_the_largest_page_loads_that_page_and_grows_live(
     server_factory, tmp_path: Path, page: Page
 ) -> None:
     """A list cap above the API's largest page: the first read asks for max_limit traces (more is a 422)."""
-    require_dist()
-    server = server_factory(
-        "--pipelines-dir",
-        str(pipelines_copy(tmp_path)),
-        "--with-tracing-dashboard",
-        env={
-            "HAYHOOKS_DASHBOARD_DIST_DIR": str(DIST),
-            "HAYHOOKS_DASHBOARD_TRACE_MAX_LIMIT": "5",
-            "HAYHOOKS_DASHBOARD_UI_LIST_CAP": "10",
-        },
-    )
+    server = own_dashboard_server(server_factory, tmp_path, HAYHOOKS_DASHBOARD_TRACE_MAX_LIMIT="5",
+                                  HAYHOOKS_DASHBOARD_UI_LIST_CAP="10")
     config = httpx.get(api(server, "/config"), timeout=5).json()
     assert (config["max_limit"], config["list_cap"]) == (5, 10)
     clear_traces(server)
