@@ -297,3 +297,38 @@ def test_standard_library_log_lines_carry_the_trace_and_span_ids_too(capsys, mak
     err = capsys.readouterr().err
     line = next(line for line in err.splitlines() if "stdlib line from-a-wrapper" in line)
     assert f"trace_id={root.context.trace_id:032x}" in line
+
+
+def _answer_with(*messages):
+    async def app(scope, receive, send):
+        for message in messages:
+            await send(message)
+
+    return app
+
+
+@pytest.mark.parametrize(("messages", "failed"), [
+    ([{"type": "http.response.start", "status": 200}, {"type": "http.response.body", "body": b"x"}], False),
+    ([{"type": "http.response.start", "status": 200}, {"type": "http.response.pathsend", "path": "/f"}], False),
+    ([{"type": "http.response.start", "status": 200},
+      {"type": "http.response.body", "body": b"x", "more_body": True}], True),
+    ([], True),
+], ids=["complete", "sent as a file", "cut short", "never answered"])
+def test_an_answer_left_unfinished_without_an_error_is_a_client_that_went_away(spans, messages, failed):
+    import asyncio
+
+    from hayhooks.tracing.operations import OperationMiddleware
+
+    middleware = OperationMiddleware(_answer_with(*messages), spans.provider.get_tracer("t"),
+                                     excluded_spans=frozenset({"send", "receive"}))
+    scope = {"type": "http", "method": "POST", "path": "/p/run", "headers": []}
+
+    async def ignore(message):
+        return None
+
+    spans.clear()
+    asyncio.run(middleware(scope, ignore, ignore))
+    [root] = spans.get_finished_spans()
+    assert (root.status.status_code is StatusCode.ERROR) is failed
+    if failed:
+        assert root.events[0].attributes["exception.type"].endswith("ClientDisconnected")

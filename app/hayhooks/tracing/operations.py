@@ -265,9 +265,9 @@ class OperationMiddleware:
 
         async def send_and_watch(message: Message) -> None:
             nonlocal status_code, complete
-            if message["type"] == "http.response.body":
+            if message["type"] != "http.response.start":  # body, or an extension's pathsend, zerocopysend...
                 complete = not message.get("more_body", False)
-            elif message["type"] == "http.response.start":
+            else:
                 status_code = message["status"]
                 span.set_attribute("http.response.status_code", status_code)
                 if trace_header is not None:
