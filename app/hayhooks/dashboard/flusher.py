@@ -51,7 +51,9 @@ class Flusher:
         self.min_interval_s = min_interval_s
         self._last_write = 0.0
         # While the shared store is down: what this worker captured (served by the API) and what to replay.
-        self.local = MemoryTraceStore(capacity=local_capacity)
+        # This worker's own traces, the view while the store is unreachable: a generation of its own, never 0 or a
+        # value of the shared view, so that a client switched to it (or back) drops its list.
+        self.local = MemoryTraceStore(capacity=local_capacity, generation=time.time_ns() // 1_000_000)
         self.backlog: deque[TraceRecord] = deque()
         self.backlog_capacity = local_capacity
         self.backlog_dropped = 0
@@ -171,9 +173,7 @@ class Flusher:
                 exc,
                 hint(exc),
             )
-            # The local view is another view: a generation of its own, never one a client saw, so that clients
-            # drop the shared list when they get this one (and again when the shared view returns).
-            await self.local.clear()
+            await self.local.clear()  # a new generation of its own for this outage
         self.degraded = True
 
     async def _housekeeping(self, now: float) -> None:
