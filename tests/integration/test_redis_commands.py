@@ -42,7 +42,7 @@ def test_every_command_the_store_sends_is_portable(redis_url):
         await store.page(after=page.next_after, since_ms=0)
         subscription = store.follow()
         subscription.ready(page.next_after)
-        await store.append([{"trace_id": "b" * 32, "entrypoint": "p"}], 0)
+        await store.append([{"trace_id": "b" * 32, "entrypoint": "p"}], await store.generation())
         await asyncio.wait_for(subscription.__anext__(), 5)
         await store.clear()
         await store.heartbeat()

@@ -325,13 +325,7 @@ class RedisTraceStore:
         return int(await self._clear_script(keys=keys))
 
     async def heartbeat(self) -> None:
-        """This worker is alive; and if Redis lost its keys (it restarted empty), the view gets a generation of
-        its own again, so that clients drop the traces they listed from before."""
-        now = int(time.time() * 1000)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hset(self.workers_key, self.worker, now)
-            pipe.set(self.generation_key, now, nx=True)
-            await pipe.execute()
+        await self._redis.hset(self.workers_key, self.worker, int(time.time() * 1000))
 
     async def workers(self) -> list[str]:
         now = time.time() * 1000
