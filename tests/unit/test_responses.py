@@ -227,3 +227,27 @@ def test_a_ui_event_in_a_streamed_response_is_an_event_of_its_own_type(responses
     at = lines.index("event: status")
     assert json.loads(lines[at + 1][len("data: "):]) == {
         "type": "status", "data": {"description": "chat streams only", "done": False, "hidden": False}}
+
+
+BODY_READER = '''
+from hayhooks import BasePipelineWrapper
+
+class PipelineWrapper(BasePipelineWrapper):
+    def setup(self):
+        self.pipeline = None
+
+    def run_response(self, model, input_items, body):
+        return f"{body['instructions'] or 'default'}|{body['temperature']}|{body['tools']}|{body['store']}"
+'''
+
+
+def test_the_body_has_every_responses_field_as_hayhooks_hands_it_over(make_client, spans):
+    oai = openai_client(deploy_wrapper(make_client(tracer_provider=spans.provider), "reader", BODY_READER))
+    assert oai.responses.create(model="reader", input="hi").output_text == "default|None|None|None"
+    answer = oai.responses.create(model="reader", input="hi", instructions="be brief", temperature=0.2)
+    assert answer.output_text == "be brief|0.2|None|None"
+
+
+def test_an_uploaded_file_is_processed_as_the_openai_client_expects(oai):
+    uploaded = oai.files.create(file=("a.txt", io.BytesIO(b"text")), purpose="user_data")
+    assert uploaded.status == "processed"

@@ -34,10 +34,28 @@ router = APIRouter(tags=["openai"])
 
 
 class ResponseRequest(BaseModel):
+    """The Responses API request. The wrapper's ``body`` has every field below, ``None`` when the client did not
+    send it, as Hayhooks hands it over: a wrapper may read ``body["instructions"]`` without checking the key."""
+
     model_config = ConfigDict(extra="allow")
     model: str = Field(description="The name of a deployed pipeline that implements run_response")
     input: str | list[dict[str, Any]] | None = Field(default=None, description="Text, or Responses input items")
     stream: bool = False
+    instructions: str | None = None
+    max_output_tokens: int | None = None
+    metadata: dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    previous_response_id: str | None = None
+    reasoning: dict[str, Any] | None = None
+    service_tier: str | None = None
+    store: bool | None = None
+    stream_options: dict[str, Any] | None = None
+    temperature: float | None = None
+    text: dict[str, Any] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    tools: list[dict[str, Any]] | None = None
+    top_logprobs: int | None = None
+    top_p: float | None = None
 
 
 def _input_items(value: str | list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -233,7 +251,7 @@ async def upload_file(
         file_id = f"file-{uuid.uuid4().hex[:24]}"
         log.warning("No pipeline implements run_file_upload: file '{}' ({}) was not kept", file.filename, file_id)
         return JSONResponse({"id": file_id, "object": "file", "bytes": len(content), "created_at": int(time.time()),
-                             "filename": file.filename or "", "purpose": purpose})
+                             "filename": file.filename or "", "purpose": purpose, "status": "processed"})
     operations.annotate(**{operations.PIPELINE: deployment.name})
     try:
         result = await run_sync(deployment.wrapper.run_file_upload, file.filename, file.content_type, content, purpose)
@@ -247,4 +265,4 @@ async def upload_file(
         message = f"run_file_upload of '{deployment.name}' returned {type(result).__name__}, not a dict (a FileObject)"
         operations.record_error(TypeError(message))
         return openai_error(500, message, "server_error")
-    return JSONResponse(result)
+    return JSONResponse({"status": "processed", **result})  # a FileObject's default, as Hayhooks fills it in
