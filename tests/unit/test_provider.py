@@ -109,3 +109,21 @@ def test_service_name_defaults_to_hayhooks():
         """
     )
     assert out.strip() == "hayhooks"
+
+
+SERVICE_NAME_SCRIPT = """
+    from hayhooks.tracing.provider import build_tracing
+    attributes = build_tracing().provider.resource.attributes
+    print(attributes["service.name"], attributes.get("team"))
+    """
+
+
+def test_service_name_of_the_resource_attributes_is_used_when_no_service_name_is_set():
+    out = run_script(SERVICE_NAME_SCRIPT, OTEL_RESOURCE_ATTRIBUTES="service.name=billing,team=core")
+    assert out.strip() == "billing core"
+
+
+def test_otel_service_name_wins_over_the_resource_attributes():
+    out = run_script(SERVICE_NAME_SCRIPT, OTEL_RESOURCE_ATTRIBUTES="service.name=billing,team=core",
+                     OTEL_SERVICE_NAME="search")
+    assert out.strip() == "search core"

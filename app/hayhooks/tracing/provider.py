@@ -3,7 +3,8 @@
 - ``OTEL_SDK_DISABLED=true``: no tracing at all (a no-op provider).
 - A provider the user installed before starting the server (an SDK ``TracerProvider`` set globally) is used
   as it is: we add our processors to it and never replace it.
-- Otherwise a new provider, with ``OTEL_SERVICE_NAME`` (default ``hayhooks``) and the sampler from
+- Otherwise a new provider, with ``OTEL_SERVICE_NAME`` (else ``service.name`` of ``OTEL_RESOURCE_ATTRIBUTES``, else
+  ``hayhooks``) and the sampler from
   ``OTEL_TRACES_SAMPLER(_ARG)``; when ``OTEL_EXPORTER_OTLP_ENDPOINT`` or ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` is
   set it exports over OTLP with a ``BatchSpanProcessor`` (a background thread: a slow or dead collector never
   blocks a request; a full queue drops spans instead).
@@ -133,7 +134,10 @@ def build_tracing(provider: trace.TracerProvider | None = None, *, max_attribute
         log.info("Using the TracerProvider installed before the server started")
         return Tracing(provider=installed, owned=False)
 
-    resource = Resource.create({SERVICE_NAME: _env("OTEL_SERVICE_NAME") or "hayhooks"})
+    # OTEL_SERVICE_NAME, else service.name of OTEL_RESOURCE_ATTRIBUTES (the SDK reads both), else ours.
+    resource = Resource.create()
+    if str(resource.attributes.get(SERVICE_NAME, "")).startswith("unknown_service"):
+        resource = resource.merge(Resource({SERVICE_NAME: "hayhooks"}))
     # We shut it down ourselves, with a bound; the SDK's atexit hook would wait for a dead collector.
     # Span attribute values are capped by the SDK itself (exception events keep their whole stack).
     limits = SpanLimits(max_span_attribute_length=max_attribute_length) if max_attribute_length else None
