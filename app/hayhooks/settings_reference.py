@@ -13,8 +13,10 @@ from hayhooks.settings import HAYHOOKS_2_NAMES, AppSettings
 
 OTEL_VARIABLES = [
     ("OTEL_SDK_DISABLED", "false", "`true` turns tracing off entirely (no spans, no dashboard capture)."),
-    ("OTEL_SERVICE_NAME", "hayhooks", "Service name of the exported spans (else `service.name` of OTEL_RESOURCE_ATTRIBUTES)."),
-    ("OTEL_RESOURCE_ATTRIBUTES", "(unset)", "More resource attributes, `key=value,key=value`, e.g. `deployment.environment=prod`."),
+    ("OTEL_SERVICE_NAME", "hayhooks",
+     "Service name of the exported spans (else `service.name` of OTEL_RESOURCE_ATTRIBUTES)."),
+    ("OTEL_RESOURCE_ATTRIBUTES", "",
+     "More resource attributes, `key=value,key=value`, e.g. `deployment.environment=prod`."),
     ("OTEL_EXPORTER_OTLP_ENDPOINT", "", "Base OTLP endpoint; `/v1/traces` is appended for http/protobuf."),
     ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "", "OTLP traces endpoint, used as is."),
     ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "`http/protobuf` or `grpc`."),
