@@ -9,13 +9,16 @@ own function, so a different SDK (or someone else's replacement) is left as it i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans as sdk_encode_spans
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SpanExporter
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
+from hayhooks.logger import log
 from hayhooks.tracing.otlp_wire import encode_request
 
 
@@ -53,3 +56,78 @@ def grpc_exporter() -> SpanExporter:
             return ExportTraceServiceRequest.FromString(encode_request(data))
 
     return GrpcSpanExporter()
+
+
+# The SDK exporters' loggers: they log every failed batch (every few seconds while a collector is away).
+_SDK_LOGGERS = (
+    "opentelemetry.exporter.otlp.proto.http.trace_exporter",  # the HTTP exporter hands its logger to its client
+    "opentelemetry.exporter.otlp.common.http",
+    "opentelemetry.exporter.otlp.proto.grpc.exporter",
+)
+_PER_BATCH = ("Failed to export", "Transient error")
+
+
+class _PerBatchLines(logging.Filter):
+    """Keeps the SDK's per-batch failure lines out of the log, remembering the last one for ``Reported``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failure = ""  # how the last batch failed ("due to timeout, max retries...": the retries' cause)
+        self.cause = ""  # the last retried error (a refused connection, say)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if not message.startswith(_PER_BATCH):
+            return True
+        if message.startswith("Transient error"):
+            self.cause = message
+        else:
+            self.failure = message
+        return False
+
+    @property
+    def last(self) -> str:
+        return "; ".join(line for line in (self.failure, self.cause) if line)
+
+
+_per_batch = _PerBatchLines()
+
+
+class Reported(SpanExporter):
+    """``exporter``, saying once that export fails (where to, and why) and once that it works again, with how many
+    spans were dropped meanwhile: the SDK says it for every batch, ~720 lines an hour while a collector is away."""
+
+    def __init__(self, exporter: SpanExporter) -> None:
+        self.exporter = exporter
+        self.endpoint = _without_password(str(getattr(exporter, "_endpoint", "the collector")))
+        self.dropped = 0
+        for name in _SDK_LOGGERS:
+            if _per_batch not in logging.getLogger(name).filters:
+                logging.getLogger(name).addFilter(_per_batch)
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        result = self.exporter.export(spans)
+        if result is SpanExportResult.SUCCESS:
+            if self.dropped:
+                log.info("OTLP export to {} works again; {} spans were dropped meanwhile", self.endpoint, self.dropped)
+                self.dropped = 0
+        else:
+            if not self.dropped:
+                log.warning("OTLP export to {} fails ({}); spans are dropped until it works again (said once)",
+                            self.endpoint, _per_batch.last or "no answer")
+            self.dropped += len(spans)
+        return result
+
+    def shutdown(self) -> None:
+        self.exporter.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return self.exporter.force_flush(timeout_millis)
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.hostname}"
+                                            + (f":{parts.port}" if parts.port else "")))

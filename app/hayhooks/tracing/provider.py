@@ -145,7 +145,9 @@ def build_tracing(provider: trace.TracerProvider | None = None, *, max_attribute
     tracing = Tracing(provider=sdk_provider, owned=True)
     exporter = otlp_exporter()
     if exporter is not None:
-        sdk_provider.add_span_processor(BatchSpanProcessor(exporter))
+        from hayhooks.tracing.exporters import Reported
+
+        sdk_provider.add_span_processor(BatchSpanProcessor(Reported(exporter)))
         tracing.exporter = otlp_protocol()
         log.info("Exporting traces over OTLP ({})", tracing.exporter)
     trace.set_tracer_provider(sdk_provider)

@@ -1,0 +1,88 @@
+"""A collector that fails is said once (where to, and why), and its recovery once, not once per batch."""
+
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SpanExportResult
+
+from hayhooks.logger import log
+from hayhooks.tracing.exporters import Reported
+
+
+class Collector(BaseHTTPRequestHandler):
+    """An OTLP/HTTP endpoint that refuses (401) while ``down`` is set on its server."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["content-length"]))
+        self.send_response(401 if self.server.down else 200)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def collector():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    server.down = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def lines():
+    said: list[str] = []
+    sink = log.add(lambda message: said.append(message.record["message"]), level="INFO")
+    root = logging.getLogger()
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage())
+    root.addHandler(handler)
+    yield said
+    root.removeHandler(handler)
+    log.remove(sink)
+
+
+def spans(count: int) -> list:
+    tracer = TracerProvider().get_tracer("t")
+    made = []
+    for _ in range(count):
+        with tracer.start_as_current_span("s") as span:
+            made.append(span)
+    return made
+
+
+def test_an_outage_is_said_once_with_its_cause_and_the_recovery_once_with_what_was_dropped(collector, lines):
+    endpoint = f"http://127.0.0.1:{collector.server_port}/v1/traces"
+    exporter = Reported(OTLPSpanExporter(endpoint=endpoint))
+    for _ in range(5):
+        assert exporter.export(spans(3)) is SpanExportResult.FAILURE
+    collector.down = False
+    assert exporter.export(spans(1)) is SpanExportResult.SUCCESS
+    exporter.export(spans(1))
+    exporter.shutdown()
+
+    assert [line for line in lines if "export" in line.lower()] == [
+        f"OTLP export to {endpoint} fails (Failed to export spans batch code: 401, reason: Unauthorized); spans "
+        "are dropped until it works again (said once)",
+        f"OTLP export to {endpoint} works again; 15 spans were dropped meanwhile",
+    ]
+
+
+def test_other_lines_of_the_sdk_exporter_still_reach_the_log(collector, lines):
+    exporter = Reported(OTLPSpanExporter(endpoint=f"http://127.0.0.1:{collector.server_port}/v1/traces"))
+    exporter.shutdown()
+    exporter.export(spans(1))
+    assert "Exporter already shutdown, ignoring batch" in lines
+
+
+def test_a_password_in_the_endpoint_never_reaches_the_log():
+    exporter = Reported(OTLPSpanExporter(endpoint="http://user:s3cret@127.0.0.1:9/v1/traces"))
+    exporter.shutdown()
+    assert exporter.endpoint == "http://user:***@127.0.0.1:9/v1/traces"
