@@ -146,11 +146,15 @@ def run(
         frontend = prepare(settings)  # builds once, here, before any worker starts
         if frontend.dist is None:
             typer.secho(f"Warning: {frontend.problem}", fg=typer.colors.YELLOW, err=True)
-        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-        typer.secho(
-            f"Dashboard: http://{host}:{settings.port}{settings.root_path}{settings.dashboard_path}/",
-            fg=typer.colors.GREEN, err=True,
-        )
+        if not settings.loopback and settings.dashboard_token is None:
+            typer.secho(f"Warning: the dashboard refuses every request (403) on {settings.host} without a token: set "
+                        "HAYHOOKS_DASHBOARD_TOKEN, or run with --host 127.0.0.1", fg=typer.colors.YELLOW, err=True)
+        else:
+            host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+            typer.secho(
+                f"Dashboard: http://{host}:{settings.port}{settings.root_path}{settings.dashboard_path}/",
+                fg=typer.colors.GREEN, err=True,
+            )
     _serve(settings, reload=reload)
 
 

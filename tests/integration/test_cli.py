@@ -3,6 +3,7 @@
 import json
 import subprocess
 
+import httpx
 import pytest
 
 from tests.conftest import EXAMPLES, FIXTURES
@@ -205,3 +206,10 @@ def test_run_serves_the_dashboard_where_asked(server_factory, tmp_path):
                             "--dashboard-path", "/ops/traces")
     assert httpx.get(f"{server.url}/ops/traces/api/config").status_code == 200
     assert httpx.get(f"{server.url}/dashboard/api/config").status_code == 404
+
+
+def test_a_dashboard_that_will_refuse_everyone_is_announced_as_such_not_with_a_link(server_factory):
+    server = server_factory("--host", "0.0.0.0", "--with-tracing-dashboard")
+    assert "refuses every request (403) on 0.0.0.0 without a token" in server.log
+    assert "Dashboard: http" not in server.log
+    assert httpx.get(f"{server.url}/dashboard/api/config", timeout=5).status_code == 403
