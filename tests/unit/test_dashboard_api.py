@@ -279,6 +279,21 @@ class TestAccess:
         assert client.get("/dashboard/api/traces", headers={"Authorization": "Bearer wrong"}).status_code == 401
         assert client.get("/dashboard/api/traces", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
+    def test_guessing_the_token_is_refused_after_ten_wrong_ones_and_the_log_says_so(self, make_client, spans):
+        from hayhooks.logger import log
+
+        said: list[str] = []
+        client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_token="s3cret")
+        sink = log.add(lambda message: said.append(message.record["message"]), level="WARNING")
+        try:
+            answers = [client.post("/dashboard/api/login", json={"token": f"guess{n}"}).status_code for n in range(12)]
+            refused = client.post("/dashboard/api/login", json={"token": "s3cret"})
+        finally:
+            log.remove(sink)
+        assert answers == [401] * 10 + [429] * 2
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert len([line for line in said if "wrong dashboard tokens" in line]) == 1
+
     def test_login_sets_a_cookie_that_is_not_the_token(self, make_client, spans):
         client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_token="s3cret")
         assert client.post("/dashboard/api/login", json={"token": "nope"}).status_code == 401

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from hayhooks.dashboard.auth import COOKIE, check_access, cookie_value, token_matches
+from hayhooks.dashboard.auth import COOKIE, LoginThrottle, check_access, cookie_value, token_matches
 from hayhooks.dashboard.examples import example_body
 from hayhooks.dashboard.flusher import STORE_ERRORS
 from hayhooks.dashboard.service import Dashboard
@@ -46,12 +46,19 @@ def build_router(settings: AppSettings) -> APIRouter:
     router = APIRouter(prefix=f"{settings.dashboard_path}/api", tags=["dashboard"])
     guarded = [Depends(require_access)]
 
+    throttle = LoginThrottle()
+
     @router.post("/login", status_code=204, summary="Exchange the dashboard token for a session cookie")
     async def login(body: LoginRequest, request: Request) -> Response:
         token = settings.dashboard_token
         if token is None:
             return Response(status_code=204)
+        client = request.client.host if request.client else "?"
+        if wait := throttle.wait_s(client):
+            raise HTTPException(status_code=429, detail=f"Too many wrong tokens: try again in {wait:.0f} s",
+                                headers={"Retry-After": str(int(wait) + 1)})
         if not token_matches(body.token, token.get_secret_value()):
+            throttle.failed(client)
             raise HTTPException(status_code=401, detail="Wrong dashboard token")
         response = Response(status_code=204)
         response.set_cookie(

@@ -10,9 +10,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import time
+from collections import deque
+from collections.abc import Callable
 
 from fastapi import HTTPException, Request
 
+from hayhooks.logger import log
 from hayhooks.settings import AppSettings
 
 COOKIE = "hayhooks_dashboard"
@@ -70,3 +74,43 @@ def check_access(request: Request, settings: AppSettings) -> None:
         f"{settings.dashboard_path}/api/login.",
         headers={"WWW-Authenticate": "Bearer"},
     )
+
+
+class LoginThrottle:
+    """Wrong tokens from one client: after ``limit`` of them within ``window_s``, its logins are refused (429) until
+    the window has passed, and the log says so once per window, so that guessing the token takes forever and is
+    seen. Each worker counts its own (a client spread over N workers gets N times ``limit``)."""
+
+    def __init__(self, limit: int = 10, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.clock = clock
+        self._failures: dict[str, deque[float]] = {}
+
+    def wait_s(self, client: str) -> float:
+        """Seconds until ``client`` may try again (0: now)."""
+        failures = self._recent(client)
+        if failures is None or len(failures) < self.limit:
+            return 0.0
+        return max(0.0, failures[0] + self.window_s - self.clock())
+
+    def failed(self, client: str) -> None:
+        failures = self._recent(client)
+        if failures is None:
+            if len(self._failures) >= 10_000:  # bounded, whoever asks: the oldest client is forgotten
+                self._failures.pop(next(iter(self._failures)))
+            failures = self._failures[client] = deque()
+        failures.append(self.clock())
+        if len(failures) == self.limit:
+            log.warning("{} wrong dashboard tokens from {} within {:.0f} s: its logins are refused for a while",
+                        self.limit, client, self.window_s)
+
+    def _recent(self, client: str) -> deque[float] | None:
+        failures = self._failures.get(client)
+        if failures is not None:
+            while failures and failures[0] <= self.clock() - self.window_s:
+                failures.popleft()
+            if not failures:
+                del self._failures[client]
+                return None
+        return failures
