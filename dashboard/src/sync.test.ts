@@ -243,6 +243,20 @@ describe('sync', () => {
     sync.stop();
   });
 
+  it('drops the unreachable banner when the server answers again but wants a token (restarted with a new one)', async () => {
+    const api = fakeApi();
+    api.failConfig = new ApiError('network', null, 'Failed to fetch');
+    const model = createModel();
+    const sync = createSync(api, model);
+    await sync.start();
+    expect(model.unreachable.value).toMatch(/Cannot reach/);
+    api.failConfig = new ApiError('unauthorized', 401, 'token required');
+    await vi.advanceTimersByTimeAsync(DEFAULT_CONFIG.poll_ms);
+    expect(model.auth.value).toBe('required');
+    expect(model.unreachable.value).toBeNull();
+    sync.stop();
+  });
+
   it('shows the unreachable banner and keeps retrying until the server answers', async () => {
     const api = fakeApi();
     api.failConfig = new ApiError('network', null, 'Failed to fetch');

@@ -54,6 +54,9 @@ export function createSync(api: Api, model: Model): Sync {
   function onFailure(error: unknown): number | null {
     if (isUnauthorized(error)) {
       stop();
+      // The server answered: it is reachable, it only wants the token (a restart with a new one, say).
+      failures = 0;
+      if (model.unreachable.value !== null) actions.setUnreachable(null);
       if (model.auth.value !== 'wrong') actions.setAuth('required');
       return null;
     }
