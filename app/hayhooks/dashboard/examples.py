@@ -5,6 +5,7 @@ The first trace a new user makes should not be a 422: each required field gets a
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,8 +13,10 @@ from pydantic import BaseModel
 _PLAIN: dict[str, Any] = {"string": "hello", "integer": 1, "number": 1.0, "boolean": True, "array": [], "object": {}}
 
 
+@functools.lru_cache(maxsize=1024)  # the page asks again every few seconds; a deployment's model does not change
 def example_body(model: type[BaseModel]) -> dict[str, Any]:
-    """The required fields of ``model``'s JSON schema, each with its default, first enum value or a plain value."""
+    """The required fields of ``model``'s JSON schema, each with its default, first enum value or a plain value
+    (a dict shared between calls: not to be changed)."""
     try:
         schema = model.model_json_schema()
     except Exception:  # a schema pydantic cannot write (an odd annotation): no example rather than no dashboard
