@@ -243,13 +243,19 @@ describe('sync', () => {
     sync.stop();
   });
 
-  it('drops the unreachable banner when the server answers again but wants a token (restarted with a new one)', async () => {
+  /** A sync started while the server cannot be reached: the banner says so. */
+  async function startedUnreachable() {
     const api = fakeApi();
     api.failConfig = new ApiError('network', null, 'Failed to fetch');
     const model = createModel();
     const sync = createSync(api, model);
     await sync.start();
     expect(model.unreachable.value).toMatch(/Cannot reach/);
+    return { api, model, sync };
+  }
+
+  it('drops the unreachable banner when the server answers again but wants a token (restarted with a new one)', async () => {
+    const { api, model, sync } = await startedUnreachable();
     api.failConfig = new ApiError('unauthorized', 401, 'token required');
     await vi.advanceTimersByTimeAsync(DEFAULT_CONFIG.poll_ms);
     expect(model.auth.value).toBe('required');
@@ -258,12 +264,7 @@ describe('sync', () => {
   });
 
   it('shows the unreachable banner and keeps retrying until the server answers', async () => {
-    const api = fakeApi();
-    api.failConfig = new ApiError('network', null, 'Failed to fetch');
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
-    expect(model.unreachable.value).toMatch(/Cannot reach/);
+    const { api, model, sync } = await startedUnreachable();
     expect(model.connection.value).toBe('offline');
     api.failConfig = null;
     await vi.advanceTimersByTimeAsync(DEFAULT_CONFIG.poll_ms);
