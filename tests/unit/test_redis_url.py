@@ -4,9 +4,9 @@ import pytest
 from pydantic import ValidationError
 from redis.exceptions import AskError, MovedError
 
-from hayhooks.dashboard.redis_store import redact_url
 from hayhooks.redis_clients import hash_tagged, hint
 from hayhooks.settings import AppSettings
+from hayhooks.urls import redact_url
 
 
 @pytest.mark.parametrize(("url", "shown"), [

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import time
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from redis.exceptions import RedisError
 
@@ -86,23 +84,6 @@ _CHUNK = 200
 def _cursor(entry_id: bytes | str) -> Cursor:
     ms, _, seq = entry_id.partition(b"-" if isinstance(entry_id, bytes) else "-")  # int() reads bytes too
     return Cursor(int(ms), int(seq or 0))
-
-
-_SECRET_QUERY = re.compile(r"(?i)^(.*pass.*|.*secret.*|.*token.*|.*key.*)$")  # password, ssl_password, ...
-
-
-def redact_url(url: str) -> str:
-    """The Redis URL without its secrets, for logs: the password of ``user:password@`` and any query argument
-    naming one (redis-py takes ``?password=`` and ``?ssl_password=`` too)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if parts.password is not None:
-        netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    query = "&".join(
-        f"{name}=***" if _SECRET_QUERY.match(name) else f"{name}={value}" if sep else name
-        for name, sep, value in (item.partition("=") for item in parts.query.split("&") if item)
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 class RedisTraceStore:

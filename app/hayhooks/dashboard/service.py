@@ -9,12 +9,13 @@ from hayhooks.dashboard.flusher import STORE_ERRORS, Flusher
 from hayhooks.dashboard.memory_store import MemoryTraceStore
 from hayhooks.dashboard.processor import DashboardSpanProcessor
 from hayhooks.dashboard.record import Limits
-from hayhooks.dashboard.redis_store import RedisTraceStore, redact_url
+from hayhooks.dashboard.redis_store import RedisTraceStore
 from hayhooks.dashboard.store import TraceStore
 from hayhooks.dashboard.views import TraceViews
 from hayhooks.logger import log
 from hayhooks.settings import AppSettings
 from hayhooks.tracing.provider import Tracing
+from hayhooks.urls import redact_url
 
 
 class Dashboard:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from urllib.parse import urlsplit, urlunsplit
 
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans as sdk_encode_spans
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -20,6 +19,7 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from hayhooks.logger import log
 from hayhooks.tracing.otlp_wire import encode_request
+from hayhooks.urls import redact_url
 
 
 class _Encoded:
@@ -99,7 +99,7 @@ class Reported(SpanExporter):
 
     def __init__(self, exporter: SpanExporter) -> None:
         self.exporter = exporter
-        self.endpoint = _without_password(str(getattr(exporter, "_endpoint", "the collector")))
+        self.endpoint = redact_url(str(getattr(exporter, "_endpoint", "the collector")))
         self.dropped = 0
         for name in _SDK_LOGGERS:
             if _per_batch not in logging.getLogger(name).filters:
@@ -124,10 +124,3 @@ class Reported(SpanExporter):
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
         return self.exporter.force_flush(timeout_millis)
 
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.hostname}"
-                                            + (f":{parts.port}" if parts.port else "")))
