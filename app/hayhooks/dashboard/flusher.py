@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from hayhooks.dashboard.memory_store import MemoryTraceStore
 from hayhooks.dashboard.processor import DashboardSpanProcessor, Finished, Running
 from hayhooks.dashboard.record import Limits, pack, pack_span
-from hayhooks.dashboard.store import TraceRecord, TraceStore
+from hayhooks.dashboard.store import TraceRecord, TraceStore, fresh_generation
 from hayhooks.logger import log
 from hayhooks.redis_clients import hint
 
@@ -53,7 +53,7 @@ class Flusher:
         # While the shared store is down: what this worker captured (served by the API) and what to replay.
         # This worker's own traces, the view while the store is unreachable: a generation of its own, never 0 or a
         # value of the shared view, so that a client switched to it (or back) drops its list.
-        self.local = MemoryTraceStore(capacity=local_capacity, generation=time.time_ns() // 1_000_000)
+        self.local = MemoryTraceStore(capacity=local_capacity, generation=fresh_generation())
         self.backlog: deque[TraceRecord] = deque()
         self.backlog_capacity = local_capacity
         self.backlog_dropped = 0

@@ -39,6 +39,7 @@ from hayhooks.dashboard.store import (
     StoreStats,
     TraceRecord,
     encode,
+    fresh_generation,
     newest_per_trace,
     note_running,
     with_cursor,
@@ -155,7 +156,7 @@ class RedisTraceStore:
     def _read_generation(self, pipe: Any) -> None:
         """Queue the generation's read on ``pipe`` (its last reply), giving it a value of its own if it has none:
         a Redis that restarted empty never answers a value its clients saw before, such as 0."""
-        pipe.set(self.generation_key, int(time.time() * 1000), nx=True)
+        pipe.set(self.generation_key, fresh_generation(), nx=True)
         pipe.get(self.generation_key)
 
     async def page(

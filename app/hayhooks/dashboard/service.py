@@ -10,7 +10,7 @@ from hayhooks.dashboard.memory_store import MemoryTraceStore
 from hayhooks.dashboard.processor import DashboardSpanProcessor
 from hayhooks.dashboard.record import Limits
 from hayhooks.dashboard.redis_store import RedisTraceStore
-from hayhooks.dashboard.store import TraceStore
+from hayhooks.dashboard.store import TraceStore, fresh_generation
 from hayhooks.dashboard.views import TraceViews
 from hayhooks.logger import log
 from hayhooks.settings import AppSettings
@@ -43,7 +43,7 @@ class Dashboard:
             log.warning("OTEL_SDK_DISABLED=true: the dashboard is on but no trace will be captured")
         # One process: its generation is its start, so a page open across a restart (--reload) drops what it
         # listed. Several workers each keep their own traces: one generation for all, or views would flicker.
-        started = time.time_ns() // 1_000_000 if settings.workers == 1 else 0
+        started = fresh_generation() if settings.workers == 1 else 0
         self.store: TraceStore = MemoryTraceStore(settings.dashboard_trace_buffer_capacity, generation=started)
         # Expanded traces as the API serves them; never more than the store can hold (~7 kB each).
         views = min(max(4096, 2 * settings.dashboard_ui_list_cap), settings.dashboard_trace_buffer_capacity)

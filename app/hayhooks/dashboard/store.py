@@ -83,9 +83,14 @@ class LazyCursors(Sequence[Cursor]):
         return self._make(self._items[index])
 
 
+def fresh_generation() -> int:
+    """A generation no client has seen: the clock's milliseconds (a view that starts, or that lost its traces)."""
+    return time.time_ns() // 1_000_000
+
+
 def next_generation(current: int) -> int:
     """The generation after a clear: above every earlier one, even one that a restarted store has forgotten."""
-    return max(current + 1, time.time_ns() // 1_000_000)
+    return max(current + 1, fresh_generation())
 
 
 @dataclass(frozen=True, slots=True)
