@@ -58,7 +58,8 @@ class DeployReplicator:
         # The log's identity: a worker that finds another (or none) knows Redis lost the log and writes it again.
         self.epoch_key = f"{prefix}deploy_epoch".encode()
         self._epoch: bytes | None = None
-        self._applied: dict[str, tuple[bytes, dict[str, Any]]] = {}  # name → the last entry applied for it
+        # Name → the last operation applied for it, in the order they were applied (the log's).
+        self._applied: dict[str, dict[str, Any]] = {}
         self._redis = connect(url, cluster=cluster)
         self._reader = connect(url, cluster=cluster, socket_timeout=10.0)
         self._publish = self._redis.register_script(_PUBLISH)
@@ -124,10 +125,10 @@ class DeployReplicator:
         if self._epoch is not None and self._applied and await self._redis.set(
             self.epoch_key + b":rewritten:" + epoch, self.worker, nx=True, ex=ACK_TTL_S
         ):
-            kept = sorted(self._applied.values(), key=lambda applied: _entry_order(applied[0]))
+            kept = list(self._applied.values())
             log.warning("The deploy log in Redis is gone (Redis restarted empty?): writing back the {} deploys and "
                         "undeploys this worker applied", len(kept))
-            for _, op in kept:
+            for op in kept:
                 await self.publish(op)
         self._epoch = epoch  # only once written back: should Redis fail meanwhile, the next heartbeat tries again
 
@@ -164,7 +165,8 @@ class DeployReplicator:
     async def _apply(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
         self._last = entry_id
         op = orjson.loads(fields[b"op"])
-        self._applied[op["name"]] = (entry_id, op)
+        self._applied.pop(op["name"], None)  # to the end: the dict keeps the order operations were applied in
+        self._applied[op["name"]] = op
         outcome = "ok"
         try:
             await self.deployer.apply(op)
@@ -187,7 +189,3 @@ class DeployReplicator:
         await self._redis.aclose()
         await self._reader.aclose()
 
-
-def _entry_order(entry_id: bytes) -> tuple[int, int]:
-    ms, _, seq = entry_id.partition(b"-")
-    return int(ms), int(seq or 0)
