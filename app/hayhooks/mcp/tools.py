@@ -21,7 +21,7 @@ from hayhooks.tracing import operations
 
 def exposed(registry: PipelineRegistry) -> list[Deployment]:
     """Deployments that are tools: they have a run method and do not opt out with ``skip_mcp``."""
-    return [d for d in registry if d.run_method is not None and not getattr(d.wrapper, "skip_mcp", False)]
+    return [d for d in registry if d.is_tool]
 
 
 def tool_of(deployment: Deployment) -> types.Tool:

@@ -77,10 +77,24 @@ class Deployment:
         )
 
     @property
+    def chats(self) -> bool:
+        """Whether it answers OpenAI chat completions."""
+        return implements(self.wrapper, "run_chat_completion") or implements(self.wrapper, "run_chat_completion_async")
+
+    @property
+    def answers_responses(self) -> bool:
+        """Whether it answers OpenAI's Responses API."""
+        return implements(self.wrapper, "run_response") or implements(self.wrapper, "run_response_async")
+
+    @property
     def answers_openai(self) -> bool:
         """Whether it answers as an OpenAI model: chat completions, or the Responses API."""
-        return any(implements(self.wrapper, method) for method in (
-            "run_chat_completion", "run_chat_completion_async", "run_response", "run_response_async"))
+        return self.chats or self.answers_responses
+
+    @property
+    def is_tool(self) -> bool:
+        """Whether it is an MCP tool: it has a run method and its wrapper does not opt out (``skip_mcp``)."""
+        return self.run_method is not None and not getattr(self.wrapper, "skip_mcp", False)
 
 
 class PipelineRegistry:

@@ -38,11 +38,10 @@ def _summary(deployment: Deployment) -> DeploymentSummary:
     wrapper = deployment.wrapper
     flags = {
         "run_api": deployment.run_method is not None,
-        "chat_completion": implements(wrapper, "run_chat_completion") or implements(
-            wrapper, "run_chat_completion_async"),
-        "responses": implements(wrapper, "run_response") or implements(wrapper, "run_response_async"),
+        "chat_completion": deployment.chats,
+        "responses": deployment.answers_responses,
         "file_upload": implements(wrapper, "run_file_upload"),
-        "mcp_eligible": deployment.run_method is not None and not getattr(wrapper, "skip_mcp", False),
+        "mcp_eligible": deployment.is_tool,
     }
     pipeline = getattr(wrapper, "pipeline", None)
     kind = "agent" if type(pipeline).__name__ == "Agent" else "pipeline" if pipeline is not None else "unknown"
