@@ -15,6 +15,15 @@ count). Redis' own CPU is not counted: a larger stream costs Redis memory, not t
 configuration differ by up to ~5 %, so each configuration runs in two (`--processes`), averaged in each round.
 --quick: capacities 200 and 10 000, one process each, 4 rounds of 2 000 requests (under a minute); the full
 run adds 100 000 and takes 8 rounds of 4 000 (about 10 minutes).
+
+--callgrind takes the machine's noise out altogether: each configuration's process runs under valgrind's
+callgrind with its cache simulator, its store filled with copies, and counts what 40 and then 200 run requests
+execute, after 40 that warm the simulated caches up (the difference over the difference: start-up and the
+fixed part cancel). It prints per request the
+instructions, the simulated cache misses and the cycles they are estimated to cost (Ir + 10 * L1 misses +
+100 * last-level misses, KCachegrind's estimate). The simulated last-level cache is 2 MiB (`--LL`), one core's
+L2 here: a buffer of 200 traces fits in it and one of 10 000 does not, so what a large buffer costs in misses
+(freeing the oldest trace, reading a cold one) shows in full. About 5 minutes; needs valgrind.
 """
 
 from __future__ import annotations
@@ -22,22 +31,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CONCURRENT = 8
+# Under callgrind a request takes ~100 times as long: flushes a second apart (and the flusher's periodic wake
+# slowed as much) keep its batches as large as a loaded worker's, as in `instructions.py`.
+CALLGRIND_ENV = {"HAYHOOKS_DASHBOARD_FLUSH_INTERVAL_MS": "1000"}
+CALLGRIND_TICK_S = 5.0
+CALLGRIND_LL = "--LL=2097152,16,64"
+CALLGRIND_COUNTS = (40, 200)
 
 
-async def _child(store: str, capacity: int, redis_url: str | None, copies: bool) -> None:
+async def _child(store: str, capacity: int, redis_url: str | None, copies: bool, callgrind: bool) -> None:
     """Start the app with a full store, then serve the rounds the parent asks for on stdin."""
+    from hayhooks.dashboard import flusher
     from hayhooks.server.app import create_app
     from hayhooks.settings import AppSettings
+
+    if callgrind:
+        flusher.TICK_S = CALLGRIND_TICK_S
 
     settings = AppSettings(pipelines_dir=ROOT / "examples" / "pipelines", log_level="WARNING", dashboard_enabled=True,
                            dashboard_trace_buffer_capacity=capacity,
@@ -65,7 +87,7 @@ async def _child(store: str, capacity: int, redis_url: str | None, copies: bool)
         requests = int(line)
         started = time.process_time()
         await serve(requests)
-        await asyncio.sleep(0.1)  # the last flush belongs to these requests
+        await asyncio.sleep(2.5 if callgrind else 0.1)  # the last flush belongs to these requests
         print(f"{(time.process_time() - started) / requests * 1e6:.2f}", flush=True)
     os._exit(0)
 
@@ -88,6 +110,78 @@ async def _fill(store: object, capacity: int) -> int:
     return int(await redis.xlen(key))
 
 
+def _count_one(config: str, redis_url: str, env: dict[str, str]) -> dict[str, float]:
+    """Events per run request of one configuration's process under callgrind, its store filled with copies."""
+    from benchmarks.harness import callgrind_dump, callgrind_zero
+
+    store, capacity = config.split("-")
+    dumps = tempfile.mkdtemp(prefix="callgrind-")
+    child = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--cache-sim=yes", CALLGRIND_LL,
+         f"--callgrind-out-file={dumps}/out.%p", sys.executable, __file__, "--child", store, capacity,
+         redis_url if store == "redis" else "-", "copies", "callgrind"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        ready = child.stdout.readline().split()
+        if not ready or ready[0] != "ready":
+            raise RuntimeError(f"{config} did not start under valgrind")
+        subprocess.run(["callgrind_control", "-i", "on", str(child.pid)], check=True, capture_output=True)
+        totals = []
+        for requests in (CALLGRIND_COUNTS[0], *CALLGRIND_COUNTS):  # the first warms the simulated caches up
+            callgrind_zero(child.pid)
+            child.stdin.write(f"{requests}\n")
+            child.stdin.flush()
+            child.stdout.readline()
+            totals.append(callgrind_dump(child.pid, dumps))
+        child.stdin.write("\n")
+        child.stdin.flush()
+        child.wait(120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        shutil.rmtree(dumps, ignore_errors=True)
+    _, low, high = totals
+    span = CALLGRIND_COUNTS[1] - CALLGRIND_COUNTS[0]
+    per = {event: (high.get(event, 0) - low.get(event, 0)) / span for event in high}
+    l1 = per.get("I1mr", 0) + per.get("D1mr", 0) + per.get("D1mw", 0)
+    ll = per.get("ILmr", 0) + per.get("DLmr", 0) + per.get("DLmw", 0)
+    return {"stored": float(ready[1]), "Ir": per["Ir"], "L1": l1, "LL": ll, "cycles": per["Ir"] + 10 * l1 + 100 * ll}
+
+
+def _count_under_callgrind(capacities: list[int]) -> None:
+    """Instructions, simulated cache misses and estimated cycles per request, each capacity against 200."""
+    from benchmarks.harness import start_redis
+
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        sys.exit("valgrind is not installed: apt-get install -y valgrind")
+    redis_process, redis_url = start_redis()
+    env = {**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT / "app"), **CALLGRIND_ENV}
+    configs = [f"{store}-{capacity}" for store in ("memory", "redis") for capacity in capacities]
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind per CPU
+            counted = dict(zip(configs, pool.map(lambda config: _count_one(config, redis_url, env), configs),
+                               strict=True))
+    finally:
+        redis_process.terminate()
+    low, high = CALLGRIND_COUNTS
+    print(f"per run request under callgrind ({high} - {low} requests, 8 at a time; simulated last-level cache "
+          f"{CALLGRIND_LL.split('=')[1]}; stores filled with copies):")
+    print(f"  {'':14s} {'stored':>7s} {'instructions':>13s} {'L1 misses':>10s} {'LL misses':>10s} {'est. cycles':>12s}")
+    for config, c in counted.items():
+        print(f"  {config:14s} {c['stored']:7.0f} {c['Ir']:13,.0f} {c['L1']:10,.0f} {c['LL']:10,.0f}"
+              f" {c['cycles']:12,.0f}")
+    print("\nlarger capacity against 200 (1.000 = capacity costs nothing; the target, throughput ≥ 0.95,"
+          " is a cost ≤ 1.053):")
+    for store in ("memory", "redis"):
+        base = counted[f"{store}-200"]
+        for capacity in capacities[1:]:
+            c = counted[f"{store}-{capacity}"]
+            print(f"  {store}-{capacity:<6} / {store}-200   instructions {c['Ir'] / base['Ir']:.3f}"
+                  f"   est. cycles {c['cycles'] / base['cycles']:.3f}"
+                  f"   (LL misses {c['LL'] - base['LL']:+,.0f} a request)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="capacities 200 and 10 000, 4 rounds of 2 000")
@@ -98,16 +192,21 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2,
                         help="processes per configuration, averaged in each round (identical processes differ by "
                              "up to ~5 %%); --quick uses 1")
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--callgrind", action="store_true",
+                        help="count instructions and simulated cache misses per request under valgrind (no noise)")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        store, capacity, url, copies = args.child
-        asyncio.run(_child(store, int(capacity), None if url == "-" else url, copies == "copies"))
+        store, capacity, url, copies, mode = args.child
+        asyncio.run(_child(store, int(capacity), None if url == "-" else url, copies == "copies", mode == "callgrind"))
         return
 
     from benchmarks.harness import rotated, start_redis, summarise
 
     capacities = [200, 10_000] if args.quick else [200, 10_000, 100_000]
+    if args.callgrind:
+        _count_under_callgrind(capacities)
+        return
     rounds, requests = (4, 2000) if args.quick else (args.rounds, args.requests)
     processes = 1 if args.quick else max(1, args.processes)
     redis_process, redis_url = start_redis()
@@ -120,7 +219,7 @@ def main() -> None:
             for number in range(1, processes + 1):
                 children[f"{config}#{number}"] = subprocess.Popen(
                     [sys.executable, __file__, "--child", store, capacity, redis_url if store == "redis" else "-",
-                     "copies" if args.copies else "served"],
+                     "copies" if args.copies else "served", "native"],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         for name, child in children.items():
             assert child.stdout is not None

@@ -6,6 +6,7 @@ Benchmarks print figures and ratios measured in one run; they assert nothing (th
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import re
 import shutil
@@ -324,3 +325,22 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def callgrind_zero(pid: int) -> None:
+    """Zero the counters of a process running under ``valgrind --tool=callgrind``."""
+    subprocess.run(["callgrind_control", "-z", str(pid)], check=True, capture_output=True)
+
+
+def callgrind_dump(pid: int, directory: str) -> dict[str, int]:
+    """Dump the counters of a process under callgrind (``--callgrind-out-file=<directory>/out.%p``): its events'
+    totals since the last zero, by event name (``Ir``, and with ``--cache-sim=yes`` ``D1mr``, ``DLmw``, …)."""
+    before = set(glob.glob(f"{directory}/out.*"))
+    subprocess.run(["callgrind_control", "-d", str(pid)], check=True, capture_output=True)
+    dump = max(set(glob.glob(f"{directory}/out.*")) - before, key=os.path.getmtime)
+    text = Path(dump).read_text()
+    events = re.search(r"^events: (.+)$", text, re.MULTILINE)
+    totals = re.search(r"^(?:summary|totals): (.+)$", text, re.MULTILINE)
+    if events is None or totals is None:
+        raise RuntimeError(f"no totals in {dump}")
+    return dict(zip(events[1].split(), map(int, totals[1].split()), strict=False))

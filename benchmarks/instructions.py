@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import glob
 import os
 import re
 import shutil
@@ -143,7 +142,7 @@ def count_served(config: str, counts: tuple[int, int], env: dict[str, str], app:
     """Instructions per request of a served run request: a ``hayhooks run`` worker under callgrind."""
     import httpx
 
-    from benchmarks.harness import free_port
+    from benchmarks.harness import callgrind_dump, callgrind_zero, free_port
 
     port, dumps = free_port(), tempfile.mkdtemp(prefix="callgrind-")
     process = subprocess.Popen(
@@ -171,15 +170,9 @@ def count_served(config: str, counts: tuple[int, int], env: dict[str, str], app:
         subprocess.run(["callgrind_control", "-i", "on", str(process.pid)], check=True, capture_output=True)
         totals = []
         for requests in counts:
-            subprocess.run(["callgrind_control", "-z", str(process.pid)], check=True, capture_output=True)
+            callgrind_zero(process.pid)
             _drive(url, requests)
-            before = set(glob.glob(f"{dumps}/out.*"))
-            subprocess.run(["callgrind_control", "-d", str(process.pid)], check=True, capture_output=True)
-            dump = max(set(glob.glob(f"{dumps}/out.*")) - before, key=os.path.getmtime)
-            found = re.search(r"^(?:summary|totals): (\d+)", Path(dump).read_text(), re.MULTILINE)
-            if found is None:
-                raise RuntimeError(f"{config}: no total in {dump}")
-            totals.append(int(found[1]))
+            totals.append(callgrind_dump(process.pid, dumps)["Ir"])
     finally:
         process.terminate()
         process.wait(60)
