@@ -110,76 +110,94 @@ async def _fill(store: object, capacity: int) -> int:
     return int(await redis.xlen(key))
 
 
-def _count_one(config: str, redis_url: str, env: dict[str, str]) -> dict[str, float]:
-    """Events per run request of one configuration's process under callgrind, its store filled with copies."""
-    from benchmarks.harness import callgrind_dump, callgrind_zero
+def _callgrind(out: str) -> list[str]:
+    return ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--cache-sim=yes", CALLGRIND_LL,
+            f"--callgrind-out-file={out}/out.%p"]
 
-    store, capacity = config.split("-")
-    dumps = tempfile.mkdtemp(prefix="callgrind-")
-    child = subprocess.Popen(
-        ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--cache-sim=yes", CALLGRIND_LL,
-         f"--callgrind-out-file={dumps}/out.%p", sys.executable, __file__, "--child", store, capacity,
-         redis_url if store == "redis" else "-", "copies", "callgrind"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-    assert child.stdin is not None and child.stdout is not None
-    try:
-        ready = child.stdout.readline().split()
-        if not ready or ready[0] != "ready":
-            raise RuntimeError(f"{config} did not start under valgrind")
-        subprocess.run(["callgrind_control", "-i", "on", str(child.pid)], check=True, capture_output=True)
-        totals = []
-        for requests in (CALLGRIND_COUNTS[0], *CALLGRIND_COUNTS):  # the first warms the simulated caches up
-            callgrind_zero(child.pid)
-            child.stdin.write(f"{requests}\n")
-            child.stdin.flush()
-            child.stdout.readline()
-            totals.append(callgrind_dump(child.pid, dumps))
-        child.stdin.write("\n")
-        child.stdin.flush()
-        child.wait(120)
-    finally:
-        if child.poll() is None:
-            child.kill()
-        shutil.rmtree(dumps, ignore_errors=True)
+
+def _per_request(totals: list[dict[str, int]]) -> dict[str, float]:
+    """Events per request from the counts of the low and the high run; cache misses summed by level."""
     _, low, high = totals
     span = CALLGRIND_COUNTS[1] - CALLGRIND_COUNTS[0]
     per = {event: (high.get(event, 0) - low.get(event, 0)) / span for event in high}
     l1 = per.get("I1mr", 0) + per.get("D1mr", 0) + per.get("D1mw", 0)
     ll = per.get("ILmr", 0) + per.get("DLmr", 0) + per.get("DLmw", 0)
-    return {"stored": float(ready[1]), "Ir": per["Ir"], "L1": l1, "LL": ll, "cycles": per["Ir"] + 10 * l1 + 100 * ll}
+    return {"Ir": per["Ir"], "L1": l1, "LL": ll, "cycles": per["Ir"] + 10 * l1 + 100 * ll}
+
+
+def _count_one(config: str, env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Events per run request of one configuration's process under callgrind, its store filled with copies, and
+    for the Redis store those of its own redis-server, counted over the same requests."""
+    from benchmarks.harness import callgrind_dump, callgrind_zero, start_redis
+
+    store, capacity = config.split("-")
+    dumps, redis_dumps = tempfile.mkdtemp(prefix="callgrind-"), tempfile.mkdtemp(prefix="callgrind-redis-")
+    redis_process, redis_url = start_redis(under=_callgrind(redis_dumps)) if store == "redis" else (None, "-")
+    child = subprocess.Popen(
+        [*_callgrind(dumps), sys.executable, __file__, "--child", store, capacity, redis_url, "copies", "callgrind"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    assert child.stdin is not None and child.stdout is not None
+    counted = [child.pid] + ([redis_process.pid] if redis_process else [])
+    try:
+        ready = child.stdout.readline().split()
+        if not ready or ready[0] != "ready":
+            raise RuntimeError(f"{config} did not start under valgrind")
+        for pid in counted:
+            subprocess.run(["callgrind_control", "-i", "on", str(pid)], check=True, capture_output=True)
+        totals: dict[int, list[dict[str, int]]] = {pid: [] for pid in counted}
+        for requests in (CALLGRIND_COUNTS[0], *CALLGRIND_COUNTS):  # the first warms the simulated caches up
+            for pid in counted:
+                callgrind_zero(pid)
+            child.stdin.write(f"{requests}\n")
+            child.stdin.flush()
+            child.stdout.readline()
+            for pid, out in zip(counted, (dumps, redis_dumps), strict=False):
+                totals[pid].append(callgrind_dump(pid, out))
+        child.stdin.write("\n")
+        child.stdin.flush()
+        child.wait(120)
+    finally:
+        for process in (child, redis_process):
+            if process is not None and process.poll() is None:
+                process.kill()
+        shutil.rmtree(dumps, ignore_errors=True)
+        shutil.rmtree(redis_dumps, ignore_errors=True)
+    result = {"worker": {"stored": float(ready[1]), **_per_request(totals[child.pid])}}
+    if redis_process is not None:
+        result["redis-server"] = _per_request(totals[redis_process.pid])
+    return result
 
 
 def _count_under_callgrind(capacities: list[int]) -> None:
     """Instructions, simulated cache misses and estimated cycles per request, each capacity against 200."""
-    from benchmarks.harness import start_redis
-
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         sys.exit("valgrind is not installed: apt-get install -y valgrind")
-    redis_process, redis_url = start_redis()
     env = {**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT / "app"), **CALLGRIND_ENV}
     configs = [f"{store}-{capacity}" for store in ("memory", "redis") for capacity in capacities]
-    try:
-        with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind per CPU
-            counted = dict(zip(configs, pool.map(lambda config: _count_one(config, redis_url, env), configs),
-                               strict=True))
-    finally:
-        redis_process.terminate()
+    with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind worker per CPU
+        counted = dict(zip(configs, pool.map(lambda config: _count_one(config, env), configs), strict=True))
     low, high = CALLGRIND_COUNTS
     print(f"per run request under callgrind ({high} - {low} requests, 8 at a time; simulated last-level cache "
-          f"{CALLGRIND_LL.split('=')[1]}; stores filled with copies):")
-    print(f"  {'':14s} {'stored':>7s} {'instructions':>13s} {'L1 misses':>10s} {'LL misses':>10s} {'est. cycles':>12s}")
-    for config, c in counted.items():
-        print(f"  {config:14s} {c['stored']:7.0f} {c['Ir']:13,.0f} {c['L1']:10,.0f} {c['LL']:10,.0f}"
-              f" {c['cycles']:12,.0f}")
+          f"{CALLGRIND_LL.split('=')[1]}; stores filled with copies; Redis' own process counted apart):")
+    print(f"  {'':28s} {'instructions':>13s} {'L1 misses':>10s} {'LL misses':>10s} {'est. cycles':>12s}")
+    for config, processes in counted.items():
+        for process, c in processes.items():
+            print(f"  {config + ' ' + process:28s} {c['Ir']:13,.0f} {c['L1']:10,.0f} {c['LL']:10,.0f}"
+                  f" {c['cycles']:12,.0f}")
     print("\nlarger capacity against 200 (1.000 = capacity costs nothing; the target, throughput ≥ 0.95,"
           " is a cost ≤ 1.053):")
     for store in ("memory", "redis"):
         base = counted[f"{store}-200"]
         for capacity in capacities[1:]:
-            c = counted[f"{store}-{capacity}"]
-            print(f"  {store}-{capacity:<6} / {store}-200   instructions {c['Ir'] / base['Ir']:.3f}"
-                  f"   est. cycles {c['cycles'] / base['cycles']:.3f}"
-                  f"   (LL misses {c['LL'] - base['LL']:+,.0f} a request)")
+            this = counted[f"{store}-{capacity}"]
+            for process in this:
+                c, b = this[process], base[process]
+                print(f"  {store}-{capacity:<6} / {store}-200, {process:12s} instructions {c['Ir'] / b['Ir']:.3f}"
+                      f"   est. cycles {c['cycles'] / b['cycles']:.3f}"
+                      f"   (LL misses {c['LL'] - b['LL']:+,.0f} a request)")
+            if store == "redis":
+                total = sum(p["cycles"] for p in this.values()) / sum(p["cycles"] for p in base.values())
+                print(f"  {store}-{capacity:<6} / {store}-200, worker and Redis together: est. cycles {total:.3f}")
 
 
 def main() -> None:

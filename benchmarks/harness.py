@@ -150,22 +150,22 @@ def prioritise(pid: int) -> bool:
     return True
 
 
-def start_redis() -> tuple[subprocess.Popen, str]:
+def start_redis(*, under: list[str] | None = None) -> tuple[subprocess.Popen, str]:
     """A throwaway redis-server on a free port (no persistence); returns the process and its URL.
 
     It runs in a session of its own, as a Redis service would: with the kernel's autogroup scheduling (on by
     default on these machines) the CPU is shared between sessions, and in the benchmark's session Redis would
     share one share with wrk and the measuring client. That session gets more CPU weight (``prioritise``),
-    unless the benchmark was given ``--equal-priority``."""
+    unless the benchmark was given ``--equal-priority``. ``under`` runs it under another program (valgrind)."""
     port = free_port()
     process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        [*(under or []), "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", tempfile.mkdtemp()], stdout=subprocess.DEVNULL, start_new_session=True)
     prioritise(process.pid)
     url = f"redis://127.0.0.1:{port}/0"
     import redis
 
-    for _ in range(100):
+    for _ in range(600 if under else 100):
         try:
             redis.Redis.from_url(url).ping()
             break
