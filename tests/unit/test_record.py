@@ -20,6 +20,15 @@ def test_times_are_milliseconds_rounded_to_the_microsecond():
     assert (child["start_time_ms"], child["duration_ms"]) == (1000.001, 0.001)
 
 
+def test_each_span_says_whether_it_failed():
+    trace = packed({}, {})
+    trace["spans"][1][6] = 2  # the component's span ended with StatusCode.ERROR
+    trace["spans"].append([0xC, ROOT_ID, "haystack.component.run", 1_000_002_000, None, {}, 0, None, None])
+    root = expand(trace, Limits(), now_ns=1_000_003_000)["root_span"]
+    assert root["status"] == "ok"
+    assert [child["status"] for child in root["children"]] == ["error", "running"]
+
+
 def test_tag_values_are_text_whatever_their_type():
     attributes = {"s": "text", "yes": True, "no": False, "n": 42, "x": 1.5, "seq": ("a", "b"), "huge": 10**30}
     [child] = expand(packed({}, attributes), Limits(), 0)["root_span"]["children"]

@@ -214,6 +214,8 @@ def expand(compact: dict[str, Any], limits: Limits, now_ns: int) -> dict[str, An
             "start_time_ms": _ms(span[START]),
             "duration_ms": _ms(end - span[START]),
             "running": span[END] is None,
+            # Which span failed, not only that the trace did: the component that raised, in the waterfall.
+            "status": "error" if span[STATUS] == _ERROR else ("running" if span[END] is None else "ok"),
             "tags": _tags(span[ATTRS], limits),
             "children": [node(c) for c in sorted(children.get(span[SPAN_ID], ()), key=lambda s: s[START])],
         }
