@@ -3,10 +3,12 @@
 import asyncio
 import json
 
+import httpx2
 import pytest
 from mcp import Client
 from mcp.client.session import ClientSession
 from mcp.client.sse import sse_client
+from mcp.client.streamable_http import streamable_http_client
 
 from tests.conftest import EXAMPLES, FIXTURES
 from tests.integration.test_shared_view import fresh, wait_until
@@ -114,6 +116,54 @@ def test_a_core_tool_call_is_traced_as_that_tool_not_as_the_pipeline_it_names(se
     tags = {tag["key"]: tag["value"] for tag in call["root_span"]["tags"]}
     assert (tags["hayhooks.tool.name"], tags["hayhooks.tool.is_core"]) == ("get_pipeline_status", "true")
     assert call["entrypoint"] != "shout" and "hayhooks.pipeline.name" not in tags
+
+
+CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+def call_traces(url: str) -> list[dict]:
+    traces = fresh(url, "/dashboard/api/traces", params={"limit": 100}).json()["traces"]
+    return [t for t in traces if t["root_span"]["name"] == "hayhooks.mcp.call_tool" and not t["running"]]
+
+
+def test_a_call_continues_the_trace_of_the_http_request_that_carried_it(server_factory):
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard",
+                            env={"HAYHOOKS_MCP_MOUNT": "true"})
+
+    async def call() -> object:
+        headers = {"traceparent": f"00-{CALLER_TRACE}-00f067aa0ba902b7-01"}
+        async with httpx2.AsyncClient(headers=headers, timeout=30) as http, Client(
+                streamable_http_client(f"{server.url}/mcp", http_client=http)) as client:
+            return await client.call_tool("shout", {"text": "tp"})
+
+    assert asyncio.run(call()).content[0].text == "TP!"
+    assert [t["trace_id"] for t in wait_until(lambda: call_traces(server.url))] == [CALLER_TRACE]
+
+
+def test_a_call_continues_the_trace_its_meta_names(server_factory):
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard",
+                            env={"HAYHOOKS_MCP_MOUNT": "true"})
+
+    async def call() -> object:
+        async with Client(f"{server.url}/mcp") as client:
+            return await client.call_tool("shout", {"text": "meta"},
+                                          meta={"traceparent": f"00-{CALLER_TRACE}-00f067aa0ba902b7-01"})
+
+    assert asyncio.run(call()).content[0].text == "META!"
+    assert [t["trace_id"] for t in wait_until(lambda: call_traces(server.url))] == [CALLER_TRACE]
+
+
+def test_a_malformed_traceparent_starts_a_trace_of_its_own(server_factory):
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard",
+                            env={"HAYHOOKS_MCP_MOUNT": "true"})
+
+    async def call() -> object:
+        async with Client(f"{server.url}/mcp") as client:
+            return await client.call_tool("shout", {"text": "odd"}, meta={"traceparent": "00-zz-yy-01"})
+
+    assert asyncio.run(call()).content[0].text == "ODD!"
+    [trace] = wait_until(lambda: call_traces(server.url))
+    assert len(trace["trace_id"]) == 32 and trace["status"] == "ok"
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel.server import Server
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from starlette.routing import BaseRoute, Mount, Route
 
@@ -26,7 +27,7 @@ from hayhooks.mcp.legacy_sse import ENDPOINT, LegacySse
 from hayhooks.mcp.sse_relay import SseRelay
 from hayhooks.mcp.tools import call_tool, exposed, tool_of
 from hayhooks.pipelines.registry import PipelineRegistry
-from hayhooks.tracing.operations import PAYLOAD, operation
+from hayhooks.tracing.operations import PAYLOAD, extract_parent, operation
 from hayhooks.tracing.payload import payload_values
 
 _TRACED = {"tools/list": "hayhooks.mcp.list_tools", "tools/call": "hayhooks.mcp.call_tool"}
@@ -53,7 +54,8 @@ class _OperationSpans:
         if not isinstance(tool, str):
             tool = None
         core = tool in core_tools.NAMES
-        with operation(self.tracer, "mcp", None if core else tool, "mcp", name=span_name) as span:
+        parent = _caller_context(ctx)
+        with operation(self.tracer, "mcp", None if core else tool, "mcp", name=span_name, parent=parent) as span:
             if tool is not None and span.is_recording():
                 arguments = ctx.params.get("arguments") if ctx.params else None
                 span.set_attribute(TOOL, tool)
@@ -61,6 +63,19 @@ class _OperationSpans:
                 if isinstance(arguments, dict):
                     span.set_attribute(PAYLOAD, payload_values(arguments, raw=self.raw_payloads))
             return await call_next(ctx)
+
+
+def _caller_context(ctx: ServerRequestContext[Any, Any]) -> otel_context.Context | None:
+    """The trace a call continues: W3C trace context in the call's ``_meta`` (per call, as MCP clients that
+    propagate it send it), else in the headers of the HTTP request that carried it. The SDK runs handlers in
+    the session's task, not the request's, so the HTTP middleware's context does not reach here."""
+    meta = ctx.meta
+    if meta and isinstance(meta.get("traceparent"), str):
+        pairs = [(key.encode(), value.encode("latin-1", "replace")) for key in ("traceparent", "tracestate")
+                 if isinstance(value := meta.get(key), str)]
+        return extract_parent(pairs)
+    headers = getattr(getattr(ctx.request, "headers", None), "raw", None)
+    return extract_parent(headers) if headers else None
 
 
 def build_server(state: Any, tracer: trace.Tracer) -> Server[Any]:

@@ -18,7 +18,7 @@ import contextvars
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -192,19 +192,26 @@ def _start(
 
 @contextmanager
 def operation(
-    tracer: trace.Tracer, kind: str, pipeline: str | None, transport: str, *, name: str | None = None
+    tracer: trace.Tracer,
+    kind: str,
+    pipeline: str | None,
+    transport: str,
+    *,
+    name: str | None = None,
+    parent: otel_context.Context | None = None,
 ) -> Iterator[trace.Span]:
     """The current operation if there is one (annotated with ``pipeline``), else a new one for this block.
 
-    Used by work that is not an HTTP request of its own: deploys at start, MCP tool calls.
+    Used by work that is not an HTTP request of its own: deploys at start, MCP tool calls. ``parent``: the
+    caller's context (``extract_parent``), which the new operation continues.
     """
     existing = _current.get()
     if existing is not None:
         annotate(**{PIPELINE: pipeline})
         yield existing
         return
-    span = _start(tracer, Operation(kind, pipeline, transport, name=name), None)
-    token = otel_context.attach(trace.set_span_in_context(span))
+    span = _start(tracer, Operation(kind, pipeline, transport, name=name), parent)
+    token = otel_context.attach(trace.set_span_in_context(span, parent))
     op_token = _current.set(span)
     try:
         yield span
@@ -242,12 +249,7 @@ class OperationMiddleware:
             await self.app(scope, receive, send)
             return
 
-        carrier = None
-        for key, value in scope.get("headers", ()):
-            if key in _TRACE_HEADERS:
-                carrier = carrier or {}
-                carrier[key.decode("latin-1")] = value.decode("latin-1")
-        parent = propagate.extract(carrier) if carrier else None
+        parent = extract_parent(scope.get("headers", ()))
         http = {
             "http.request.method": scope["method"],
             "http.route": op.route,
@@ -307,6 +309,17 @@ class OperationMiddleware:
 
 
 _TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
+
+
+def extract_parent(headers: Iterable[tuple[bytes, bytes]]) -> otel_context.Context | None:
+    """The caller's trace context from W3C headers (ASGI's raw pairs), or None when it sent none: the
+    configured propagators decide what is valid; a malformed ``traceparent`` starts a trace of its own."""
+    carrier = None
+    for key, value in headers:
+        if key in _TRACE_HEADERS:
+            carrier = carrier or {}
+            carrier[key.decode("latin-1")] = value.decode("latin-1")
+    return propagate.extract(carrier) if carrier else None
 
 
 class ClientDisconnected(Exception):
