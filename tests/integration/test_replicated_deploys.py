@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.conftest import EXAMPLES
-from tests.integration.test_shared_view import fresh
+from tests.integration.test_shared_view import fresh, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 _prefixes = itertools.count()
@@ -196,3 +196,23 @@ def test_a_redis_that_restarted_empty_gets_the_deploy_log_back_for_hosts_that_st
     assert fresh(later.url, "/loud/run", method="POST", json={"text": "a"}).json() == {"result": "A!"}
     assert fresh(later.url, "/flaky/run", method="POST", json={"text": "a"}).status_code == 404
     assert "Replayed" in later.log and "undeployed ['flaky']" in later.log
+
+
+def test_each_workers_applying_of_a_deploy_is_part_of_the_deploys_trace(server_factory, redis_url, cluster_env,
+                                                                         tmp_path):
+    (tmp_path / "empty").mkdir()
+    server = server_factory("--pipelines-dir", str(tmp_path / "empty"), "--workers", "2", "--redis-url", redis_url,
+                            "--with-tracing-dashboard", env=cluster_env)
+    all_workers_up(server.url, 2)
+    assert deploy(server.url, "loud", version("!")).json()["workers"]["applied"] == 2
+
+    def deploys() -> list[dict]:
+        traces = fresh(server.url, "/dashboard/api/traces", params={"limit": 50}).json()["traces"]
+        found = [t for t in traces if t["kind"] == "deploy" and t["entrypoint"] == "loud" and not t["running"]]
+        return found if len(found) == 2 else []
+
+    records = wait_until(deploys)
+    transports = {t["worker"]: {g["key"]: g["value"] for g in t["root_span"]["tags"]}["hayhooks.transport"]
+                  for t in records}
+    assert sorted(transports.values()) == ["rest", "sync"] and len(transports) == 2  # one record per worker
+    assert len({t["trace_id"] for t in records}) == 1

@@ -17,6 +17,8 @@ import uuid
 from typing import Any
 
 import orjson
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
 from redis.exceptions import RedisError
 
 from hayhooks.backoff import Backoff
@@ -45,6 +47,8 @@ WORKER_TTL_MS = 6_000
 ACK_TTL_S = 300
 # How long a deploy answer waits for every live worker to apply it: a wrapper's setup() may load a model.
 ACK_WAIT_S = 30.0
+# The field of a log entry's operation that carries the publishing operation's W3C trace context.
+TRACE = "trace"
 
 
 class DeployReplicator:
@@ -72,7 +76,7 @@ class DeployReplicator:
             await self._heartbeat()
             before = set(self.deployer.registry.names())
             for entry_id, fields in await self._redis.xrange(self.stream_key, b"-", b"+"):
-                await self._apply(entry_id, fields)
+                await self._apply(entry_id, fields, live=False)
             self._report_replay(before)
         except ERRORS as exc:
             log.warning("Deploy log unreachable at start ({}: {}){}; this worker serves its own pipelines",
@@ -80,7 +84,14 @@ class DeployReplicator:
         self._task = asyncio.create_task(self._follow(), name="hayhooks-deploy-follow")
 
     async def publish(self, op: dict[str, Any], *, exclusive: bool = False) -> bytes | None:
-        """Record ``op``; its entry ID, or None when ``exclusive`` and the log already deploys that name."""
+        """Record ``op``; its entry ID, or None when ``exclusive`` and the log already deploys that name.
+
+        The operation that publishes it (the deploy's trace) goes with it, so that each worker's applying of it
+        is part of that trace, not a trace of its own."""
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        if carrier:
+            op = {**op, TRACE: carrier}
         entry = await self._publish(
             keys=[self.stream_key, self.names_key],
             args=[orjson.dumps(op), self.worker, op["name"], "1" if exclusive else "0", op["op"]],
@@ -162,17 +173,25 @@ class DeployReplicator:
                 for entry_id, fields in entries:
                     await self._apply(entry_id, fields)
 
-    async def _apply(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
+    async def _apply(self, entry_id: bytes, fields: dict[bytes, bytes], *, live: bool = True) -> None:
+        """Apply a log entry. ``live``: it was published while this worker follows the log, so applying it
+        continues the trace of the deploy that published it; a replay at start (of deploys made long ago) does
+        not."""
         self._last = entry_id
         op = orjson.loads(fields[b"op"])
+        carrier = op.pop(TRACE, None)
         self._applied.pop(op["name"], None)  # to the end: the dict keeps the order operations were applied in
         self._applied[op["name"]] = op
         outcome = "ok"
+        token = otel_context.attach(propagate.extract(carrier)) if live and isinstance(carrier, dict) else None
         try:
             await self.deployer.apply(op)
         except HayhooksError as exc:
             outcome = f"error: {exc}"
             log.error("Could not apply {} of '{}' from the deploy log: {}", op["op"], op["name"], exc)
+        finally:
+            if token is not None:
+                otel_context.detach(token)
         with contextlib.suppress(*ERRORS):
             key = self.ack_prefix + entry_id.decode()
             async with self._redis.pipeline(transaction=False) as pipe:
