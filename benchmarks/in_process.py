@@ -18,11 +18,17 @@ _SCOPE = {
 
 
 class InProcessRuns:
-    """``POST /shout/run`` on ``app``, ``concurrent`` at a time, after its lifespan has started (``start``)."""
+    """``POST /<pipeline>/run`` on ``app`` (``shout`` unless told), ``concurrent`` at a time, after its lifespan
+    has started (``start``)."""
 
-    def __init__(self, app: Any, concurrent: int = 8) -> None:
+    def __init__(self, app: Any, concurrent: int = 8, *, pipeline: str = "shout", body: bytes = BODY) -> None:
         self.app = app
         self.concurrent = concurrent
+        path = f"/{pipeline}/run"
+        headers = [(b"host", b"bench"), (b"content-type", b"application/json"),
+                   (b"content-length", str(len(body)).encode())]
+        self._scope = {**_SCOPE, "path": path, "raw_path": path.encode(), "headers": headers}
+        self._body = body
         self._lifespan: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -39,12 +45,12 @@ class InProcessRuns:
         sent: list[dict] = []
 
         async def receive() -> dict:
-            return {"type": "http.request", "body": BODY, "more_body": False}
+            return {"type": "http.request", "body": self._body, "more_body": False}
 
         async def send(message: dict) -> None:
             sent.append(message)
 
-        await self.app(dict(_SCOPE), receive, send)
+        await self.app(dict(self._scope), receive, send)
         if sent[0]["status"] != 200:
             raise RuntimeError(f"run failed: {sent}")
 

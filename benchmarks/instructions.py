@@ -22,6 +22,11 @@ from this process (8 at a time), counters zeroed and dumped around each batch wi
 what the in-process count leaves out (the HTTP server, the sockets' user-space side); the kernel's instructions
 are counted in neither. Tracing off is left out (with no spans the question is moot). About 3 minutes.
 
+`--pipeline ask` counts a pipeline that does real work instead of `shout`'s two components that do nothing:
+Haystack's `ChatPromptBuilder` and `OpenAIChatGenerator`, against a fake OpenAI server in this process that
+answers at once (its instructions are not counted): the prompt's template, the openai client and its HTTP
+round trip are the pipeline's own work; a real model's seconds are left out.
+
 Instructions are not time (a cache miss costs more than an add), but for the same code on the same machine
 they track CPU time closely, and two configurations compare without noise. Needs valgrind
 (`apt-get install valgrind`). About 3 minutes either way (two valgrind processes at a time).
@@ -68,7 +73,15 @@ BODY = b'{"text": "hello world"}'
 CONCURRENT = 8
 
 
-async def _child(requests: int) -> None:
+# The pipelines a request may run: the two-component `shout` (Upper → Exclaim, components that do nothing), or
+# `ask` (Haystack's ChatPromptBuilder → OpenAIChatGenerator, against a fake OpenAI server that answers at once).
+PIPELINES = {
+    "shout": (ROOT / "examples" / "pipelines", BODY),
+    "ask": (ROOT / "benchmarks" / "pipelines", b'{"question": "What is the capital of France?"}'),
+}
+
+
+async def _child(requests: int, pipeline: str) -> None:
     """Runs under valgrind: start the app, warm it up, say "ready", wait, serve ``requests``, say "done"."""
     from benchmarks.in_process import InProcessRuns
     from hayhooks.dashboard import flusher
@@ -76,8 +89,9 @@ async def _child(requests: int) -> None:
     from hayhooks.settings import AppSettings
 
     flusher.TICK_S = SLOW_TICK_S
-    runs = InProcessRuns(create_app(AppSettings(pipelines_dir=ROOT / "examples" / "pipelines", log_level="WARNING")),
-                         CONCURRENT)
+    folder, body = PIPELINES[pipeline]
+    runs = InProcessRuns(create_app(AppSettings(pipelines_dir=folder, log_level="WARNING")), CONCURRENT,
+                         pipeline=pipeline, body=body)
     await runs.start()
 
     async def serve(count: int) -> None:
@@ -92,11 +106,11 @@ async def _child(requests: int) -> None:
     os._exit(0)
 
 
-def count(config: str, requests: int, env: dict[str, str], app: Path) -> int:
+def count(config: str, requests: int, env: dict[str, str], app: Path, pipeline: str = "shout") -> int:
     """Instructions the worker executed for ``requests`` requests (plus a fixed part) under ``config``."""
     process = subprocess.Popen(
         ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null",
-         sys.executable, __file__, "--child", str(requests)],
+         sys.executable, __file__, "--child", str(requests), "--pipeline", pipeline],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(app),
              "HAYHOOKS_DASHBOARD_FLUSH_INTERVAL_MS": FLUSH_EVERY_MS, **CONFIGS[config], **env},
@@ -186,10 +200,14 @@ def main() -> None:
     parser.add_argument("--app", type=Path, default=ROOT / "app",
                         help="the server's source to measure, e.g. a git worktree's app/ to compare with older code")
     parser.add_argument("--served", action="store_true", help="count a real server's worker, driven over HTTP")
+    parser.add_argument("--pipeline", choices=sorted(PIPELINES), default="shout",
+                        help="shout (default: components that do nothing, the worst case for tracing's share), or "
+                             "ask (a prompt builder and Haystack's OpenAI chat generator, against a local fake "
+                             "OpenAI server that answers at once); ask counts tracing off, on and sampled only")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        asyncio.run(_child(args.child))
+        asyncio.run(_child(args.child, args.pipeline))
         return
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         sys.exit("valgrind is not installed: apt-get install -y valgrind")
@@ -200,6 +218,13 @@ def main() -> None:
     redis, redis_url = start_redis()
     envs = {name: {} for name in CONFIGS}
     envs["redis"] = {"HAYHOOKS_REDIS_URL": redis_url, "HAYHOOKS_REDIS_KEY_PREFIX": "instructions:"}
+    fake = None
+    if args.pipeline == "ask":  # the LLM's server, in this process: its instructions are not the worker's
+        from tests.fake_openai import FakeOpenAI
+
+        fake = FakeOpenAI()
+        threading.Thread(target=fake.serve_forever, daemon=True).start()
+        envs = {name: {**env, **fake.env()} for name, env in envs.items()}
     try:
         if args.served:
             names = [name for name in CONFIGS if name not in ("off", "sampled")]  # capture is the question here
@@ -207,26 +232,32 @@ def main() -> None:
                 results = pool.map(lambda name: count_served(name, (low, high), envs[name], args.app), names)
                 per_request = dict(zip(names, results, strict=True))
         else:
-            jobs = [(name, n) for name in CONFIGS for n in (low, high)]
+            names = list(CONFIGS) if args.pipeline == "shout" else ["off", "tracing", "sampled"]
+            jobs = [(name, n) for name in names for n in (low, high)]
             with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind per CPU
-                results = pool.map(lambda job: count(job[0], job[1], envs[job[0]], args.app), jobs)
+                results = pool.map(lambda job: count(job[0], job[1], envs[job[0]], args.app, args.pipeline), jobs)
                 counts = dict(zip(jobs, results, strict=True))
-            per_request = {name: (counts[name, high] - counts[name, low]) / (high - low) for name in CONFIGS}
+            per_request = {name: (counts[name, high] - counts[name, low]) / (high - low) for name in names}
     finally:
         redis.terminate()
+        if fake is not None:
+            fake.shutdown()
 
     where = "served over HTTP by one worker" if args.served else "in-process"
-    print(f"instructions per run request of {args.app} (shout, {where}, {high} - {low} requests, 8 at a time):")
+    print(f"instructions per run request of {args.app} ({args.pipeline}, {where}, {high} - {low} requests,"
+          " 8 at a time):")
     for name, value in per_request.items():
         print(f"  {name:8s} {value:12,.0f}")
-    tracing, memory, redis_store = per_request["tracing"], per_request["memory"], per_request["redis"]
+    tracing = per_request["tracing"]
     print("ratios (1.000 = no cost):")
     if "off" in per_request:
         print(f"  tracing on / off            {tracing / per_request['off']:.3f}")
         print(f"  tracing, 10 % sampled / off {per_request['sampled'] / per_request['off']:.3f}")
-    for name, value in (("memory", memory), ("Redis", redis_store)):
-        label = f"{name} capture / tracing on"
-        print(f"  {label:27s} {value / tracing:.3f}   (capture: {value - tracing:,.0f} a request)")
+    for name, key in (("memory", "memory"), ("Redis", "redis")):
+        if key in per_request:
+            label = f"{name} capture / tracing on"
+            value = per_request[key]
+            print(f"  {label:27s} {value / tracing:.3f}   (capture: {value - tracing:,.0f} a request)")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,16 @@ Usage: .venv/bin/python benchmarks/tracing_overhead.py [--quick] [--rounds N] [-
 One worker per configuration, the two-component `shout` pipeline (Upper → Exclaim), wrk with one thread and
 8 connections; configurations alternate within each round (A B C A B C ...) so drift hits them alike.
 Target (issue 3): tracing on costs ≤ 5 % of throughput.
+
+`--pipeline ask` measures a two-component pipeline that does real work instead: Haystack's ChatPromptBuilder and
+OpenAIChatGenerator, against a fake OpenAI server in this process that answers at once (no model's latency).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,6 +24,7 @@ from tests.otlp_receivers import HttpReceiver
 
 from benchmarks.harness import (
     EXAMPLES,
+    ROOT,
     add_round_options,
     alternate,
     hayhooks_server,
@@ -32,6 +37,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_round_options(parser, rounds=4, seconds=6, quick=(2, 2.0),
                       quick_help="2 rounds of 2 s (under a minute)")
+    parser.add_argument("--pipeline", choices=["shout", "ask"], default="shout",
+                        help="shout (default: two components that do nothing, the worst case for tracing's share) "
+                             "or ask (Haystack's ChatPromptBuilder and OpenAIChatGenerator, against a fake OpenAI "
+                             "server in this process that answers at once)")
     args = parser.parse_args()
     rounds, seconds = rounds_and_seconds(args)
 
@@ -42,16 +51,25 @@ def main() -> None:
         "sampled": {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1"},
         "on+otlp": {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.port}"},
     }
-    body = '{"text": "hello world"}'
-    # The OTLP receiver runs in this process; its own CPU is not the server's.
-    servers = {name: hayhooks_server("--pipelines-dir", str(EXAMPLES), env=env) for name, env in configs.items()}
+    folder, body, fake = EXAMPLES, '{"text": "hello world"}', None
+    if args.pipeline == "ask":
+        from tests.fake_openai import FakeOpenAI
+
+        fake = FakeOpenAI()
+        threading.Thread(target=fake.serve_forever, daemon=True).start()
+        folder, body = ROOT / "benchmarks" / "pipelines", '{"question": "What is the capital of France?"}'
+        configs = {name: {**env, **fake.env()} for name, env in configs.items()}
+    # The OTLP receiver (and the fake OpenAI server) run in this process; their own CPU is not the server's.
+    servers = {name: hayhooks_server("--pipelines-dir", str(folder), env=env) for name, env in configs.items()}
     urls = {name: server.__enter__() for name, server in servers.items()}
     try:
-        results = alternate(urls, body, rounds=rounds, seconds=seconds)
+        results = alternate(urls, body, rounds=rounds, seconds=seconds, path=f"/{args.pipeline}/run")
     finally:
         for server in servers.values():
             server.__exit__(None, None, None)
         receiver.close()
+        if fake is not None:
+            fake.shutdown()
 
     print("\nratios to 'off' per round (1.000 = no cost):")
     for name in ("on", "sampled", "on+otlp"):
