@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import AskError, MovedError, ResponseError
+from redis.exceptions import AskError, ConnectionError, MovedError, ResponseError
 
 try:
     import hiredis
@@ -60,11 +60,20 @@ def _packing_in_c(connection_class: type) -> type:
 
 
 def connect(
-    url: str, *, cluster: bool = False, socket_timeout: float = 2.0, health_check_interval: float = 0
+    url: str,
+    *,
+    cluster: bool = False,
+    socket_timeout: float = 2.0,
+    health_check_interval: float = 0,
+    reconnect_once: bool = False,
 ) -> Client:
     """An asyncio client for ``url``: a server over TCP, TLS or a Unix socket, or with ``cluster`` one node of a
     Redis Cluster. Connecting gives up after 1 s. The cluster client does not retry a lost node itself (it finds
-    the cluster's new layout on the next command): the callers' loops already back off through an outage."""
+    the cluster's new layout on the next command): the callers' loops already back off through an outage.
+
+    ``reconnect_once``: a command that finds its pooled connection closed (Redis restarted) is sent again once,
+    on a new connection, for callers with no loop of their own to try again: a deploy would be refused.
+    Only for commands that may run twice (a connection may close after Redis ran the command)."""
     if cluster:
         return RedisCluster.from_url(
             url,
@@ -73,8 +82,10 @@ def connect(
             health_check_interval=health_check_interval,
             retry=Retry(NoBackoff(), 0),
         )
+    retry = {"retry": Retry(NoBackoff(), 1), "retry_on_error": [ConnectionError]} if reconnect_once else {}
     client = aioredis.Redis.from_url(
-        url, socket_connect_timeout=1.0, socket_timeout=socket_timeout, health_check_interval=health_check_interval
+        url, socket_connect_timeout=1.0, socket_timeout=socket_timeout, health_check_interval=health_check_interval,
+        **retry,
     )
     if hiredis is not None:
         pool = client.connection_pool

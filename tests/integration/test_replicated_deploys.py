@@ -1,9 +1,11 @@
 """Deploys and undeploys over HTTP reach every worker and every host through Redis."""
 
 import itertools
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 
 from tests.conftest import EXAMPLES
 from tests.integration.test_shared_view import fresh, wait_until
@@ -34,8 +36,6 @@ def cluster_env(redis_url):
 
 def all_workers_up(url: str, count: int) -> None:
     """gunicorn answers as soon as one worker is ready: wait until ``count`` distinct workers have answered."""
-    import time
-
     seen: set[str] = set()
     deadline = time.monotonic() + 30
     while len(seen) < count:
@@ -170,10 +170,6 @@ def test_without_redis_the_response_says_one_worker_only(server_factory, tmp_pat
 def test_a_redis_that_restarted_empty_gets_the_deploy_log_back_for_hosts_that_start_later(server_factory, own_redis,
                                                                                            tmp_path):
     import shutil
-    import time
-
-    import redis
-
     env = {"HAYHOOKS_REDIS_KEY_PREFIX": "back:"}
     for host in ("a", "b"):
         shutil.copytree(EXAMPLES, tmp_path / host, ignore=shutil.ignore_patterns("__pycache__"))
@@ -216,3 +212,63 @@ def test_each_workers_applying_of_a_deploy_is_part_of_the_deploys_trace(server_f
                   for t in records}
     assert sorted(transports.values()) == ["rest", "sync"] and len(transports) == 2  # one record per worker
     assert len({t["trace_id"] for t in records}) == 1
+
+
+@pytest.fixture
+def cluster_of_own_redis(server_factory, own_redis, tmp_path):
+    """Four workers on a Redis this test may stop, serving ``loud`` ("!") deployed over HTTP with saved files."""
+    (tmp_path / "pipes").mkdir()
+    server = server_factory("--pipelines-dir", str(tmp_path / "pipes"), "--workers", "4", "--redis-url",
+                            own_redis.url, env={"HAYHOOKS_REDIS_KEY_PREFIX": "down:"})
+    all_workers_up(server.url, 4)
+    body = {"name": "loud", "files": {"pipeline_wrapper.py": version("!")}, "save_files": True}
+    assert fresh(server.url, "/deploy_files", method="POST", json=body).json()["workers"]["applied"] == 4
+    return server, own_redis, tmp_path / "pipes"
+
+
+def results_of(url: str, name: str) -> set:
+    return {r.json().get("result", r.status_code) if r.status_code == 200 else r.status_code
+            for r in spread(url, 40, "POST", f"/{name}/run", json={"text": "a"})}
+
+
+def test_a_deploy_the_deploy_log_cannot_record_is_refused_and_reaches_no_worker(cluster_of_own_redis):
+    server, redis_server, _ = cluster_of_own_redis
+    redis_server.stop()
+    refused = deploy(server.url, "fresh", version("?"))
+    assert refused.status_code == 503
+    assert "deploy log in Redis is unreachable" in refused.json()["detail"]
+    assert "'fresh' was not deployed" in refused.json()["detail"]
+    assert results_of(server.url, "fresh") == {404}  # the worker that took it undid it
+
+
+def test_an_overwrite_the_deploy_log_cannot_record_leaves_the_previous_version_everywhere(cluster_of_own_redis):
+    server, redis_server, _ = cluster_of_own_redis
+    redis_server.stop()
+    assert deploy(server.url, "loud", version("?"), overwrite=True).status_code == 503
+    assert results_of(server.url, "loud") == {"A!"}
+
+
+def test_an_undeploy_the_deploy_log_cannot_record_is_refused_and_keeps_the_saved_files(cluster_of_own_redis):
+    server, redis_server, folder = cluster_of_own_redis
+    redis_server.stop()
+    refused = fresh(server.url, "/undeploy/loud", method="POST")
+    assert refused.status_code == 503 and "'loud' was not undeployed" in refused.json()["detail"]
+    assert results_of(server.url, "loud") == {"A!"}
+    assert (folder / "loud" / "pipeline_wrapper.py").exists()
+    redis_server.start()  # empty: the workers write the log back, then say they are alive
+    client = redis.Redis.from_url(redis_server.url)
+    wait_until(lambda: client.hlen("down:deploy_workers") == 4)
+    back = fresh(server.url, "/undeploy/loud", method="POST").json()
+    assert back["workers"]["applied"] == 4, back  # once it is back
+    time.sleep(2.5)  # a heartbeat of every worker: the write-back has happened, whenever it did
+    assert results_of(server.url, "loud") == {404}
+
+
+def test_an_undeploy_made_as_redis_comes_back_empty_is_not_undone_by_the_write_back(cluster_of_own_redis):
+    server, redis_server, _ = cluster_of_own_redis
+    redis_server.stop()
+    redis_server.start()  # empty; the workers notice at their next heartbeat and write back what they applied
+    undone = fresh(server.url, "/undeploy/loud", method="POST")
+    assert undone.status_code == 200, (undone.text, server.log[-3000:])
+    time.sleep(2.5)  # every worker's heartbeat, and the write-back
+    assert results_of(server.url, "loud") == {404}

@@ -63,7 +63,12 @@ def _pipeline_name(arguments: dict[str, Any]) -> str | None:
 
 async def call_core_tool(state: Any, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
     """Run the core tool ``name`` (one of ``NAMES``); a bad call is an error result naming what to fix."""
-    from hayhooks.server.routers.deploy import PipelineFilesRequest, deploy_everywhere, previous_of, replicate
+    from hayhooks.server.routers.deploy import (
+        PipelineFilesRequest,
+        deploy_everywhere,
+        previous_of,
+        undeploy_everywhere,
+    )
 
     registry = state.registry
     if name == GET_ALL:
@@ -77,8 +82,7 @@ async def call_core_tool(state: Any, name: str, arguments: dict[str, Any]) -> ty
                                               "(HAYHOOKS_DISABLE_HTTP_DEPLOY=true)")
     try:
         if name == UNDEPLOY:
-            await state.deployer.undeploy(pipeline, transport="mcp")
-            _, warning = await replicate(state, {"op": "undeploy", "name": pipeline})
+            _, warning = await undeploy_everywhere(state, pipeline, transport="mcp")
             return _text(f"Pipeline '{pipeline}' undeployed" + (f" ({warning})" if warning else ""))
         request = PipelineFilesRequest.model_validate(arguments)
         previous = previous_of(state, request.name)

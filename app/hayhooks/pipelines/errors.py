@@ -5,7 +5,8 @@ HayhooksError
  ├── PipelineExistsError        deploy without overwrite over an existing name
  ├── PipelineDefinitionError    files or YAML that cannot become a pipeline (says which file and line)
  ├── PipelineRunError           the pipeline raised while running
- └── DeployDisabledError        deploy over HTTP is switched off
+ ├── DeployDisabledError        deploy over HTTP is switched off
+ └── DeployLogUnreachableError  with Redis, a deploy or undeploy that could not be recorded for every worker
 """
 
 from __future__ import annotations
@@ -49,3 +50,15 @@ class PipelineRunError(HayhooksError):
 class DeployDisabledError(HayhooksError):
     def __init__(self) -> None:
         super().__init__("Deploy and undeploy over HTTP are disabled (HAYHOOKS_DISABLE_HTTP_DEPLOY=true)")
+
+
+class DeployLogUnreachableError(HayhooksError):
+    """A deploy or undeploy that the deploy log (Redis) could not record: refused, and undone in the worker that
+    took it, so that no worker serves what the others never will."""
+
+    def __init__(self, name: str, action: str, cause: BaseException) -> None:
+        super().__init__(
+            f"The deploy log in Redis is unreachable ({type(cause).__name__}): '{name}' was not {action}, so that "
+            f"every worker keeps serving the same pipelines. Try again once Redis answers"
+        )
+        self.name = name

@@ -220,6 +220,10 @@ class Deployer:
         self.app.router.routes[:] = [r for r in self.app.router.routes if getattr(r, "name", None) != wanted]
         self.app.openapi_schema = None
 
+    def saved_files(self, name: str) -> bool:
+        """Whether a deploy over HTTP saved files of ``name`` to the pipelines dir (an undeploy deletes them)."""
+        return bool(self._owned.get(name))
+
     def _own(self, name: str, paths: list[Path]) -> None:
         self._owned[name] = paths
 

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from hayhooks.logger import log
 from hayhooks.pipelines.errors import (
     DeployDisabledError,
+    DeployLogUnreachableError,
     HayhooksError,
     PipelineDefinitionError,
     PipelineExistsError,
@@ -33,6 +34,7 @@ _STATUS: dict[type[HayhooksError], int] = {
     PipelineExistsError: 409,
     PipelineDefinitionError: 422,
     DeployDisabledError: 403,
+    DeployLogUnreachableError: 503,
     PipelineRunError: 500,
 }
 _RUN_PATH = re.compile(r"^/(?P<name>[^/]+)/run/?$")

@@ -42,6 +42,31 @@ else
 end
 return id
 """
+# Write back what a worker applied, after Redis lost the log, skipping the names the new log already has an
+# operation for: a deploy or undeploy made since Redis came back is newer than anything written back.
+_WRITE_BACK = """
+local seen = {}
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'op' then seen[cjson.decode(fields[i + 1])['name']] = true end
+  end
+end
+local written = 0
+for i = 2, #ARGV, 3 do
+  local name = ARGV[i + 1]
+  if not seen[name] then
+    local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', '10000', '*', 'op', ARGV[i], 'from', ARGV[1])
+    if ARGV[i + 2] == 'undeploy' then
+      redis.call('HDEL', KEYS[2], name)
+    else
+      redis.call('HSET', KEYS[2], name, id)
+    end
+    written = written + 1
+  end
+end
+return written
+"""
 HEARTBEAT_S = 2.0
 WORKER_TTL_MS = 6_000
 ACK_TTL_S = 300
@@ -64,9 +89,10 @@ class DeployReplicator:
         self._epoch: bytes | None = None
         # Name → the last operation applied for it, in the order they were applied (the log's).
         self._applied: dict[str, dict[str, Any]] = {}
-        self._redis = connect(url, cluster=cluster)
+        self._redis = connect(url, cluster=cluster, reconnect_once=True)
         self._reader = connect(url, cluster=cluster, socket_timeout=10.0)
         self._publish = self._redis.register_script(_PUBLISH)
+        self._write_back = self._redis.register_script(_WRITE_BACK)
         self._last = b"0-0"
         self._task: asyncio.Task[None] | None = None
 
@@ -103,7 +129,8 @@ class DeployReplicator:
         deadline = time.monotonic() + timeout_s
         key = self.ack_prefix + entry_id.decode()
         while True:
-            live = await self.live_workers()
+            # This worker is live even before its first heartbeat since Redis came back empty.
+            live = sorted({*await self.live_workers(), self.worker})
             acks = {k.decode(): v.decode() for k, v in (await self._redis.hgetall(key)).items()}
             if set(live) <= set(acks) or time.monotonic() > deadline:
                 failed = {w: a for w, a in acks.items() if a != "ok"}
@@ -137,10 +164,12 @@ class DeployReplicator:
             self.epoch_key + b":rewritten:" + epoch, self.worker, nx=True, ex=ACK_TTL_S
         ):
             kept = list(self._applied.values())
-            log.warning("The deploy log in Redis is gone (Redis restarted empty?): writing back the {} deploys and "
-                        "undeploys this worker applied", len(kept))
+            args: list[Any] = [self.worker]
             for op in kept:
-                await self.publish(op)
+                args += [orjson.dumps(op), op["name"], op["op"]]
+            written = await self._write_back(keys=[self.stream_key, self.names_key], args=args)
+            log.warning("The deploy log in Redis is gone (Redis restarted empty?): wrote back {} of the {} deploys "
+                        "and undeploys this worker applied (the others were made again since)", written, len(kept))
         self._epoch = epoch  # only once written back: should Redis fail meanwhile, the next heartbeat tries again
 
     def _report_replay(self, before: set[str]) -> None:

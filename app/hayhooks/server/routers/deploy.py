@@ -8,10 +8,17 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, field_validator
 
 from hayhooks.logger import log
-from hayhooks.pipelines.errors import DeployDisabledError, HayhooksError, PipelineDefinitionError, PipelineExistsError
+from hayhooks.pipelines.errors import (
+    DeployDisabledError,
+    DeployLogUnreachableError,
+    HayhooksError,
+    PipelineDefinitionError,
+    PipelineExistsError,
+)
 from hayhooks.pipelines.registry import Deployment
 from hayhooks.pipelines.sources import check_file_names, check_name
 from hayhooks.server.deployer import Deployer
+from hayhooks.server.replication import ERRORS as REDIS_ERRORS
 
 router = APIRouter(tags=["config"])  # Hayhooks' tag
 
@@ -80,13 +87,18 @@ async def replicate(
         return None, None
     try:
         entry = await replicator.publish(op, exclusive=exclusive)
-        if entry is None:
-            raise PipelineExistsError(op["name"])
+    except REDIS_ERRORS as exc:
+        action = "undeployed" if op["op"] == "undeploy" else "deployed"
+        log.warning("Could not record the {} of '{}' in the deploy log ({}): refused", op["op"], op["name"],
+                    type(exc).__name__)
+        raise DeployLogUnreachableError(op["name"], action, exc) from exc
+    if entry is None:
+        raise PipelineExistsError(op["name"])
+    try:
         report = await replicator.wait_for(entry)
-    except PipelineExistsError:
-        raise
-    except Exception as exc:
-        warning = f"Applied by this worker; the deploy log is unreachable ({type(exc).__name__}), others not reached"
+    except REDIS_ERRORS as exc:
+        warning = (f"Recorded in the deploy log, but Redis stopped answering ({type(exc).__name__}) before every "
+                   "worker confirmed it: the others apply it from the log once Redis answers")
         log.warning(warning)
         return None, warning
     warning = None
@@ -132,6 +144,9 @@ async def deploy_everywhere(
     except PipelineExistsError:
         await state.deployer.undeploy_version(op["name"], op["files"])  # the name was free here: nothing to restore
         raise
+    except DeployLogUnreachableError:
+        await _restore_locally(state.deployer, _restoring(op["name"], previous), save=save)
+        raise
     if report is None or not report["failed"]:
         return report, warning
     name, failed = op["name"], report["failed"]
@@ -145,6 +160,20 @@ async def deploy_everywhere(
         name, f"it failed in {len(failed)} of {report['workers']} workers ({', '.join(sorted(failed))}): {first}. "
         f"Rolled back: {outcome}"
     )
+
+
+async def undeploy_everywhere(state: Any, name: str, *, transport: str) -> tuple[dict[str, Any] | None, str | None]:
+    """Undeploy ``name`` here and record it for every worker; when it cannot be recorded, it is deployed here
+    again (files saved as they were) and the caller gets the error."""
+    deployer: Deployer = state.deployer
+    previous, saved = previous_of(state, name), deployer.saved_files(name)
+    await deployer.undeploy(name, transport=transport)
+    try:
+        return await replicate(state, {"op": "undeploy", "name": name})
+    except DeployLogUnreachableError:
+        if previous is not None:
+            await _restore_locally(deployer, _restoring(name, previous), save=saved)
+        raise
 
 
 def _deployer(request: Request) -> Deployer:
@@ -185,8 +214,8 @@ async def deploy_yaml(body: YamlDeployRequest, request: Request) -> DeployRespon
              response_model=None)
 async def undeploy(pipeline_name: str, request: Request) -> dict[str, object]:
     name = pipeline_name
-    await _deployer(request).undeploy(name)
-    report, warning = await replicate(request.app.state, {"op": "undeploy", "name": name})
+    _deployer(request)
+    report, warning = await undeploy_everywhere(request.app.state, name, transport="rest")
     body: dict[str, object] = {"success": True, "name": name}
     if report is not None:
         body["workers"] = report
