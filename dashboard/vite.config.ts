@@ -27,5 +27,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['src/**/*.test.{ts,tsx}'],
+    // The theme's tokens as written (`theme.css?raw`), for the contrast test; other CSS stays stubbed out.
+    css: { include: [/\/theme\.css\?raw$/] },
   },
 });
