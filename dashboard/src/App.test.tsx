@@ -118,6 +118,25 @@ describe('App', () => {
     });
   });
 
+  it('announces a change of connection state politely, and nothing on a poll', () => {
+    const chip = q('live-status')!;
+    expect(chip.getAttribute('role')).toBe('status');
+    expect(chip.getAttribute('aria-live')).toBe('polite');
+    act(() => model.actions.setConnection('live'));
+    expect(chip.textContent).toBe('Live');
+    act(() => model.actions.setConnection('reconnecting'));
+    expect(chip.textContent).toBe('Reconnecting…');
+    act(() => model.actions.setConnection('polling'));
+    const polling = chip.textContent;
+    const title = chip.title;
+    act(() => {
+      model.lastUpdated.value = Date.now() + 60_000;
+      model.actions.setConnection('polling');
+    });
+    expect(chip.textContent).toBe(polling);
+    expect(chip.title).not.toBe(title);
+  });
+
   it('shows when the tracer keeps only some traces', () => {
     expect(q('sampling-note')).toBeNull();
     act(() => model.actions.applyConfig({ ...model.config.value, sampling: { rate: 0.25, description: 'TraceIdRatioBased{0.25}' } }));

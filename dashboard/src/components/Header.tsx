@@ -71,10 +71,14 @@ export function Header({ onClear }: Props) {
               degraded: Redis unreachable
             </span>
           )}
+          {/* A polite live region: a change of state is announced; a poll changes only the title, never the text. */}
           <span
             class={`header__live header__live--${connection}`}
             data-testid="live-status"
             data-state={connection}
+            role="status"
+            aria-live="polite"
+            aria-atomic="true"
             title={updated !== null ? `${statusTitle} · updated ${formatClock(updated)}` : statusTitle}
           >
             <span class="header__dot" aria-hidden="true" />
