@@ -37,7 +37,7 @@ beforeEach(() => {
   ]), false);
   host = document.createElement('div');
   document.body.appendChild(host);
-  act(() => render(<App model={model} sync={sync} />, host));
+  act(() => render(<App model={model} sync={sync} apiBase="/dashboard/api" />, host));
 });
 
 afterEach(() => {
@@ -167,6 +167,18 @@ describe('App', () => {
     expect(q('empty-command')!.textContent).toMatch(/^curl -X POST http:\/\/[^ ]+\/chat\/run -H 'Content-Type: application\/json' -d '\{"question":"it'\\''s"\}'$/);
     click(q('filter-upper'));
     expect(q('empty-command')!.textContent).toMatch(/\/upper\/run .* -d '\{\}'$/);
+  });
+
+  it('the example command runs the pipeline at the server root, whatever the dashboard path', () => {
+    const origin = window.location.origin;
+    act(() => render(<App model={model} sync={sync} apiBase="/hh/ops/traces/api" />, host));
+    act(() => {
+      model.actions.applyConfig({ ...model.config.value, dashboard_path: '/ops/traces' });
+      model.actions.resetForGeneration(2);
+    });
+    expect(q('empty-command')!.textContent).toContain(`-X POST ${origin}/hh/chat/run -H`);
+    act(() => render(<App model={model} sync={sync} apiBase="/ops/traces/api" />, host));
+    expect(q('empty-command')!.textContent).toContain(`-X POST ${origin}/chat/run -H`);
   });
 
   it('filters by pipeline with counts, and stats follow the filter', () => {

@@ -13,9 +13,10 @@ import { TokenDialog } from './components/TokenDialog';
 import { describeClear } from './lib/viewMode';
 import './App.css';
 
-type Props = { model: Model; sync: Sync };
+/** `apiBase`: where the page reads the API (`lib/apiBase.ts`). */
+type Props = { model: Model; sync: Sync; apiBase: string };
 
-export function App({ model, sync }: Props) {
+export function App({ model, sync, apiBase }: Props) {
   const [confirmOpen, setConfirmOpen] = useState(false);
   const clear = describeClear(model.config.value);
 
@@ -29,7 +30,7 @@ export function App({ model, sync }: Props) {
   }
 
   return (
-    <Ctx.Provider value={{ model, sync }}>
+    <Ctx.Provider value={{ model, sync, apiBase }}>
       <div class="app">
         <Header onClear={() => setConfirmOpen(true)} />
         <main class="app__main">

@@ -1,10 +1,10 @@
-// Gives components the model and the sync controller without prop drilling.
+// Gives components the model, the sync controller and the API base the page uses, without prop drilling.
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Model } from './state';
 import type { Sync } from './sync';
 
-export type AppContext = { model: Model; sync: Sync };
+export type AppContext = { model: Model; sync: Sync; apiBase: string };
 
 export const Ctx = createContext<AppContext | null>(null);
 

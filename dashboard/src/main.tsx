@@ -25,7 +25,8 @@ try {
   // matchMedia unavailable: keep the initial theme.
 }
 
-const api = createApi(resolveApiBase(window.location.pathname, import.meta.env.VITE_API_BASE));
+const apiBase = resolveApiBase(window.location.pathname, import.meta.env.VITE_API_BASE);
+const api = createApi(apiBase);
 const sync = createSync(api, model);
 
 // Deep link: `#trace=<trace_id>` opens that trace (each of its operations) once it is
@@ -34,5 +35,5 @@ const linked = /(?:^#|&)trace=([0-9a-zA-Z_-]+(?::[0-9a-zA-Z_-]+)?)/.exec(window.
 if (linked) model.actions.openLinked(linked);
 
 setInterval(() => model.actions.tick(), 1000);
-render(<App model={model} sync={sync} />, document.getElementById('app')!);
+render(<App model={model} sync={sync} apiBase={apiBase} />, document.getElementById('app')!);
 void sync.start();

@@ -84,6 +84,8 @@ export type DashboardConfig = {
   fresh_ms: number;
   slow_component_min_duration_ms: number;
   api_base: string | null;
+  /** Where the server mounts the dashboard (`--dashboard-path`, e.g. `/dashboard`); null from a server that does not say. */
+  dashboard_path: string | null;
   stream_enabled: boolean;
   store: 'memory' | 'redis';
   consistent: boolean;

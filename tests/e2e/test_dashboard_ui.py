@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -121,6 +122,25 @@ def test_empty_state_command_runs_the_pipeline_when_pasted_into_a_shell(dashboar
     assert done.stdout == "200", (done.stdout, done.stderr)
     expect(cards(page)).to_have_count(1, timeout=WAIT_MS)
     expect(cards(page).first).to_have_attribute("data-status", "ok")
+
+
+def test_empty_state_command_points_at_the_server_root_under_a_custom_dashboard_path(
+    server_factory, tmp_path: Path, page: Page
+) -> None:
+    """With ``--dashboard-path /ops/traces`` the command runs ``<server>/shout/run`` (it was
+    ``<server>/ops/traces//shout/run``, a 405)."""
+    server = own_dashboard_server(server_factory, tmp_path, HAYHOOKS_DASHBOARD_PATH="/ops/traces")
+    base = f"{server.url}/ops/traces/api"
+    for _ in range(200):  # the startup deploys' traces stored, then cleared: the list is empty
+        if httpx.get(f"{base}/config", timeout=5).json()["stats"]["pending"] == 0:
+            break
+        time.sleep(0.05)
+    assert httpx.post(f"{base}/traces/clear", timeout=10).status_code == 200
+    page.goto(f"{server.url}/ops/traces/")
+    expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live", timeout=WAIT_MS)
+    page.get_by_test_id("filter-shout").click()
+    command = page.get_by_test_id("empty-command").inner_text()
+    assert command.startswith(f"curl -X POST {server.url}/shout/run "), command
 
 
 def test_traffic_appears_live_without_reload(dashboard: Server, page: Page) -> None:

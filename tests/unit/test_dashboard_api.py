@@ -249,6 +249,13 @@ def test_config_reports_ui_settings_and_store(make_client, spans):
     assert set(config["stats"]) >= {"dropped", "stragglers", "stored", "capacity"}
 
 
+def test_config_names_the_dashboard_path_so_the_page_can_tell_where_the_server_root_is(make_client, spans):
+    client = make_client(tracer_provider=spans.provider, dashboard_enabled=True, dashboard_path="/ops/traces",
+                         root_path="/hh")
+    config = client.get("/ops/traces/api/config").json()
+    assert (config["dashboard_path"], config["api_base"]) == ("/ops/traces", "/hh/ops/traces/api")
+
+
 def test_memory_store_with_several_workers_is_not_consistent(make_client, spans):
     config = make_client(tracer_provider=spans.provider, dashboard_enabled=True, workers=3).get(
         "/dashboard/api/config").json()

@@ -90,6 +90,7 @@ def build_router(settings: AppSettings) -> APIRouter:
             "fresh_ms": settings.dashboard_ui_fresh_ms,
             "slow_component_min_duration_ms": settings.dashboard_ui_slow_component_min_duration_ms,
             "api_base": f"{request.scope.get('root_path', '')}{settings.dashboard_path}/api",
+            "dashboard_path": settings.dashboard_path,
             "stream_enabled": settings.dashboard_stream_enabled,
             "store": dashboard.store.kind,
             "consistent": dashboard.consistent,

@@ -3,16 +3,13 @@ import { Icon } from './Icon';
 import { describeEmpty, runCommand } from '../lib/emptyState';
 import './EmptyState.css';
 
-/** `example`: a request body (JSON text) that `pipeline` accepts, from the server; null when it gave none. */
-type Props = { pipeline: string | null; example: string | null; filtered: boolean; capturing: boolean; onReset(): void };
+/**
+ * `root`: the server's root URL (`lib/apiBase.ts` `serverRoot`), where the example command sends its run.
+ * `example`: a request body (JSON text) that `pipeline` accepts, from the server; null when it gave none.
+ */
+type Props = { root: string; pipeline: string | null; example: string | null; filtered: boolean; capturing: boolean; onReset(): void };
 
-/** Server root URL: the page URL without its `/dashboard/...` suffix. */
-function serverRoot(): string {
-  const path = window.location.pathname.replace(/\/dashboard(\/.*)?$/, '');
-  return `${window.location.origin}${path}`;
-}
-
-export function EmptyState({ pipeline, example, filtered, capturing, onReset }: Props) {
+export function EmptyState({ root, pipeline, example, filtered, capturing, onReset }: Props) {
   if (filtered) {
     return (
       <div class="empty" data-testid="empty-filtered">
@@ -33,7 +30,7 @@ export function EmptyState({ pipeline, example, filtered, capturing, onReset }: 
       </div>
     );
   }
-  const command = pipeline === null ? runCommand(serverRoot(), 'upper', null) : runCommand(serverRoot(), pipeline, example);
+  const command = pipeline === null ? runCommand(root, 'upper', null) : runCommand(root, pipeline, example);
   return (
     <div class="empty" data-testid="empty-state">
       <Icon name="activity" size={22} class="empty__icon" />

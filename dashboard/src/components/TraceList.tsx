@@ -1,4 +1,5 @@
 import { useApp } from '../context';
+import { serverRoot } from '../lib/apiBase';
 import { EmptyState } from './EmptyState';
 import { TraceCard } from './TraceCard';
 import './TraceList.css';
@@ -17,7 +18,7 @@ function Skeleton() {
 }
 
 export function TraceList() {
-  const { model } = useApp();
+  const { model, apiBase } = useApp();
   const visible = model.visible.value;
   const fresh = model.fresh.value;
   const expanded = model.expanded.value;
@@ -36,6 +37,7 @@ export function TraceList() {
         model.unreachable.value === null ? <Skeleton /> : null
       ) : visible.length === 0 ? (
         <EmptyState
+          root={serverRoot(apiBase, model.config.value.dashboard_path, window.location.href)}
           pipeline={pipeline}
           example={pipeline === null ? null : model.examples.value.get(pipeline) ?? null}
           filtered={hasAny}

@@ -23,12 +23,12 @@ const rawTrace = {
 describe('normalizeConfig', () => {
   it('keeps valid values', () => {
     const c = normalizeConfig({
-      poll_ms: 1000, list_cap: 50, fetch_limit: 20, fresh_ms: 3000, slow_component_min_duration_ms: 500, api_base: '/d/api',
+      poll_ms: 1000, list_cap: 50, fetch_limit: 20, fresh_ms: 3000, slow_component_min_duration_ms: 500, api_base: '/d/api', dashboard_path: '/d',
       stream_enabled: false, store: 'redis', consistent: false, degraded: true, generation: 3,
       workers: ['h:1', 'h:2', 7], configured_workers: 2, this_worker: 'h:1', stats: { stored: 120, capacity: 200, dropped: 0 },
     });
     expect(c).toMatchObject({
-      poll_ms: 1000, list_cap: 50, fetch_limit: 20, fresh_ms: 3000, slow_component_min_duration_ms: 500, api_base: '/d/api',
+      poll_ms: 1000, list_cap: 50, fetch_limit: 20, fresh_ms: 3000, slow_component_min_duration_ms: 500, api_base: '/d/api', dashboard_path: '/d',
       stream_enabled: false, store: 'redis', consistent: false, degraded: true, generation: 3, workers: ['h:1', 'h:2'], configured_workers: 2, this_worker: 'h:1',
     });
     expect(c.stats).toEqual({ stored: 120, capacity: 200, dropped: 0, stragglers: null, pending: null });
@@ -43,6 +43,10 @@ describe('normalizeConfig', () => {
     expect(c.store).toBe('memory');
     expect(c.consistent).toBe(true);
     expect(c.generation).toBeNull();
+    expect(c.dashboard_path).toBeNull();
+    expect(normalizeConfig({ dashboard_path: 'ops' }).dashboard_path).toBeNull();
+    expect(normalizeConfig({ dashboard_path: '/' }).dashboard_path).toBeNull();
+    expect(normalizeConfig({ dashboard_path: '/ops/traces/' }).dashboard_path).toBe('/ops/traces');
     expect(c.configured_workers).toBeNull();
     expect(normalizeConfig({ configured_workers: 'many' }).configured_workers).toBeNull();
   });

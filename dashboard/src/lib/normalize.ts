@@ -15,6 +15,7 @@ export const DEFAULT_CONFIG: DashboardConfig = {
   fresh_ms: 6000,
   slow_component_min_duration_ms: 1000,
   api_base: null,
+  dashboard_path: null,
   stream_enabled: true,
   store: 'memory',
   consistent: true,
@@ -58,6 +59,13 @@ function generationOf(value: unknown): number | null {
   return n === null ? null : n;
 }
 
+/** A path below the root (`/ops/traces`), without a trailing slash; null for anything else. */
+function mountPath(value: unknown): string | null {
+  if (typeof value !== 'string' || !value.startsWith('/')) return null;
+  const path = value.replace(/\/+$/, '');
+  return path === '' ? null : path;
+}
+
 function normalizeStats(raw: unknown): StoreStats | null {
   if (!isObj(raw)) return null;
   return {
@@ -83,6 +91,7 @@ export function normalizeConfig(raw: unknown): DashboardConfig {
     fresh_ms: intIn(raw.fresh_ms, 0, 3_600_000, d.fresh_ms),
     slow_component_min_duration_ms: Math.max(0, num(raw.slow_component_min_duration_ms) ?? d.slow_component_min_duration_ms),
     api_base: str(raw.api_base),
+    dashboard_path: mountPath(raw.dashboard_path),
     stream_enabled: bool(raw.stream_enabled, d.stream_enabled),
     store: raw.store === 'redis' ? 'redis' : 'memory',
     consistent: bool(raw.consistent, d.consistent),
