@@ -7,12 +7,17 @@ export type Tag = { key: string; value: string };
 export type TraceKind = 'run' | 'openai' | 'deploy' | 'undeploy' | 'mcp' | 'other';
 export type TraceStatus = 'ok' | 'error' | 'running';
 
+/** A span's own outcome: `error` is the span that raised (and each enclosing span the error went through). */
+export type SpanStatus = 'ok' | 'error' | 'running';
+
 export type Span = {
   span_id: string;
   name: string;
   start_time_ms: number;
   duration_ms: number;
   running: boolean;
+  /** Null from an older server that does not say: unknown, neither ok nor failed. */
+  status: SpanStatus | null;
   tags: Tag[];
   children: Span[];
 };

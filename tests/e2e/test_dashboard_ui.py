@@ -249,6 +249,31 @@ def test_failed_run_shows_error_details_and_stack(dashboard: Server, page: Page,
     expect(stack).to_be_hidden()
 
 
+def test_waterfall_marks_the_failed_component_and_exposes_nesting(dashboard: Server, page: Page) -> None:
+    open_dashboard(page, dashboard)
+    fail(dashboard, "fail here")
+    expect(cards(page)).to_have_count(1, timeout=WAIT_MS)
+    card = cards(page).first
+    expand(card)
+    rows = card.get_by_test_id("span-row")
+    validate = card.get_by_role("button", name=re.compile(r"^validate \(Validate\), .*, failed"))
+    expect(validate).to_have_count(1)
+    expect(validate).to_have_attribute("data-status", "error")
+    expect(validate.get_by_test_id("span-failed")).to_have_text(re.compile("failed", re.I))
+    red, green, blue = (int(c) for c in re.findall(
+        r"\d+", validate.locator(".span-row__bar").evaluate("e => getComputedStyle(e).backgroundColor"))[:3])
+    assert red > 120 and red > green + 50 and red > blue + 50, f"the failed span's bar is not red: {(red, green, blue)}"
+    # Each row's nesting level is exposed (1 for the root); the component is nested below the pipeline run.
+    levels = rows.evaluate_all("els => els.map(e => Number(e.closest('li').getAttribute('aria-level')))")
+    depths = rows.evaluate_all("els => els.map(e => Number(e.dataset.depth))")
+    assert levels == [d + 1 for d in depths] and levels[0] == 1, (levels, depths)
+    level = int(validate.evaluate("e => e.closest('li').getAttribute('aria-level')"))
+    assert level >= 2, level
+    # This server says every span's status: none is left unknown.
+    statuses = rows.evaluate_all("els => els.map(e => e.dataset.status)")
+    assert "unknown" not in statuses, statuses
+
+
 def test_error_message_html_is_rendered_as_text(dashboard: Server, page: Page) -> None:
     open_dashboard(page, dashboard)
     img = 'fail <img src=x onerror="window.__xss=1">'

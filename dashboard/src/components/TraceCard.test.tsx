@@ -93,6 +93,28 @@ describe('TraceCard', () => {
     expect(el.querySelectorAll('[data-testid=slowest-chip]')).toHaveLength(1);
   });
 
+  it('marks the failed spans in red and in their names, and gives each row its nesting level', () => {
+    const validate = makeSpan({
+      span_id: 'v', name: 'haystack.component.run', status: 'error', start_time_ms: 10, duration_ms: 5,
+      tags: [{ key: 'haystack.component.name', value: 'validate' }, { key: 'haystack.component.type', value: 'Validate' }],
+    });
+    const inner = makeSpan({ span_id: 'p', name: 'haystack.pipeline.run', status: 'error', start_time_ms: 5, duration_ms: 20, children: [validate] });
+    const older = makeSpan({ span_id: 'o', name: 'haystack.component.run', status: null, start_time_ms: 30, duration_ms: 5 });
+    const root = makeSpan({ span_id: 'r', name: 'hayhooks.pipeline.run', status: 'ok', start_time_ms: 0, duration_ms: 100, children: [inner, older] });
+    const el = mount(makeTrace({ seq: 8, status: 'error', root_span: root }), { expanded: true });
+    const rows = [...el.querySelectorAll('[data-testid=span-row]')] as HTMLElement[];
+    expect(rows.map((r) => r.dataset.status)).toEqual(['ok', 'error', 'error', 'unknown']);
+    expect(rows.map((r) => r.closest('li')!.getAttribute('aria-level'))).toEqual(['1', '2', '3', '2']);
+    const failedRow = rows[2]!;
+    expect(failedRow.getAttribute('aria-label')).toBe('validate (Validate), 5 ms, failed');
+    expect(failedRow.className).toContain('span-row--failed');
+    expect(failedRow.querySelector('[data-testid=span-failed]')!.textContent).toBe('failed');
+    for (const row of [rows[0]!, rows[3]!]) {
+      expect(row.getAttribute('aria-label')).not.toContain('failed');
+      expect(row.querySelector('[data-testid=span-failed]')).toBeNull();
+    }
+  });
+
   it('selecting a span shows its tags', () => {
     const el = mount(failed, { expanded: true });
     const rows = [...el.querySelectorAll('[data-testid=span-row]')] as HTMLButtonElement[];

@@ -1,6 +1,6 @@
 import type { ReadonlySignal } from '@preact/signals';
 import type { Trace } from '../types';
-import { layoutWaterfall, traceExtent } from '../lib/waterfall';
+import { layoutWaterfall, traceExtent, type WaterfallRow } from '../lib/waterfall';
 import { formatDuration } from '../lib/format';
 import { Icon } from './Icon';
 import './Waterfall.css';
@@ -15,7 +15,17 @@ type Props = {
 
 const INDENT_PX = 14;
 
-/** Nested span rows with duration bars positioned relative to the root span. */
+/** The row's accessible name: what the span is, how long it took, and what marks it (failed, slowest). */
+function rowLabel(row: WaterfallRow): string {
+  const type = row.componentType ? ` (${row.componentType})` : '';
+  const duration = row.running ? 'running' : formatDuration(row.span.duration_ms);
+  return `${row.title}${type}, ${duration}${row.failed ? ', failed' : ''}${row.isSlowest ? ', slowest component' : ''}`;
+}
+
+/**
+ * Nested span rows with duration bars positioned relative to the root span. The nesting is the rows' `aria-level`
+ * (1 for the root) as well as their indent; a failed span is marked in red and named so.
+ */
 export function Waterfall({ trace, now, selectedSpanId, onSelect }: Props) {
   const nowMs = trace.running ? now.value : undefined;
   const rows = layoutWaterfall(trace, nowMs);
@@ -34,18 +44,21 @@ export function Waterfall({ trace, now, selectedSpanId, onSelect }: Props) {
       <ol class="waterfall__rows" aria-label="Spans">
         {rows.map((row) => {
           const selected = row.span.span_id === selectedSpanId;
-          const classes = ['span-row', selected && 'span-row--selected', row.isSlowest && 'span-row--slowest', row.running && 'span-row--running']
-            .filter(Boolean).join(' ');
+          const classes = [
+            'span-row', selected && 'span-row--selected', row.isSlowest && 'span-row--slowest', row.running && 'span-row--running',
+            row.failed && 'span-row--failed',
+          ].filter(Boolean).join(' ');
           return (
-            <li key={row.span.span_id || `${row.depth}-${row.title}`}>
+            <li key={row.span.span_id || `${row.depth}-${row.title}`} aria-level={row.depth + 1}>
               <button
                 type="button"
                 class={classes}
                 data-testid="span-row"
                 data-span-id={row.span.span_id}
                 data-depth={row.depth}
+                data-status={row.span.status ?? 'unknown'}
                 aria-pressed={selected}
-                aria-label={`${row.title}${row.componentType ? ` (${row.componentType})` : ''}, ${row.running ? 'running' : formatDuration(row.span.duration_ms)}${row.isSlowest ? ', slowest component' : ''}`}
+                aria-label={rowLabel(row)}
                 onClick={() => onSelect(row.span.span_id)}
               >
                 <span class="span-row__label" style={{ paddingLeft: `${row.depth * INDENT_PX}px` }}>
@@ -55,6 +68,7 @@ export function Waterfall({ trace, now, selectedSpanId, onSelect }: Props) {
                   </span>
                   {row.componentType !== null && <span class="span-row__type">{row.componentType}</span>}
                   {row.pipeline !== null && <span class="span-row__pipeline" title={`Pipeline ${row.pipeline}`}>{row.pipeline}</span>}
+                  {row.failed && <span class="span-row__failed" data-testid="span-failed">failed</span>}
                   {row.isSlowest && <span class="span-row__slow">slowest</span>}
                 </span>
                 <span class="span-row__duration">{row.running ? 'running' : formatDuration(row.span.duration_ms)}</span>

@@ -81,6 +81,15 @@ describe('normalizeTrace', () => {
     expect(t.duration_ms).toBe(187.532);
     expect(t.tags).toEqual([{ key: 'hayhooks.transport', value: 'http' }, { key: 'n', value: '3' }]);
     expect(t.root_span.children[0]).toMatchObject({ span_id: 'b', name: 'x', duration_ms: 0, children: [], tags: [] });
+    // No status (an older server): unknown, not ok.
+    expect(t.root_span.status).toBeNull();
+    expect(t.root_span.children[0]!.status).toBeNull();
+  });
+
+  it("keeps each span's own status, and takes anything else for unknown", () => {
+    const root = { ...rawTrace.root_span, status: 'error', children: [{ span_id: 'b', name: 'x', status: 'ok' }, { span_id: 'c', name: 'y', status: 'failed' }] };
+    const t = normalizeTrace({ ...rawTrace, root_span: root })!;
+    expect([t.root_span.status, ...t.root_span.children.map((c) => c.status)]).toEqual(['error', 'ok', null]);
   });
 
   it('requires trace_id and a numeric cursor', () => {

@@ -1,7 +1,7 @@
 // Validation of untrusted JSON from the API into the app's types. Anything
 // malformed is dropped or replaced by a safe default; nothing here throws.
 import type {
-  DashboardConfig, EntrypointList, Sampling, Span, StoreStats, Tag, Trace, TraceError, TraceKind, TracePage, TraceStatus, Usage, SlowestComponent,
+  DashboardConfig, EntrypointList, Sampling, Span, SpanStatus, StoreStats, Tag, Trace, TraceError, TraceKind, TracePage, TraceStatus, Usage, SlowestComponent,
 } from '../types';
 import { isCursor } from './cursor';
 
@@ -125,6 +125,7 @@ export function normalizeTags(raw: unknown): Tag[] {
 }
 
 const MAX_SPAN_DEPTH = 64;
+const SPAN_STATUSES: readonly SpanStatus[] = ['ok', 'error', 'running'];
 
 export function normalizeSpan(raw: unknown, depth = 0): Span | null {
   if (!isObj(raw) || depth > MAX_SPAN_DEPTH) return null;
@@ -137,6 +138,7 @@ export function normalizeSpan(raw: unknown, depth = 0): Span | null {
     start_time_ms: num(raw.start_time_ms) ?? 0,
     duration_ms: Math.max(0, num(raw.duration_ms) ?? 0),
     running: raw.running === true,
+    status: SPAN_STATUSES.includes(raw.status as SpanStatus) ? (raw.status as SpanStatus) : null,
     tags: normalizeTags(raw.tags),
     children,
   };
@@ -190,7 +192,7 @@ export function normalizeTrace(raw: unknown): Trace | null {
   const durationMs = Math.max(0, num(raw.duration_ms) ?? 0);
   const rawRoot = normalizeSpan(raw.root_span);
   const root = rawRoot ?? {
-    span_id: traceId, name: '(no spans)', start_time_ms: startMs, duration_ms: durationMs, running, tags: [], children: [],
+    span_id: traceId, name: '(no spans)', start_time_ms: startMs, duration_ms: durationMs, running, status: null, tags: [], children: [],
   };
   const kind = KINDS.includes(raw.kind as TraceKind) ? (raw.kind as TraceKind) : 'other';
   return {

@@ -78,3 +78,15 @@ describe('layoutWaterfall', () => {
     expect(traceExtent(root)).toEqual({ start: 0, total: 20 });
   });
 });
+
+describe('failed spans', () => {
+  it("flags a span failed only when it says so: error, not ok, not a span that does not say", () => {
+    const raised = makeSpan({ span_id: 'v', status: 'error', start_time_ms: 1010, duration_ms: 5 });
+    const fine = makeSpan({ span_id: 'o', status: 'ok', start_time_ms: 1000, duration_ms: 5 });
+    const unknown = makeSpan({ span_id: 'u', status: null, start_time_ms: 1020, duration_ms: 5 });
+    const root = makeSpan({ span_id: 'r', status: 'error', start_time_ms: 1000, duration_ms: 50, children: [raised, fine, unknown] });
+    const rows = layoutWaterfall(makeTrace({ start_time_ms: 1000, duration_ms: 50, status: 'error', root_span: root }));
+    expect(rows.map((r) => [r.span.span_id, r.failed])).toEqual([['r', true], ['o', false], ['v', true], ['u', false]]);
+  });
+});
+

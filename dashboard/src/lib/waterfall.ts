@@ -17,6 +17,8 @@ export type WaterfallRow = {
   pipeline: string | null;
   isSlowest: boolean;
   running: boolean;
+  /** The span says it failed (`status: 'error'`); false when it says ok, or does not say (an older server). */
+  failed: boolean;
 };
 
 export const MIN_BAR_WIDTH_PCT = 0.6;
@@ -73,6 +75,7 @@ export function layoutWaterfall(trace: Trace, nowMs?: number, minWidth = MIN_BAR
       pipeline: pipelineTag !== null && pipelineTag !== enclosingPipeline ? pipelineTag : null,
       isSlowest: slowestId !== null && slowestId !== '' && span.span_id === slowestId,
       running: span.running,
+      failed: span.status === 'error',
     });
     const children = [...span.children].sort((a, b) => a.start_time_ms - b.start_time_ms);
     for (const child of children) visit(child, depth + 1, pipelineTag ?? enclosingPipeline);

@@ -12,6 +12,7 @@ export function makeSpan(overrides: Partial<Span> = {}): Span {
     start_time_ms: 1000,
     duration_ms: 100,
     running: false,
+    status: null,
     tags: [],
     children: [],
     ...overrides,
