@@ -166,7 +166,65 @@ describe('App', () => {
     });
     expect(q('empty-command')!.textContent).toMatch(/^curl -X POST http:\/\/[^ ]+\/chat\/run -H 'Content-Type: application\/json' -d '\{"question":"it'\\''s"\}'$/);
     click(q('filter-upper'));
+    // Until the server answers about upper, the list is loading: it says nothing about the store.
+    expect(q('empty-state')).toBeNull();
+    expect(q('trace-list')!.getAttribute('aria-busy')).toBe('true');
+    act(() => void model.actions.receiveScopePage('upper', makePage([], { generation: 2 }), 100));
+    expect(q('empty-state')!.textContent).toContain('No traces of upper in the store');
     expect(q('empty-command')!.textContent).toMatch(/\/upper\/run .* -d '\{\}'$/);
+  });
+
+  describe('a store holding more than the browser loaded', () => {
+    const stored = (n: number) => ({ stored: n, capacity: 200, dropped: 0, stragglers: 0, pending: 0 });
+    const greet = (seq: number, status: 'ok' | 'error' = 'ok') =>
+      makeTrace({ seq, entrypoint: 'greet', duration_ms: seq, status, error: status === 'error' ? { type: 'E', message: 'x', stack: null } : null });
+
+    beforeEach(() => {
+      act(() => {
+        model.actions.setEntrypoints(['chat', 'greet', 'upper']);
+        model.actions.applyConfig({ ...model.config.value, stats: stored(200) });
+      });
+    });
+
+    it('the counts say they count the loaded traces, and a pipeline none of them is of shows –, not 0', () => {
+      expect(q('count-greet')!.textContent).toBe('–');
+      expect(q('count-greet')!.getAttribute('aria-label')).toBe('none among the 3 newest traces loaded: filter on it to read the store');
+      expect(q('count-upper')!.textContent).toBe('2');
+      expect(q('count-upper')!.getAttribute('aria-label')).toBe('2 traces among the 3 newest traces loaded');
+      expect(q('counts-note')!.textContent).toContain('3 newest traces loaded');
+      act(() => model.actions.applyConfig({ ...model.config.value, stats: stored(3) }));
+      expect(q('count-greet')!.textContent).toBe('0');
+      expect(q('counts-note')).toBeNull();
+    });
+
+    it("filtering on a pipeline shows the server's traces of it, counted and summed up, and stays live", () => {
+      click(q('filter-greet'));
+      expect(q('trace-list')!.getAttribute('aria-busy')).toBe('true');
+      act(() => void model.actions.receiveScopePage('greet', makePage([greet(5, 'error'), greet(4)]), 100));
+      const ids = () => [...host.querySelectorAll('[data-testid=trace-card]')].map((c) => (c as HTMLElement).dataset.traceId);
+      expect(ids()).toEqual(['trace-5', 'trace-4']);
+      expect(q('count-greet')!.textContent).toBe('2');
+      expect(q('count-greet')!.getAttribute('aria-label')).toBe('2 traces in the store');
+      expect(q('stat-count')!.textContent).toBe('2');
+      expect(q('stat-failures')!.textContent).toBe('1');
+      expect(q('stat-avg')!.textContent).toBe('4.5 ms');
+      act(() => model.actions.receiveTrace(greet(6)));
+      act(() => model.actions.receiveTrace(makeTrace({ seq: 7, entrypoint: 'upper' })));
+      expect(ids()).toEqual(['trace-6', 'trace-5', 'trace-4']);
+      expect(q('stat-count')!.textContent).toBe('3');
+      click(q('filter-all'));
+      expect(ids()).toEqual(['trace-7', 'trace-6', 'trace-3', 'trace-2', 'trace-1']);
+      expect(q('stat-count')!.textContent).toBe('5');
+    });
+
+    it('a search over the loaded traces says so, not that the store has none', () => {
+      const input = q<HTMLInputElement>('search-input')!;
+      act(() => {
+        input.value = 'nothing-like-this';
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      expect(q('empty-filtered')!.textContent).toContain('looks through the traces loaded here');
+    });
   });
 
   it('the example command runs the pipeline at the server root, whatever the dashboard path', () => {

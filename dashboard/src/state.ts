@@ -4,7 +4,9 @@ import { batch, computed, signal } from '@preact/signals';
 import type { DashboardConfig, SortMode, ThemeName, Trace, TracePage } from './types';
 import { DEFAULT_CONFIG } from './lib/normalize';
 import { advanceCursor, capTraces, mergeTraces } from './lib/merge';
-import { filterTraces, pipelineCounts, sortTraces, type PipelineFilter } from './lib/filters';
+import {
+  filterTraces, loadedIsComplete, pipelineCounts, pipelineKey, scopeOf, sortTraces, type PipelineFilter, type PipelineScope,
+} from './lib/filters';
 import { computeStats } from './lib/stats';
 import { announcement, freshIds, pruneArrivals, recordArrivals } from './lib/freshness';
 import { describeViewMode } from './lib/viewMode';
@@ -12,6 +14,8 @@ import { describeViewMode } from './lib/viewMode';
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'offline';
 export type AuthState = 'ok' | 'required' | 'checking' | 'wrong';
 export type PageOutcome = 'merged' | 'generation-changed';
+/** A pipeline's page: `stale` when the filter moved on (or was cleared) while it was asked for. */
+export type ScopeOutcome = PageOutcome | 'stale';
 
 export const ANNOUNCE_DELAY_MS = 1200;
 
@@ -34,6 +38,8 @@ export function createModel(initialTheme: ThemeName = 'light') {
   const notice = signal<string | null>(null);
 
   const filter = signal<PipelineFilter>(null);
+  /** The list of the pipeline filtered on, read from the server; null while no pipeline is (or for NO_PIPELINE). */
+  const scope = signal<PipelineScope | null>(null);
   const query = signal('');
   const sort = signal<SortMode>('newest');
   /** Keys (`Trace.key`) of the expanded cards. */
@@ -43,10 +49,14 @@ export function createModel(initialTheme: ThemeName = 'light') {
   const themeChosen = signal(false);
   const liveMessage = signal('');
 
-  const filtered = computed(() => filterTraces(traces.value, filter.value, query.value));
+  /** The traces the view is about: the filtered pipeline's own list, else the newest of every pipeline. */
+  const scopeTraces = computed(() => scope.value?.traces ?? traces.value);
+  const filtered = computed(() => filterTraces(scopeTraces.value, filter.value, query.value));
   const visible = computed(() => sortTraces(filtered.value, sort.value));
   const stats = computed(() => computeStats(filtered.value));
-  const pipelines = computed(() => pipelineCounts(traces.value, entrypoints.value));
+  const pipelines = computed(() => pipelineCounts(traces.value, entrypoints.value, scope.value));
+  /** The browser holds every stored trace: counts of the loaded traces are the store's. */
+  const countsComplete = computed(() => loadedIsComplete(traces.value.length, config.value));
   // Keeps its identity while the set of fresh ids is unchanged, so the clock
   // ticking every second does not re-render the list.
   let lastFresh: ReadonlySet<string> = new Set();
@@ -79,12 +89,24 @@ export function createModel(initialTheme: ThemeName = 'light') {
     }, ANNOUNCE_DELAY_MS);
   }
 
+  /** Records of the filtered pipeline join its list too (live ones, and the updates of those it holds). */
+  function mergeIntoScope(incoming: readonly Trace[]) {
+    const current = scope.value;
+    if (current === null) return;
+    const mine = incoming.filter((t) => pipelineKey(t) === current.pipeline);
+    if (mine.length === 0) return;
+    const cap = config.value.list_cap;
+    const result = mergeTraces(current.traces, mine, cap);
+    if (result.changed) scope.value = { ...current, traces: result.traces, more: current.more || result.traces.length >= cap };
+  }
+
   /** Merge records into the list; `live` ones get the NEW highlight and an announcement. */
   function mergeIncoming(incoming: readonly Trace[], live: boolean) {
     const result = mergeTraces(traces.value, incoming, config.value.list_cap);
     batch(() => {
       cursor.value = advanceCursor(cursor.value, null, incoming);
       lastUpdated.value = Date.now();
+      mergeIntoScope(incoming);
       if (!result.changed) return;
       traces.value = result.traces;
       if (linked !== null && result.added.length > 0) {
@@ -106,6 +128,10 @@ export function createModel(initialTheme: ThemeName = 'light') {
         config.value = next;
         configLoaded.value = true;
         if (traces.value.length > next.list_cap) traces.value = capTraces(traces.value, next.list_cap);
+        const current = scope.value;
+        if (current !== null && current.traces.length > next.list_cap) {
+          scope.value = { ...current, traces: capTraces(current.traces, next.list_cap), more: true };
+        }
       });
     },
     /** Drop everything because the store was cleared (generation changed). */
@@ -117,6 +143,7 @@ export function createModel(initialTheme: ThemeName = 'light') {
         arrivals.value = new Map();
         expanded.value = new Set();
         linked = null;
+        if (scope.value !== null) scope.value = { pipeline: scope.value.pipeline, traces: [], status: 'loading', more: false };
       });
     },
     /** True when `gen` is known and differs from ours (the store was cleared elsewhere). */
@@ -138,6 +165,29 @@ export function createModel(initialTheme: ThemeName = 'light') {
     },
     receiveTrace(trace: Trace) {
       mergeIncoming([trace], true);
+    },
+    /**
+     * The server's newest traces of `pipeline` (`/traces?entrypoint=`, asking for `limit`): they make its list,
+     * with what arrived live meanwhile. Ignored when the filter moved on; a new generation resets like a page.
+     */
+    receiveScopePage(pipeline: string, page: TracePage, limit: number): ScopeOutcome {
+      const current = scope.value;
+      if (current === null || current.pipeline !== pipeline) return 'stale';
+      if (actions.isNewGeneration(page.generation)) {
+        actions.resetForGeneration(page.generation);
+        return 'generation-changed';
+      }
+      const cap = config.value.list_cap;
+      const merged = mergeTraces(current.traces, page.traces.filter((t) => pipelineKey(t) === pipeline), cap);
+      scope.value = {
+        pipeline, traces: merged.traces, status: 'loaded', more: page.traces.length >= limit || merged.traces.length >= cap,
+      };
+      return 'merged';
+    },
+    /** The server could not be asked for `pipeline`'s traces: its list stays what the browser had. */
+    scopeFailed(pipeline: string) {
+      const current = scope.value;
+      if (current !== null && current.pipeline === pipeline && current.status === 'loading') scope.value = { ...current, status: 'failed' };
     },
     setEntrypoints(names: string[]) {
       const same = names.length === entrypoints.value.length && names.every((n, i) => n === entrypoints.value[i]);
@@ -169,8 +219,16 @@ export function createModel(initialTheme: ThemeName = 'light') {
         }
       });
     },
+    /** A named pipeline's list starts as what the browser holds of it, until the server answers (`sync`). */
     setFilter(next: PipelineFilter) {
-      filter.value = next;
+      if (next === filter.value) return;
+      batch(() => {
+        filter.value = next;
+        const pipeline = scopeOf(next);
+        scope.value = pipeline === null
+          ? null
+          : { pipeline, traces: traces.value.filter((t) => pipelineKey(t) === pipeline), status: 'loading', more: false };
+      });
     },
     setQuery(next: string) {
       query.value = next;
@@ -208,8 +266,8 @@ export function createModel(initialTheme: ThemeName = 'light') {
 
   return {
     config, configLoaded, traces, cursor, generation, entrypoints, examples, arrivals, now, loaded, connection, unreachable,
-    auth, lastUpdated, notice, filter, query, sort, expanded, theme, themeChosen, liveMessage,
-    filtered, visible, stats, pipelines, fresh, viewMode,
+    auth, lastUpdated, notice, filter, scope, query, sort, expanded, theme, themeChosen, liveMessage,
+    scopeTraces, filtered, visible, stats, pipelines, countsComplete, fresh, viewMode,
     actions,
   };
 }

@@ -272,4 +272,140 @@ describe('sync', () => {
     expect(api.streams).toHaveLength(1);
     sync.stop();
   });
+
+  describe('a pipeline filter', () => {
+    const upper = (seq: number) => makeTrace({ seq, entrypoint: 'upper', cursor: `90-${seq}` });
+    const shout = (seq: number) => makeTrace({ seq, entrypoint: 'shout', cursor: `90-${seq}` });
+
+    /** A store whose newest page (list_cap 3) holds only shout; upper's traces are older. */
+    function olderPipeline() {
+      const api = fakeApi({ list_cap: 3 });
+      api.pages = (q) => {
+        if (q.entrypoint === 'upper') return makePage([upper(2), upper(1)], { next_after_seq: '90-2' });
+        return makePage(q.afterSeq ? [] : [shout(5), shout(4), shout(3)], { next_after_seq: '90-5' });
+      };
+      return api;
+    }
+
+    it("reads the pipeline's newest traces from the server, keeps them live from the stream, and goes back when cleared", async () => {
+      const api = olderPipeline();
+      const model = createModel();
+      const sync = createSync(api, model);
+      await sync.start();
+      api.streams[0]!.handlers.onOpen();
+      model.actions.setFilter('upper');
+      expect(model.scope.value?.status).toBe('loading');
+      await flush();
+      expect(api.queries.at(-1)).toEqual({ limit: 50, entrypoint: 'upper' });
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-2', 'trace-1']);
+      expect(model.stats.value.count).toBe(2);
+      expect(model.pipelines.value.find((r) => r.name === 'upper')).toMatchObject({ count: 2, source: 'store' });
+      // One stream for everything: the filter opens no other.
+      expect(api.streams).toHaveLength(1);
+      api.streams[0]!.handlers.onTrace(upper(6));
+      api.streams[0]!.handlers.onTrace(shout(7));
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-6', 'trace-2', 'trace-1']);
+      model.actions.setFilter(null);
+      await flush();
+      expect(model.scope.value).toBeNull();
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-7', 'trace-6', 'trace-5']);
+      expect(api.queries.filter((q) => q.entrypoint !== undefined)).toHaveLength(1);
+      sync.stop();
+    });
+
+    it('says the store has none of it only once the server said so', async () => {
+      const api = olderPipeline();
+      const model = createModel();
+      const sync = createSync(api, model);
+      await sync.start();
+      model.actions.setFilter('chat');
+      expect(model.scope.value).toMatchObject({ status: 'loading', traces: [] });
+      await flush();
+      expect(model.scope.value).toMatchObject({ status: 'loaded', traces: [], more: false });
+      sync.stop();
+    });
+
+    it("an answer for a filter that moved on is dropped", async () => {
+      const api = olderPipeline();
+      const model = createModel();
+      const sync = createSync(api, model);
+      await sync.start();
+      let answer: (page: TracePage) => void = () => {};
+      api.getTraces = (q) => {
+        api.queries.push(q);
+        return new Promise((resolve) => { answer = resolve; });
+      };
+      model.actions.setFilter('upper');
+      model.actions.setFilter('shout');
+      answer(makePage([upper(2)]));
+      await flush();
+      expect(model.scope.value?.pipeline).toBe('shout');
+      expect(model.scope.value?.traces.map((t) => t.trace_id)).toEqual(['trace-5', 'trace-4', 'trace-3']);
+      sync.stop();
+    });
+
+    it('a new generation (cleared elsewhere, Redis restarted empty) reloads the pipeline too', async () => {
+      const api = olderPipeline();
+      const model = createModel();
+      const sync = createSync(api, model);
+      await sync.start();
+      model.actions.setFilter('upper');
+      await flush();
+      api.pages = (q) => makePage(q.entrypoint === 'upper' ? [upper(9)] : [upper(9)], { generation: 4, next_after_seq: '95-0' });
+      api.streams[0]!.handlers.onClear(4);
+      expect(model.scope.value).toMatchObject({ status: 'loading', traces: [] });
+      await flush();
+      expect(model.generation.value).toBe(4);
+      expect(model.scope.value).toMatchObject({ pipeline: 'upper', status: 'loaded' });
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-9']);
+      sync.stop();
+    });
+
+    it('a page of the pipeline from a new generation resets everything and reloads', async () => {
+      const api = olderPipeline();
+      const model = createModel();
+      const sync = createSync(api, model);
+      await sync.start();
+      api.pages = (q) => makePage(q.entrypoint === 'upper' ? [upper(8)] : [shout(8)], { generation: 6, next_after_seq: '96-0' });
+      model.actions.setFilter('upper');
+      await flush();
+      expect(model.generation.value).toBe(6);
+      expect(model.traces.value.map((t) => t.trace_id)).toEqual(['trace-8']);
+      expect(model.scope.value).toMatchObject({ status: 'loaded' });
+      expect(model.visible.value.map((t) => t.entrypoint)).toEqual(['upper']);
+      sync.stop();
+    });
+
+    it("clear() empties the pipeline's list too, and reads it again", async () => {
+      const api = olderPipeline();
+      const model = createModel();
+      const sync = createSync(api, model);
+      await sync.start();
+      model.actions.setFilter('upper');
+      await flush();
+      await sync.clear();
+      await flush();
+      expect(model.scope.value).toMatchObject({ pipeline: 'upper', status: 'loaded', traces: [] });
+      expect(api.queries.at(-1)).toMatchObject({ entrypoint: 'upper' });
+      sync.stop();
+    });
+
+    it('a pipeline that could not be read is asked for again when the server answers', async () => {
+      const api = olderPipeline();
+      const model = createModel();
+      const sync = createSync(api, model);
+      await sync.start();
+      const pages = api.pages;
+      api.pages = () => { throw new ApiError('network', null, 'Failed to fetch'); };
+      model.actions.setFilter('upper');
+      await flush();
+      expect(model.scope.value?.status).toBe('failed');
+      expect(model.unreachable.value).toMatch(/Cannot reach/);
+      api.pages = pages;
+      await vi.advanceTimersByTimeAsync(CONFIG_REFRESH_MS);
+      expect(model.scope.value?.status).toBe('loaded');
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-2', 'trace-1']);
+      sync.stop();
+    });
+  });
 });

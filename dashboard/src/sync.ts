@@ -2,11 +2,16 @@
 // stream, falling back to polling `/traces?after_seq=` when the stream fails
 // repeatedly or is disabled. Handles has_more follow-ups, generation resets
 // (store cleared anywhere), 401 (token prompt) and an unreachable server.
+// A pipeline filtered on gets its own newest traces from the server
+// (`/traces?entrypoint=`), then stays live from the same stream: every new
+// trace of it arrives there too.
+import { effect } from '@preact/signals';
 import type { Api, StreamHandle } from './api';
 import { ApiError, isUnauthorized } from './api';
-import type { Model } from './state';
+import type { Model, ScopeOutcome } from './state';
 import type { TracePage } from './types';
 import { firstPageLimit, nextPageLimit } from './lib/limits';
+import { scopeOf } from './lib/filters';
 
 export const STREAM_MAX_ERRORS = 3;
 export const STREAM_RETRY_MS = 30_000;
@@ -34,6 +39,7 @@ export function createSync(api: Api, model: Model): Sync {
   let configTimer: ReturnType<typeof setTimeout> | null = null;
   let failures = 0;
   let polling = false;
+  let unwatchFilter: (() => void) | null = null;
 
   const clearTimer = (t: ReturnType<typeof setTimeout> | null) => {
     if (t !== null) clearTimeout(t);
@@ -43,6 +49,8 @@ export function createSync(api: Api, model: Model): Sync {
   function stop() {
     running = false;
     polling = false;
+    unwatchFilter?.();
+    unwatchFilter = null;
     stream?.close();
     stream = null;
     pollTimer = clearTimer(pollTimer);
@@ -66,11 +74,12 @@ export function createSync(api: Api, model: Model): Sync {
     return Math.min(MAX_BACKOFF_MS, model.config.value.poll_ms * 2 ** Math.min(failures - 1, 4));
   }
 
-  /** Returns true when this success ends an outage. */
+  /** Returns true when this success ends an outage (a pipeline's list that could not be read is asked for again). */
   function onSuccess(): boolean {
     const recovered = failures > 0 || model.unreachable.value !== null;
     failures = 0;
     if (model.unreachable.value !== null) actions.setUnreachable(null);
+    if (recovered && model.scope.value?.status === 'failed') void filterChanged();
     return recovered;
   }
 
@@ -79,13 +88,40 @@ export function createSync(api: Api, model: Model): Sync {
   }
 
   /**
-   * Reload the newest traces from scratch (initial load or after a generation change).
-   * Asks for a full list (list_cap, at most the API's max_limit) at once: there is no way to page backwards.
+   * Reload the newest traces from scratch (initial load or after a generation change), and those of the pipeline
+   * filtered on. Asks for a full list (list_cap, at most the API's max_limit) at once: there is no way to page
+   * backwards.
    */
   async function loadNewest(): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const page = await api.getTraces({ limit: firstPageLimit(model.config.value) });
-      if (actions.receivePage(page, false) === 'merged') return;
+      if (actions.receivePage(page, false) === 'merged' && (await loadScope()) !== 'generation-changed') return;
+    }
+  }
+
+  /**
+   * The newest traces of the pipeline filtered on, from the server: the browser's list may hold none of them while
+   * the store does. Later ones arrive live with every other trace (the stream, or the polls, are not filtered).
+   */
+  async function loadScope(): Promise<ScopeOutcome> {
+    const pipeline = scopeOf(model.filter.value);
+    if (pipeline === null) return 'stale';
+    const limit = firstPageLimit(model.config.value);
+    try {
+      return actions.receiveScopePage(pipeline, await api.getTraces({ limit, entrypoint: pipeline }), limit);
+    } catch (e) {
+      actions.scopeFailed(pipeline);
+      throw e;
+    }
+  }
+
+  /** A new filter: read its pipeline's traces (a generation seen meanwhile reloads everything). */
+  async function filterChanged(): Promise<void> {
+    try {
+      if ((await loadScope()) === 'generation-changed') await loadNewest();
+      onSuccess();
+    } catch (e) {
+      onFailure(e);
     }
   }
 
@@ -247,6 +283,12 @@ export function createSync(api: Api, model: Model): Sync {
       return;
     }
     if (!running) return;
+    let filter = model.filter.value;
+    unwatchFilter = effect(() => {
+      if (model.filter.value === filter) return;
+      filter = model.filter.value;
+      void filterChanged();
+    });
     configTimer = setTimeout(() => void refreshConfig(), Math.max(CONFIG_REFRESH_MS, model.config.value.poll_ms));
     if (canStream()) openStream();
     else startPolling();
@@ -272,6 +314,7 @@ export function createSync(api: Api, model: Model): Sync {
       // The stream's `clear` event may have reset us already; then keep what arrived since.
       if (result.generation === null || result.generation !== model.generation.value) {
         actions.resetForGeneration(result.generation ?? model.generation.value);
+        void filterChanged();
       }
       void reloadConfig();
       return result.message;

@@ -529,3 +529,48 @@ def test_list_cap_above_the_largest_page_loads_that_page_and_grows_live(
         shout(server, f"live {i}")
     expect(cards(page)).to_have_count(9, timeout=WAIT_MS)
     expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
+
+
+def test_filtering_on_a_pipeline_reads_its_traces_from_the_store_beyond_the_loaded_ones(
+    server_factory, tmp_path: Path, page: Page
+) -> None:
+    """The page loads the newest ``list_cap`` traces; a pipeline whose traces are older is read from the store."""
+    server = own_dashboard_server(server_factory, tmp_path, HAYHOOKS_DASHBOARD_UI_LIST_CAP="5")
+    clear_traces(server)
+    assert run(server, "greet", name="Ada", place="Turin").status_code == 200
+    for i in range(7):
+        shout(server, f"newer {i}")
+    wait_idle(server)
+
+    open_dashboard(page, server)
+    expect(cards(page)).to_have_count(5)
+    # None of the loaded traces is greet's: its count does not claim there are none in the store.
+    count = page.get_by_test_id("count-greet")
+    expect(count).to_have_text("\u2013")  # an en dash, not 0
+    expect(count).to_have_attribute("aria-label", re.compile("among the 5 newest traces loaded"))
+    expect(page.get_by_test_id("counts-note")).to_be_visible()
+
+    page.get_by_test_id("filter-greet").click()
+    expect(cards(page)).to_have_count(1, timeout=WAIT_MS)
+    expect(cards(page).locator(".card__name")).to_have_text("greet")
+    expect(count).to_have_text("1")
+    expect(count).to_have_attribute("aria-label", "1 trace in the store")
+    expect(page.get_by_test_id("stat-count")).to_have_text("1")
+
+    # Live while filtered; other pipelines' traces stay out.
+    assert run(server, "greet", name="Bo", place="Oslo").status_code == 200
+    shout(server, "while filtered")
+    expect(cards(page)).to_have_count(2, timeout=WAIT_MS)
+    expect(page.get_by_test_id("stat-count")).to_have_text("2")
+    expect(cards(page).locator(".card__name")).to_have_text(["greet", "greet"])
+
+    # The store has no trace of chat: that, and only that, is what the empty list says.
+    page.get_by_test_id("filter-chat").click()
+    expect(page.get_by_test_id("empty-state")).to_contain_text("No traces of chat in the store", timeout=WAIT_MS)
+
+    page.get_by_test_id("filter-all").click()
+    expect(cards(page)).to_have_count(5)
+    expect(page.get_by_test_id("stat-count")).to_have_text("5")
+    expect(cards(page).first.locator(".card__name")).to_have_text("shout")
+    expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
+

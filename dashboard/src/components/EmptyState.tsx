@@ -1,26 +1,36 @@
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
-import { describeEmpty, runCommand } from '../lib/emptyState';
+import { describeEmpty, describeNoMatch, describePipelineEmpty, runCommand } from '../lib/emptyState';
 import './EmptyState.css';
 
 /**
- * `root`: the server's root URL (`lib/apiBase.ts` `serverRoot`), where the example command sends its run.
- * `example`: a request body (JSON text) that `pipeline` accepts, from the server; null when it gave none.
+ * Why the list is empty: nothing stored yet (`none`), the server holds no trace of the pipeline filtered on
+ * (`pipeline`), or the search or filter matches none of the traces loaded (`no-match`).
  */
-type Props = { root: string; pipeline: string | null; example: string | null; filtered: boolean; capturing: boolean; onReset(): void };
+export type EmptyReason = 'none' | 'pipeline' | 'no-match';
 
-export function EmptyState({ root, pipeline, example, filtered, capturing, onReset }: Props) {
-  if (filtered) {
+/**
+ * `root`: the server's root URL (`lib/apiBase.ts` `serverRoot`), where the example command sends its run.
+ * `pipeline`: the one filtered on, else the one the command runs. `example`: a request body (JSON text) that
+ * `pipeline` accepts, from the server; null when it gave none.
+ */
+type Props = {
+  reason: EmptyReason; root: string; pipeline: string | null; query: string; example: string | null; capturing: boolean; onReset(): void;
+};
+
+export function EmptyState({ reason, root, pipeline, query, example, capturing, onReset }: Props) {
+  if (reason === 'no-match') {
+    const copy = describeNoMatch(pipeline, query);
     return (
       <div class="empty" data-testid="empty-filtered">
         <Icon name="search" size={22} class="empty__icon" />
-        <p class="empty__title">No traces match</p>
-        <p class="empty__text">Try another pipeline or search term.</p>
+        <p class="empty__title">{copy.title}</p>
+        <p class="empty__text">{copy.text}</p>
         <button type="button" class="btn btn--outline" onClick={onReset}>Show all traces</button>
       </div>
     );
   }
-  const copy = describeEmpty(capturing);
+  const copy = reason === 'pipeline' && pipeline !== null && capturing ? describePipelineEmpty(pipeline) : describeEmpty(capturing);
   if (!copy.suggestRun) {
     return (
       <div class="empty empty--off" data-testid="empty-capture-off">
@@ -32,7 +42,7 @@ export function EmptyState({ root, pipeline, example, filtered, capturing, onRes
   }
   const command = pipeline === null ? runCommand(root, 'upper', null) : runCommand(root, pipeline, example);
   return (
-    <div class="empty" data-testid="empty-state">
+    <div class="empty" data-testid="empty-state" data-reason={reason}>
       <Icon name="activity" size={22} class="empty__icon" />
       <p class="empty__title">{copy.title}</p>
       <p class="empty__text">{copy.text}</p>

@@ -5,7 +5,7 @@ import './ListToolbar.css';
 export function ListToolbar() {
   const { model } = useApp();
   const shown = model.visible.value.length;
-  const total = model.traces.value.length;
+  const total = model.scopeTraces.value.length;
   const sort = model.sort.value;
   const query = model.query.value;
 

@@ -1,5 +1,5 @@
 import { useApp } from '../context';
-import { NO_PIPELINE } from '../lib/filters';
+import { describeCount, NO_PIPELINE } from '../lib/filters';
 import { Icon } from './Icon';
 import './Sidebar.css';
 
@@ -11,6 +11,7 @@ export function Sidebar() {
   const active = model.filter.value;
   const total = model.traces.value.length;
   const stats = model.config.value.stats;
+  const complete = model.countsComplete.value;
 
   return (
     <nav class="sidebar" aria-label="Pipelines">
@@ -28,35 +29,41 @@ export function Sidebar() {
             onClick={() => model.actions.setFilter(null)}
           >
             <span class="sidebar__name">All pipelines</span>
-            <span class="sidebar__count">{total}</span>
+            <span class="sidebar__count" title={complete ? undefined : `The ${total} newest traces are loaded`}>{total}</span>
           </button>
         </li>
-        {rows.map((row) => (
-          <li key={row.name}>
-            <button
-              type="button"
-              class="sidebar__item"
-              aria-pressed={active === row.name}
-              data-testid={testIdFor(row.name)}
-              title={row.deployed ? `${row.name} (deployed)` : `${row.name} (not deployed)`}
-              onClick={() => model.actions.setFilter(active === row.name ? null : row.name)}
-            >
-              <span
-                class={`sidebar__dot${row.deployed ? ' sidebar__dot--deployed' : ''}`}
-                aria-hidden="true"
-              />
-              <span class={`sidebar__name${row.name === NO_PIPELINE ? '' : ' mono'}`}>{row.name}</span>
-              {row.failures > 0 && (
-                <span class="sidebar__failures" title={`${row.failures} failed`} aria-label={`${row.failures} failed`}>
-                  {row.failures}
-                </span>
-              )}
-              <span class="sidebar__count" aria-label={`${row.count} traces`}>{row.count}</span>
-            </button>
-          </li>
-        ))}
+        {rows.map((row) => {
+          const count = describeCount(row, complete, total);
+          return (
+            <li key={row.name}>
+              <button
+                type="button"
+                class="sidebar__item"
+                aria-pressed={active === row.name}
+                data-testid={testIdFor(row.name)}
+                title={row.deployed ? `${row.name} (deployed)` : `${row.name} (not deployed)`}
+                onClick={() => model.actions.setFilter(active === row.name ? null : row.name)}
+              >
+                <span
+                  class={`sidebar__dot${row.deployed ? ' sidebar__dot--deployed' : ''}`}
+                  aria-hidden="true"
+                />
+                <span class={`sidebar__name${row.name === NO_PIPELINE ? '' : ' mono'}`}>{row.name}</span>
+                {row.failures > 0 && (
+                  <span class="sidebar__failures" title={`${row.failures} failed`} aria-label={`${row.failures} failed`}>
+                    {row.failures}
+                  </span>
+                )}
+                <span class="sidebar__count" data-testid={`count-${row.name}`} aria-label={count.label} title={count.label}>{count.text}</span>
+              </button>
+            </li>
+          );
+        })}
       </ul>
       {rows.length === 0 && <p class="sidebar__empty">No pipelines deployed yet.</p>}
+      {rows.length > 0 && !complete && (
+        <p class="sidebar__empty" data-testid="counts-note">Counts of the {total} newest traces loaded; filter on a pipeline to read its own.</p>
+      )}
       {stats !== null && stats.stored !== null && (
         <p
           class="sidebar__store"

@@ -1,6 +1,6 @@
 import { useApp } from '../context';
 import { serverRoot } from '../lib/apiBase';
-import { EmptyState } from './EmptyState';
+import { EmptyState, type EmptyReason } from './EmptyState';
 import { TraceCard } from './TraceCard';
 import './TraceList.css';
 
@@ -25,22 +25,31 @@ export function TraceList() {
   const { toggleExpanded } = model.actions;
   const loaded = model.loaded.value;
   const hasAny = model.traces.value.length > 0;
+  const scope = model.scope.value;
+  const filter = model.filter.value;
+  const query = model.query.value;
+  // Waiting for the server's answer about the pipeline filtered on, with nothing of it loaded yet.
+  const scopeLoading = scope !== null && scope.status === 'loading' && visible.length === 0;
+  // "Not in the store" only when the server said so; a filter over the loaded traces only says what it looked at.
+  const reason: EmptyReason = scope?.status === 'loaded' && scope.traces.length === 0 ? 'pipeline'
+    : model.scopeTraces.value.length > 0 || scope?.status === 'failed' ? 'no-match' : 'none';
   // The example command runs the pipeline filtered on, else the first deployed one.
-  const pipeline = model.filter.value ?? model.entrypoints.value[0] ?? null;
+  const pipeline = filter ?? model.entrypoints.value[0] ?? null;
 
   return (
-    <div class="trace-list" data-testid="trace-list" aria-busy={!loaded}>
+    <div class="trace-list" data-testid="trace-list" aria-busy={!loaded || scopeLoading}>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="live-announcer">
         {model.liveMessage.value}
       </div>
-      {!loaded && !hasAny ? (
+      {(!loaded && !hasAny) || scopeLoading ? (
         model.unreachable.value === null ? <Skeleton /> : null
       ) : visible.length === 0 ? (
         <EmptyState
+          reason={reason}
           root={serverRoot(apiBase, model.config.value.dashboard_path, window.location.href)}
           pipeline={pipeline}
+          query={query}
           example={pipeline === null ? null : model.examples.value.get(pipeline) ?? null}
-          filtered={hasAny}
           capturing={model.config.value.capturing}
           onReset={() => {
             model.actions.setFilter(null);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeEmpty, runCommand, shellQuote } from './emptyState';
+import { describeEmpty, describeNoMatch, describePipelineEmpty, runCommand, shellQuote } from './emptyState';
 
 describe('the empty list', () => {
   it('while traces are captured: waits for them and suggests a run', () => {
@@ -18,6 +18,24 @@ describe('the empty list', () => {
       'Restart it without that setting to see traces here.',
     );
     expect(copy.suggestRun).toBe(false);
+  });
+});
+
+describe('an empty filtered list', () => {
+  it("names the pipeline the server has no trace of, and suggests running it", () => {
+    expect(describePipelineEmpty('greet')).toEqual({
+      title: 'No traces of greet in the store', text: 'Run it and its trace appears here live. For example:', suggestRun: true,
+    });
+  });
+
+  it('a search or a filter over the loaded traces only says that it looked at those', () => {
+    expect(describeNoMatch('greet', 'boom').title).toBe('No traces match');
+    expect(describeNoMatch('greet', 'boom').text).toContain('traces loaded here');
+    expect(describeNoMatch('(none)', '')).toEqual({
+      title: 'No loaded traces match',
+      text: 'None of the traces loaded here is of (none); older ones may still be in the store.',
+      suggestRun: false,
+    });
   });
 });
 

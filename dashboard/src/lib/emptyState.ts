@@ -18,6 +18,29 @@ export function describeEmpty(capturing: boolean): EmptyCopy {
   return { title: 'Waiting for traces', text: 'Run a pipeline and its trace appears here live. For example:', suggestRun: true };
 }
 
+/**
+ * The pipeline filtered on has no trace in the store: the server said so (its `/traces?entrypoint=` answer was
+ * empty), so running it is what makes one.
+ */
+export function describePipelineEmpty(pipeline: string): EmptyCopy {
+  return { title: `No traces of ${pipeline} in the store`, text: 'Run it and its trace appears here live. For example:', suggestRun: true };
+}
+
+/**
+ * Nothing to show, though traces are loaded: the search matches none of them, or the filter (on the traces without
+ * a pipeline, or on a pipeline whose own traces could not be read) only covers what the browser loaded.
+ */
+export function describeNoMatch(pipeline: string | null, query: string): EmptyCopy {
+  if (query.trim() !== '') {
+    return { title: 'No traces match', text: 'The search looks through the traces loaded here. Try another pipeline or search term.', suggestRun: false };
+  }
+  return {
+    title: 'No loaded traces match',
+    text: `None of the traces loaded here ${pipeline === null ? 'matches' : `is of ${pipeline}`}; older ones may still be in the store.`,
+    suggestRun: false,
+  };
+}
+
 /** `text` as one shell word in single quotes; a single quote inside becomes '\'' (close, escaped quote, reopen). */
 export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
