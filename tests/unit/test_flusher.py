@@ -31,11 +31,12 @@ class FlakyStore(MemoryTraceStore):
         return await super().generation()
 
 
-def make(store):
+def make(store, min_interval_s: float = 0.0):
     processor = DashboardSpanProcessor(grace_s=0.0)
     provider = TracerProvider()
     provider.add_span_processor(processor)
-    flusher = Flusher(processor, store, worker="h:1", limits=Limits(), local_capacity=5)
+    flusher = Flusher(processor, store, worker="h:1", limits=Limits(), local_capacity=5,
+                      min_interval_s=min_interval_s)
     return provider.get_tracer("t"), flusher
 
 
@@ -61,6 +62,31 @@ async def test_finished_traces_reach_the_store_in_batches():
         run_op(tracer)
     await settle(lambda: len(store._entries) == 20)
     assert store.calls < 20
+    await flusher.aclose()
+
+
+class TimedStore(MemoryTraceStore):
+    """A memory store that notes when each append came."""
+
+    def __init__(self) -> None:
+        super().__init__(capacity=100)
+        self.appends: list[float] = []
+
+    async def append(self, traces, generation):
+        self.appends.append(time.monotonic())
+        return await super().append(traces, generation)
+
+
+async def test_writes_are_at_least_the_flush_interval_apart_even_when_it_is_longer_than_a_tick():
+    store = TimedStore()
+    tracer, flusher = make(store, min_interval_s=0.4)
+    await flusher.start()
+    for _ in range(12):  # one trace every 0.1 s for 1.2 s
+        run_op(tracer)
+        await asyncio.sleep(0.1)
+    await settle(lambda: len(store._entries) == 12)
+    gaps = [b - a for a, b in zip(store.appends, store.appends[1:], strict=False)]
+    assert len(store.appends) <= 5 and min(gaps) >= 0.39, gaps
     await flusher.aclose()
 
 

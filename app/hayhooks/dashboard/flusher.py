@@ -107,11 +107,15 @@ class Flusher:
                     await self._wake.wait()
             self._wake.clear()
             now = time.monotonic()
-            finished, next_due = self.processor.take_ready(float("inf") if self._closing else now)
-            running = []
-            if not self._closing and now - self._last_running_check >= TICK_S:
-                self._last_running_check = now
-                running = self.processor.take_running(self.running_after_s, now)
+            finished: list[Finished] = []
+            running: list[Running] = []
+            if self._closing or now >= self._last_write + self.min_interval_s:
+                finished, next_due = self.processor.take_ready(float("inf") if self._closing else now)
+                if not self._closing and now - self._last_running_check >= TICK_S:
+                    self._last_running_check = now
+                    running = self.processor.take_running(self.running_after_s, now)
+            else:  # the last write was too recent: what is ready waits, and the next wake is when it may go
+                next_due = self._last_write + self.min_interval_s
             records = self._records(finished, running)
             try:
                 if records:
