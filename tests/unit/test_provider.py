@@ -13,8 +13,30 @@ from tests.conftest import ROOT
 
 OTEL_VARS = [
     "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL",
-    "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_SDK_DISABLED",
+    "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_SDK_DISABLED", "OTEL_EXPORTER_OTLP_TIMEOUT",
+    "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
 ]
+
+
+class Said:
+    """What the server's log said while a test ran."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@pytest.fixture
+def said():
+    from hayhooks.logger import log
+
+    lines = Said()
+    sink = log.add(lambda message: lines.lines.append(message.record["message"]), level="WARNING")
+    yield lines
+    log.remove(sink)
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +60,26 @@ def test_traces_protocol_wins_over_general_protocol(monkeypatch):
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc")
     assert isinstance(otlp_exporter(), GrpcExporter)
+
+
+@pytest.mark.parametrize("variable", ["OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"])
+def test_a_bad_grpc_timeout_is_said_and_the_default_used(monkeypatch, variable, said):
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+    monkeypatch.setenv(variable, "5s")
+    assert otlp_exporter()._timeout == 10.0
+    assert f"{variable}='5s' is not a number of seconds" in said.text
+
+
+@pytest.mark.parametrize(("value", "expected"), [("brotli", "NoCompression"), ("none", "NoCompression"),
+                                                 ("gzip", "Gzip"), ("deflate", "Deflate")])
+def test_grpc_compression_takes_what_the_specification_allows_and_says_what_it_does_not(
+        monkeypatch, value, expected, said):
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_COMPRESSION", value)
+    assert otlp_exporter()._compression.name == expected
+    assert ("is not one of none, gzip, deflate" in said.text) == (value == "brotli")
 
 
 def test_unknown_protocol_falls_back_to_http_protobuf(monkeypatch):

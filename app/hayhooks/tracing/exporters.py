@@ -10,7 +10,9 @@ own function, so a different SDK (or someone else's replacement) is left as it i
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
+from typing import Any
 
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans as sdk_encode_spans
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -48,6 +50,43 @@ def http_exporter() -> SpanExporter:
     return trace_exporter.OTLPSpanExporter()
 
 
+def _traces_or_general(name: str) -> tuple[str, str] | None:
+    """The variable that sets ``name`` for traces (``OTEL_EXPORTER_OTLP_TRACES_<name>``, else the general one),
+    and its value; None when neither is set."""
+    for variable in (f"OTEL_EXPORTER_OTLP_TRACES_{name}", f"OTEL_EXPORTER_OTLP_{name}"):
+        if variable in os.environ:
+            return variable, os.environ[variable]
+    return None
+
+
+def _grpc_settings() -> tuple[dict[str, Any], list[str]]:
+    """The timeout and compression for the gRPC exporter, where the SDK would raise at start on a bad value (the
+    HTTP exporter warns and uses its default): a bad value is said once, naming its variable, and the default
+    used. Compression ``none`` and ``deflate``, which the specification allows, are passed on as gRPC's.
+    Also the variables the SDK must not read (it parses the traces timeout even when given one)."""
+    import grpc
+
+    settings: dict[str, Any] = {}
+    hidden: list[str] = []
+    if (timeout := _traces_or_general("TIMEOUT")) is not None:
+        variable, value = timeout
+        try:
+            if float(value) <= 0:
+                raise ValueError(value)
+        except ValueError:
+            log.warning("{}={!r} is not a number of seconds above 0; using 10", variable, value)
+            settings["timeout"] = 10.0
+            hidden.append(variable)
+    if (compression := _traces_or_general("COMPRESSION")) is not None:
+        variable, value = compression
+        known = {"": grpc.Compression.NoCompression, "none": grpc.Compression.NoCompression,
+                 "gzip": grpc.Compression.Gzip, "deflate": grpc.Compression.Deflate}
+        if value.strip().lower() not in known:
+            log.warning("{}={!r} is not one of none, gzip, deflate; sending uncompressed", variable, value)
+        settings["compression"] = known.get(value.strip().lower(), grpc.Compression.NoCompression)
+    return settings, hidden
+
+
 def grpc_exporter() -> SpanExporter:
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
@@ -55,7 +94,12 @@ def grpc_exporter() -> SpanExporter:
         def _translate_data(self, data: Sequence[ReadableSpan]) -> ExportTraceServiceRequest:
             return ExportTraceServiceRequest.FromString(encode_request(data))
 
-    return GrpcSpanExporter()
+    settings, hidden = _grpc_settings()
+    saved = {variable: os.environ.pop(variable) for variable in hidden}
+    try:
+        return GrpcSpanExporter(**settings)
+    finally:
+        os.environ.update(saved)
 
 
 # The SDK exporters' loggers: they log every failed batch (every few seconds while a collector is away).
