@@ -8,17 +8,26 @@ its Redis connections, tracer provider, exporter thread and flusher task. Settin
 """
 
 import os
+import sys
 
+import typer
+
+from hayhooks.cli import load_settings
 from hayhooks.server.affinity import CpuPinning
 from hayhooks.server.gunicorn_worker import listen_once_started
 from hayhooks.server.serve import PER_WORKER_SOCKETS
 
-host = os.environ.get("HAYHOOKS_HOST", "0.0.0.0")
-port = int(os.environ.get("HAYHOOKS_PORT", "1416"))
+# This file's defaults where the environment sets none: every interface, four workers.
+_DEFAULTS = {"host": "0.0.0.0", "workers": 4}
+try:  # checked once, here: a bad value is one line naming its variable, as with `hayhooks run`
+    _settings = load_settings(**{k: v for k, v in _DEFAULTS.items() if f"HAYHOOKS_{k.upper()}" not in os.environ})
+except typer.Exit as _exit:
+    sys.exit(_exit.exit_code)
+
+host, port, workers = _settings.host, _settings.port, _settings.workers
 bind = f"{host}:{port}"
-workers = int(os.environ.get("HAYHOOKS_WORKERS", "4"))
 # Each worker on a CPU of its own while there are enough CPUs (HAYHOOKS_WORKER_CPU_AFFINITY=auto|off).
-_pinning = CpuPinning(workers, os.environ.get("HAYHOOKS_WORKER_CPU_AFFINITY", "auto").lower())  # type: ignore[arg-type]
+_pinning = CpuPinning(workers, _settings.worker_cpu_affinity)
 worker_class = "hayhooks.server.gunicorn_worker.Worker"  # uvicorn's, sending each response in one write
 # Each worker binds its own SO_REUSEPORT socket and the kernel spreads connections over them; with one shared
 # socket the first worker to wake accepts a whole burst and keep-alive clients stay pinned to it. The flip side:
@@ -28,10 +37,10 @@ if reuse_port:  # a worker listens once its app has started: none takes connecti
     listen_once_started()
 preload_app = False  # never build the app (threads, sockets) in the master
 timeout = 120
-graceful_timeout = int(os.environ.get("HAYHOOKS_GRACEFUL_SHUTDOWN_TIMEOUT", "10"))
+graceful_timeout = _settings.graceful_shutdown_timeout
 keepalive = 5
 errorlog = "-"
-loglevel = os.environ.get("HAYHOOKS_LOG_LEVEL", "info").lower()
+loglevel = _settings.log_level.lower()
 # hayhooks writes the access log itself: one line per request with its worker (pid) and trace id, so a log line
 # leads to its trace. uvicorn's own access log stays off.
 accesslog = None
@@ -51,6 +60,7 @@ def on_starting(server):  # noqa: ANN001, ARG001 (gunicorn's hook signature)
     # The workers' apps read the interface from HAYHOOKS_HOST: whether the dashboard may go without a token, whether
     # MCP guards against DNS rebinding. They must see the one bound here, not their own default (127.0.0.1).
     os.environ["HAYHOOKS_HOST"] = host
+    os.environ["HAYHOOKS_WORKERS"] = str(workers)  # how many share the view, for their warnings and /config
 
     settings = AppSettings()
     if settings.dashboard_enabled:

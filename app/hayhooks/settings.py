@@ -118,6 +118,7 @@ class AppSettings(BaseSettings):
     gc_threshold: int = Field(
         default=10_000,
         ge=100,
+        le=2**31 - 1,  # gc.set_threshold takes a C int
         description="Allocations between two young-generation collections of Python's garbage collector, in each "
         "worker (Python's own default is 700). A request frees nearly all it allocates by reference counting; at 700 "
         "a collection ran every ~10 requests and found nothing.",

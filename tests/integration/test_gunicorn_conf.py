@@ -33,3 +33,18 @@ def test_gunicorn_conf_serves_with_workers_and_trace_ids_in_the_access_log(tmp_p
         assert re.search(rf'"POST /shout/run HTTP/1.1" 200 [\d.]+ms trace={trace_id}', server.log), server.log[-2000:]
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("variable", "value"), [("HAYHOOKS_PORT", "abc"), ("HAYHOOKS_WORKERS", "0"),
+                                                 ("HAYHOOKS_GC_THRESHOLD", "2147483648")])
+def test_a_bad_value_stops_gunicorn_with_one_line_naming_the_variable(variable, value):
+    import os
+    import subprocess
+
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    env = {**os.environ, "HAYHOOKS_PIPELINES_DIR": str(EXAMPLES), variable: value}
+    result = subprocess.run([str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+                             "hayhooks.server.app:create_app()"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert f"Error: {variable} has value {value!r}" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
