@@ -26,6 +26,16 @@ class Collector(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.fixture(autouse=True)
+def no_drops_yet():
+    """The count of spans dropped from the queue is the process's: each test starts from none."""
+    from hayhooks.tracing import exporters
+
+    exporters._queue_full.dropped = 0
+    yield
+    exporters._queue_full.dropped = 0
+
+
 @pytest.fixture
 def collector():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
@@ -86,3 +96,41 @@ def test_a_password_in_the_endpoint_never_reaches_the_log():
     exporter = Reported(OTLPSpanExporter(endpoint="http://user:s3cret@127.0.0.1:9/v1/traces"))
     exporter.shutdown()
     assert exporter.endpoint == "http://user:***@127.0.0.1:9/v1/traces"
+
+
+def test_spans_dropped_from_the_full_queue_are_counted_in_the_recovery_line(collector, lines):
+    endpoint = f"http://127.0.0.1:{collector.server_port}/v1/traces"
+    exporter = Reported(OTLPSpanExporter(endpoint=endpoint))
+    batch_processor_log = logging.getLogger("opentelemetry.sdk._shared_internal")
+    for _ in range(6):  # what the SDK's batch processor says for each span it drops from its full queue
+        batch_processor_log.warning("Queue full, dropping %s.", "Span")
+    assert exporter.export(spans(4)) is SpanExportResult.FAILURE
+    collector.down = False
+    assert exporter.export(spans(1)) is SpanExportResult.SUCCESS
+    exporter.shutdown()
+
+    said = [line for line in lines if "export" in line.lower() or "queue" in line.lower()]
+    assert said[0] == "OTLP export cannot keep up: its queue is full and spans are dropped (said once, counted)"
+    assert said[-1] == f"OTLP export to {endpoint} works again; 10 spans were dropped meanwhile (6 from its full queue)"
+    assert not any(line.startswith("Queue full") for line in said)
+
+
+def test_the_batch_processors_own_drop_lines_are_counted_not_logged(lines):
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+
+    from hayhooks.tracing import exporters
+
+    class Stuck(SpanExporter):
+        def export(self, spans):
+            return SpanExportResult.FAILURE
+
+    before = exporters._queue_full.dropped
+    processor = BatchSpanProcessor(Reported(Stuck()), max_queue_size=2, max_export_batch_size=2,
+                                   schedule_delay_millis=60_000)
+    provider = TracerProvider()
+    provider.add_span_processor(processor)
+    for _ in range(50):
+        provider.get_tracer("t").start_span("s").end()
+    processor.shutdown()
+    assert exporters._queue_full.dropped > before
+    assert not any(line.startswith("Queue full") for line in lines)

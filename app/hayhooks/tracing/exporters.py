@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -136,10 +138,50 @@ class _PerBatchLines(logging.Filter):
 
 _per_batch = _PerBatchLines()
 
+# The batch processor's logger: one "Queue full, dropping Span." per span it drops while its queue is full (a
+# collector that hangs), which its own duplicate filter mostly hides: counted here instead.
+_QUEUE_LOGGERS = ("opentelemetry.sdk._shared_internal", "opentelemetry.sdk.trace.export")
+_QUEUE_FULL = ("Queue full", "Queue is full")
+QUIET_S = 5.0  # no span dropped from a full queue for this long: the export keeps up again
+
+
+class _QueueFull(logging.Filter):
+    """Counts the spans the batch processor drops from its full queue, keeping its per-span line out of the log:
+    the first drop of an episode is said once, the count when export keeps up again (``Reported``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped = 0
+        self.last_drop = 0.0
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(_QUEUE_FULL):
+            return True
+        with self._lock:
+            first = not self.dropped
+            self.dropped += 1
+            self.last_drop = time.monotonic()
+        if first:
+            log.warning("OTLP export cannot keep up: its queue is full and spans are dropped (said once, counted)")
+        return False
+
+    def take(self, *, quiet_s: float = QUIET_S) -> int:
+        """The spans dropped so far, once none was dropped for ``quiet_s``; else 0 (the episode goes on)."""
+        with self._lock:
+            if not self.dropped or time.monotonic() - self.last_drop < quiet_s:
+                return 0
+            dropped, self.dropped = self.dropped, 0
+            return dropped
+
+
+_queue_full = _QueueFull()
+
 
 class Reported(SpanExporter):
     """``exporter``, saying once that export fails (where to, and why) and once that it works again, with how many
-    spans were dropped meanwhile: the SDK says it for every batch, ~720 lines an hour while a collector is away."""
+    spans were dropped meanwhile: the SDK says it for every batch, ~720 lines an hour while a collector is away.
+    The count includes the spans the batch processor dropped because its queue was full."""
 
     def __init__(self, exporter: SpanExporter) -> None:
         self.exporter = exporter
@@ -148,12 +190,18 @@ class Reported(SpanExporter):
         for name in _SDK_LOGGERS:
             if _per_batch not in logging.getLogger(name).filters:
                 logging.getLogger(name).addFilter(_per_batch)
+        for name in _QUEUE_LOGGERS:  # ahead of the SDK's duplicate filter, which would hide most drops from it
+            if _queue_full not in logging.getLogger(name).filters:
+                logging.getLogger(name).filters.insert(0, _queue_full)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         result = self.exporter.export(spans)
         if result is SpanExportResult.SUCCESS:
-            if self.dropped:
-                log.info("OTLP export to {} works again; {} spans were dropped meanwhile", self.endpoint, self.dropped)
+            failed = self.dropped
+            from_queue = _queue_full.take(quiet_s=0.0 if failed else QUIET_S)
+            if failed or from_queue:
+                log.info("OTLP export to {} works again; {} spans were dropped meanwhile{}", self.endpoint,
+                         failed + from_queue, f" ({from_queue} from its full queue)" if from_queue else "")
                 self.dropped = 0
         else:
             if not self.dropped:
