@@ -10,7 +10,10 @@ _SECRET_QUERY = re.compile(r"(?i)^(.*pass.*|.*secret.*|.*token.*|.*key.*)$")  # 
 
 def redact_url(url: str) -> str:
     """``url`` without its secrets: the password of ``user:password@`` and any query argument naming one
-    (redis-py takes ``?password=`` and ``?ssl_password=`` too)."""
+    (redis-py takes ``?password=`` and ``?ssl_password=`` too). A bare ``user:password@host:port`` (how the gRPC
+    exporter keeps its endpoint) is masked too."""
+    if "//" not in url and "@" in url:
+        return redact_url(f"//{url}")[2:]
     parts = urlsplit(url)
     netloc = parts.netloc
     if parts.password is not None:

@@ -15,6 +15,8 @@ from hayhooks.urls import redact_url
     ("redis://:s3cret@redis.internal/0", "redis://:***@redis.internal/0"),
     ("redis://redis.internal/0?password=s3cret", "redis://redis.internal/0?password=***"),
     ("rediss://h/0?ssl_ca_certs=/etc/ca.crt&ssl_password=s3cret", "rediss://h/0?ssl_ca_certs=/etc/ca.crt&ssl_password=***"),
+    ("user:s3cret@collector:4317", "user:***@collector:4317"),  # the gRPC exporter's endpoint, without a scheme
+    ("collector:4317", "collector:4317"),
 ])
 def test_the_logged_url_masks_passwords_wherever_they_are_given(url, shown):
     assert redact_url(url) == shown

@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from opentelemetry import context as otel_context
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans as sdk_encode_spans
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
@@ -162,8 +163,12 @@ class _QueueFull(logging.Filter):
             first = not self.dropped
             self.dropped += 1
             self.last_drop = time.monotonic()
-        if first:
-            log.warning("OTLP export cannot keep up: its queue is full and spans are dropped (said once, counted)")
+        if first:  # said outside the span that happened to overflow the queue: its request did not fail
+            token = otel_context.attach(otel_context.Context())
+            try:
+                log.warning("OTLP export cannot keep up: its queue is full and spans are dropped (said once, counted)")
+            finally:
+                otel_context.detach(token)
         return False
 
     def take(self, *, quiet_s: float = QUIET_S) -> int:
