@@ -23,7 +23,25 @@ OTEL_VARIABLES = [
     ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "", "Overrides OTEL_EXPORTER_OTLP_PROTOCOL for traces."),
     ("OTEL_TRACES_SAMPLER", "parentbased_always_on", "Sampler, e.g. `parentbased_traceidratio`."),
     ("OTEL_TRACES_SAMPLER_ARG", "", "Sampler argument, e.g. `0.1`."),
+    ("OTEL_EXPORTER_OTLP_HEADERS", "", "Headers of every export request, `key=value,key=value` (values URL-encoded), "
+     "e.g. `Authorization=Bearer%20token`. Never logged."),
+    ("OTEL_EXPORTER_OTLP_TIMEOUT", "10", "Seconds an export request may take: the Python SDK reads **seconds** (the "
+     "specification says milliseconds, so `10000` means 10 000 s here). A bad value is said and 10 used."),
+    ("OTEL_EXPORTER_OTLP_COMPRESSION", "none", "`gzip`, `deflate` or `none`. A bad value is said and nothing is "
+     "compressed."),
+    ("OTEL_EXPORTER_OTLP_CERTIFICATE", "", "CA certificate (PEM file) to trust for an `https://` collector, e.g. a "
+     "self-signed one. For http/protobuf, `REQUESTS_CA_BUNDLE` or `CURL_CA_BUNDLE` in the environment take "
+     "precedence over it (the `requests` library's rule): unset them if the collector's CA is not in that bundle."),
+    ("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "", "Client certificate (PEM file) for a collector that asks for "
+     "mutual TLS, with OTEL_EXPORTER_OTLP_CLIENT_KEY."),
+    ("OTEL_EXPORTER_OTLP_CLIENT_KEY", "", "The client certificate's key (PEM file)."),
+    ("OTEL_EXPORTER_OTLP_INSECURE", "false", "grpc only: `true` sends in plaintext to an endpoint given without a "
+     "scheme (`collector:4317`); an `http://` endpoint is plaintext anyway."),
 ]
+# Said under the table: every exporter variable has a traces-only form.
+OTEL_NOTE = ("Each `OTEL_EXPORTER_OTLP_*` variable above also has an `OTEL_EXPORTER_OTLP_TRACES_*` form, which wins "
+             "over it for traces. The exporters are the SDK's: they read these variables as the OpenTelemetry Python "
+             "SDK documents them.")
 
 
 def _default(value: Any) -> str:
@@ -59,6 +77,7 @@ def render() -> str:
               "| --- | --- | --- |"]
     lines += [f"| `{name}` | {f'`{default}`' if default else '(unset)'} | {meaning} |"
               for name, default, meaning in OTEL_VARIABLES]
+    lines += ["", OTEL_NOTE]
     lines += ["", "## Hayhooks 2.1's names", "",
               "Read when this server's own name is not set; any other `HAYHOOKS_*` variable that no setting reads "
               "is named in a warning at start.", "", "| Hayhooks 2.1 | here |", "| --- | --- |"]
