@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -85,10 +86,12 @@ async def _child(store: str, capacity: int, redis_url: str | None, copies: bool,
     loop = asyncio.get_running_loop()
     while (line := (await loop.run_in_executor(None, sys.stdin.readline)).strip()):
         requests = int(line)
-        started = time.process_time()
+        started, faults = time.process_time(), resource.getrusage(resource.RUSAGE_SELF)
         await serve(requests)
         await asyncio.sleep(2.5 if callgrind else 0.1)  # the last flush belongs to these requests
-        print(f"{(time.process_time() - started) / requests * 1e6:.2f}", flush=True)
+        now = resource.getrusage(resource.RUSAGE_SELF)
+        print(f"{(time.process_time() - started) / requests * 1e6:.2f}"
+              f" {(now.ru_minflt - faults.ru_minflt) / requests:.3f}", flush=True)
     os._exit(0)
 
 
@@ -246,16 +249,19 @@ def main() -> None:
                 raise RuntimeError(f"{name} did not start")
             print(f"{name}: {ready[1]} traces stored", flush=True)
         cpu: dict[str, list[float]] = {config: [] for config in configs}
+        faults: dict[str, list[float]] = {config: [] for config in configs}  # minor page faults per request
         for round_no in range(rounds):
-            turns: dict[str, list[float]] = {config: [] for config in configs}
+            turns: dict[str, list[tuple[float, float]]] = {config: [] for config in configs}
             for name in rotated(children, round_no):
                 child = children[name]
                 assert child.stdin is not None and child.stdout is not None
                 child.stdin.write(f"{requests}\n")
                 child.stdin.flush()
-                turns[name.split("#")[0]].append(float(child.stdout.readline()))
+                us, minflt = child.stdout.readline().split()
+                turns[name.split("#")[0]].append((float(us), float(minflt)))
             for config in configs:
-                cpu[config].append(statistics.fmean(turns[config]))
+                cpu[config].append(statistics.fmean(t[0] for t in turns[config]))
+                faults[config].append(statistics.fmean(t[1] for t in turns[config]))
             print(f"round {round_no + 1}: " + "  ".join(f"{c} {cpu[c][-1]:.0f} µs" for c in configs), flush=True)
     finally:
         for child in children.values():
@@ -266,9 +272,10 @@ def main() -> None:
             child.wait(30)
         redis_process.terminate()
 
-    print(f"\nCPU per request (µs, median of {rounds} rounds of {requests}, {processes} process(es) each):")
+    print(f"\nCPU per request (µs, median of {rounds} rounds of {requests}, {processes} process(es) each), and the"
+          " minor page faults a request costs the kernel (memory the allocator gave back and takes again):")
     for name, values in cpu.items():
-        print(f"  {name:14s} {statistics.median(values):7.1f}")
+        print(f"  {name:14s} {statistics.median(values):7.1f} µs   {statistics.median(faults[name]):6.3f} faults")
     print("\nthroughput the CPU allows, larger capacity / 200 (1.000 = capacity costs nothing; target ≥ 0.95):")
     for store in ("memory", "redis"):
         base = cpu[f"{store}-200"]

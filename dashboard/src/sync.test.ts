@@ -56,13 +56,19 @@ const flush = () => vi.advanceTimersByTimeAsync(0);
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
+/** A model and its sync over `api`, started (its first read done). */
+async function started(api: Api) {
+  const model = createModel();
+  const sync = createSync(api, model);
+  await sync.start();
+  return { model, sync };
+}
+
 describe('sync', () => {
   it('loads config, entrypoints and newest traces, then opens the stream after the cursor', async () => {
     const api = fakeApi();
     api.pages = () => makePage([makeTrace({ seq: 2, cursor: '50-1' }), makeTrace({ seq: 1, cursor: '50-0' })], { next_after_seq: '50-1' });
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     expect(api.queries[0]).toEqual({ limit: 100 });
     expect(model.traces.value).toHaveLength(2);
     expect(model.entrypoints.value).toEqual(['upper']);
@@ -80,9 +86,7 @@ describe('sync', () => {
   it('a list cap above the API\'s largest page: the first read asks for max_limit, and the list grows to the cap live', async () => {
     const api = fakeApi({ list_cap: 5, fetch_limit: 2, max_limit: 3 });
     api.pages = () => makePage([3, 2, 1].map((seq) => makeTrace({ seq, cursor: `80-${seq}` })), { next_after_seq: '80-3' });
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     expect(api.queries).toEqual([{ limit: 3 }]);
     expect(model.traces.value).toHaveLength(3);
     api.streams[0]!.handlers.onOpen();
@@ -93,9 +97,7 @@ describe('sync', () => {
 
   it('reads the config again every few seconds, so a store that becomes unreachable shows within them', async () => {
     const api = fakeApi();
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     api.streams[0]!.handlers.onOpen();
     api.config = { ...api.config, degraded: true };
     await vi.advanceTimersByTimeAsync(CONFIG_REFRESH_MS);
@@ -114,9 +116,7 @@ describe('sync', () => {
       const chunk = rest.slice(0, q.limit);
       return makePage([...chunk].reverse(), { next_after_seq: chunk.at(-1)?.cursor ?? q.afterSeq, has_more: rest.length > q.limit });
     };
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     api.streams[0]!.handlers.onSnapshot(makePage([], { next_after_seq: '60-0', has_more: true }));
     await flush();
     expect(api.queries.slice(1).map((q) => q.afterSeq)).toEqual(['60-0', '60-2', '60-4']);
@@ -128,9 +128,7 @@ describe('sync', () => {
   it('falls back to polling after repeated stream errors and retries the stream later', async () => {
     const api = fakeApi();
     api.pages = (q) => makePage(q.afterSeq ? [] : [makeTrace({ seq: 1, cursor: '70-0' })], { next_after_seq: '70-0' });
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     const first = api.streams[0]!;
     for (let i = 0; i < STREAM_MAX_ERRORS - 1; i += 1) first.handlers.onError(false);
     expect(model.connection.value).toBe('reconnecting');
@@ -154,9 +152,7 @@ describe('sync', () => {
 
   it('polls when the stream is disabled; a closed stream falls back immediately', async () => {
     const api = fakeApi({ stream_enabled: false });
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     expect(api.streams).toHaveLength(0);
     expect(model.connection.value).toBe('polling');
     sync.stop();
@@ -177,9 +173,7 @@ describe('sync', () => {
       if (generation === 1) return makePage(q.afterSeq ? [] : [makeTrace({ seq: 1, cursor: '80-0' })], { generation: 1, next_after_seq: '80-0' });
       return makePage(q.afterSeq ? [] : [makeTrace({ seq: 9, cursor: '90-0' })], { generation: 2, next_after_seq: '90-0' });
     };
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     await flush();
     expect(model.traces.value.map((t) => t.trace_id)).toEqual(['trace-1']);
     generation = 2;
@@ -193,9 +187,7 @@ describe('sync', () => {
   it('a stream clear event for a new generation resets and reloads', async () => {
     const api = fakeApi();
     api.pages = () => makePage([makeTrace({ seq: 1 })], { generation: 1 });
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     api.pages = () => makePage([], { generation: 5, next_after_seq: null });
     api.streams[0]!.handlers.onClear(5);
     expect(model.traces.value).toEqual([]);
@@ -212,9 +204,7 @@ describe('sync', () => {
   it('clear() resets to the generation returned by the server', async () => {
     const api = fakeApi();
     api.pages = () => makePage([makeTrace({ seq: 1 })], { generation: 1 });
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     expect(await sync.clear()).toBe('Cleared 3 traces');
     await flush();
     expect(model.traces.value).toEqual([]);
@@ -229,9 +219,7 @@ describe('sync', () => {
   it('asks for a token on 401 and restarts after a successful login', async () => {
     const api = fakeApi();
     api.failConfig = new ApiError('unauthorized', 401, 'token required');
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     expect(model.auth.value).toBe('required');
     expect(api.streams).toHaveLength(0);
     expect(await sync.login('nope')).toBe(false);
@@ -247,9 +235,7 @@ describe('sync', () => {
   async function startedUnreachable() {
     const api = fakeApi();
     api.failConfig = new ApiError('network', null, 'Failed to fetch');
-    const model = createModel();
-    const sync = createSync(api, model);
-    await sync.start();
+    const { model, sync } = await started(api);
     expect(model.unreachable.value).toMatch(/Cannot reach/);
     return { api, model, sync };
   }
@@ -289,9 +275,7 @@ describe('sync', () => {
 
     it("reads the pipeline's newest traces from the server, keeps them live from the stream, and goes back when cleared", async () => {
       const api = olderPipeline();
-      const model = createModel();
-      const sync = createSync(api, model);
-      await sync.start();
+      const { model, sync } = await started(api);
       api.streams[0]!.handlers.onOpen();
       model.actions.setFilter('upper');
       expect(model.scope.value?.status).toBe('loading');
@@ -315,9 +299,7 @@ describe('sync', () => {
 
     it('says the store has none of it only once the server said so', async () => {
       const api = olderPipeline();
-      const model = createModel();
-      const sync = createSync(api, model);
-      await sync.start();
+      const { model, sync } = await started(api);
       model.actions.setFilter('chat');
       expect(model.scope.value).toMatchObject({ status: 'loading', traces: [] });
       await flush();
@@ -327,9 +309,7 @@ describe('sync', () => {
 
     it("an answer for a filter that moved on is dropped", async () => {
       const api = olderPipeline();
-      const model = createModel();
-      const sync = createSync(api, model);
-      await sync.start();
+      const { model, sync } = await started(api);
       let answer: (page: TracePage) => void = () => {};
       api.getTraces = (q) => {
         api.queries.push(q);
@@ -346,9 +326,7 @@ describe('sync', () => {
 
     it('a new generation (cleared elsewhere, Redis restarted empty) reloads the pipeline too', async () => {
       const api = olderPipeline();
-      const model = createModel();
-      const sync = createSync(api, model);
-      await sync.start();
+      const { model, sync } = await started(api);
       model.actions.setFilter('upper');
       await flush();
       api.pages = (q) => makePage(q.entrypoint === 'upper' ? [upper(9)] : [upper(9)], { generation: 4, next_after_seq: '95-0' });
@@ -363,9 +341,7 @@ describe('sync', () => {
 
     it('a page of the pipeline from a new generation resets everything and reloads', async () => {
       const api = olderPipeline();
-      const model = createModel();
-      const sync = createSync(api, model);
-      await sync.start();
+      const { model, sync } = await started(api);
       api.pages = (q) => makePage(q.entrypoint === 'upper' ? [upper(8)] : [shout(8)], { generation: 6, next_after_seq: '96-0' });
       model.actions.setFilter('upper');
       await flush();
@@ -378,9 +354,7 @@ describe('sync', () => {
 
     it("clear() empties the pipeline's list too, and reads it again", async () => {
       const api = olderPipeline();
-      const model = createModel();
-      const sync = createSync(api, model);
-      await sync.start();
+      const { model, sync } = await started(api);
       model.actions.setFilter('upper');
       await flush();
       await sync.clear();
@@ -392,9 +366,7 @@ describe('sync', () => {
 
     it('a pipeline that could not be read is asked for again when the server answers', async () => {
       const api = olderPipeline();
-      const model = createModel();
-      const sync = createSync(api, model);
-      await sync.start();
+      const { model, sync } = await started(api);
       const pages = api.pages;
       api.pages = () => { throw new ApiError('network', null, 'Failed to fetch'); };
       model.actions.setFilter('upper');

@@ -119,6 +119,24 @@ def test_a_core_tool_call_is_traced_as_that_tool_not_as_the_pipeline_it_names(se
 
 
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+CALLER = f"00-{CALLER_TRACE}-00f067aa0ba902b7-01"
+
+
+@pytest.fixture
+def traced_mcp(server_factory) -> str:
+    """MCP mounted on a server that captures traces: its URL."""
+    return server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard",
+                          env={"HAYHOOKS_MCP_MOUNT": "true"}).url
+
+
+def shout(url: str, text: str, *, headers: dict | None = None, meta: dict | None = None) -> str:
+    """Call the ``shout`` tool over streamable HTTP, with these HTTP headers and this ``_meta``; its answer."""
+    async def call() -> object:
+        async with httpx2.AsyncClient(headers=headers, timeout=30) as http, Client(
+                streamable_http_client(f"{url}/mcp", http_client=http)) as client:
+            return await client.call_tool("shout", {"text": text}, meta=meta)
+
+    return asyncio.run(call()).content[0].text
 
 
 def call_traces(url: str) -> list[dict]:
@@ -126,43 +144,19 @@ def call_traces(url: str) -> list[dict]:
     return [t for t in traces if t["root_span"]["name"] == "hayhooks.mcp.call_tool" and not t["running"]]
 
 
-def test_a_call_continues_the_trace_of_the_http_request_that_carried_it(server_factory):
-    server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard",
-                            env={"HAYHOOKS_MCP_MOUNT": "true"})
-
-    async def call() -> object:
-        headers = {"traceparent": f"00-{CALLER_TRACE}-00f067aa0ba902b7-01"}
-        async with httpx2.AsyncClient(headers=headers, timeout=30) as http, Client(
-                streamable_http_client(f"{server.url}/mcp", http_client=http)) as client:
-            return await client.call_tool("shout", {"text": "tp"})
-
-    assert asyncio.run(call()).content[0].text == "TP!"
-    assert [t["trace_id"] for t in wait_until(lambda: call_traces(server.url))] == [CALLER_TRACE]
+def test_a_call_continues_the_trace_of_the_http_request_that_carried_it(traced_mcp):
+    assert shout(traced_mcp, "tp", headers={"traceparent": CALLER}) == "TP!"
+    assert [t["trace_id"] for t in wait_until(lambda: call_traces(traced_mcp))] == [CALLER_TRACE]
 
 
-def test_a_call_continues_the_trace_its_meta_names(server_factory):
-    server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard",
-                            env={"HAYHOOKS_MCP_MOUNT": "true"})
-
-    async def call() -> object:
-        async with Client(f"{server.url}/mcp") as client:
-            return await client.call_tool("shout", {"text": "meta"},
-                                          meta={"traceparent": f"00-{CALLER_TRACE}-00f067aa0ba902b7-01"})
-
-    assert asyncio.run(call()).content[0].text == "META!"
-    assert [t["trace_id"] for t in wait_until(lambda: call_traces(server.url))] == [CALLER_TRACE]
+def test_a_call_continues_the_trace_its_meta_names(traced_mcp):
+    assert shout(traced_mcp, "meta", meta={"traceparent": CALLER}) == "META!"
+    assert [t["trace_id"] for t in wait_until(lambda: call_traces(traced_mcp))] == [CALLER_TRACE]
 
 
-def test_a_malformed_traceparent_starts_a_trace_of_its_own(server_factory):
-    server = server_factory("--pipelines-dir", str(EXAMPLES), "--with-tracing-dashboard",
-                            env={"HAYHOOKS_MCP_MOUNT": "true"})
-
-    async def call() -> object:
-        async with Client(f"{server.url}/mcp") as client:
-            return await client.call_tool("shout", {"text": "odd"}, meta={"traceparent": "00-zz-yy-01"})
-
-    assert asyncio.run(call()).content[0].text == "ODD!"
-    [trace] = wait_until(lambda: call_traces(server.url))
+def test_a_malformed_traceparent_starts_a_trace_of_its_own(traced_mcp):
+    assert shout(traced_mcp, "odd", meta={"traceparent": "00-zz-yy-01"}) == "ODD!"
+    [trace] = wait_until(lambda: call_traces(traced_mcp))
     assert len(trace["trace_id"]) == 32 and trace["status"] == "ok"
 
 
