@@ -24,6 +24,11 @@ describe.each(['light', 'dark'] as const)('the %s theme', (theme) => {
     }
   });
 
+  it.each(['accent', 'accent-strong', 'status-error', 'status-error-text'])(
+    'text on a --%s fill (a button, normal or hovered) reads at WCAG AA', (fill) => {
+      expect(contrastRatio(colours.get('text-on-accent')!, colours.get(fill)!)).toBeGreaterThanOrEqual(AA_NORMAL_TEXT);
+    });
+
   it('secondary text stays quieter than muted text', () => {
     const surface = colours.get('surface')!;
     expect(contrastRatio(colours.get('text-subtle')!, surface)).toBeLessThan(contrastRatio(colours.get('text-muted')!, surface));
