@@ -154,6 +154,11 @@ def test_a_call_continues_the_trace_its_meta_names(traced_mcp):
     assert [t["trace_id"] for t in wait_until(lambda: call_traces(traced_mcp))] == [CALLER_TRACE]
 
 
+def test_a_malformed_traceparent_in_meta_leaves_the_one_of_the_http_request(traced_mcp):
+    assert shout(traced_mcp, "both", headers={"traceparent": CALLER}, meta={"traceparent": "garbage"}) == "BOTH!"
+    assert [t["trace_id"] for t in wait_until(lambda: call_traces(traced_mcp))] == [CALLER_TRACE]
+
+
 def test_a_malformed_traceparent_starts_a_trace_of_its_own(traced_mcp):
     assert shout(traced_mcp, "odd", meta={"traceparent": "00-zz-yy-01"}) == "ODD!"
     [trace] = wait_until(lambda: call_traces(traced_mcp))

@@ -81,3 +81,73 @@ def test_legacy_sse_is_refused_with_several_workers_and_no_redis(server_factory)
     streamable = httpx.post(f"{server.url}/mcp", json=init, headers={"accept": "application/json, text/event-stream"},
                             timeout=5)
     assert streamable.status_code == 200
+
+
+STREAM_TRACE = "5" * 32
+
+
+class TracedPosts(WorkerLog):
+    """A client whose stream carries one ``traceparent`` and each message POST a new one of its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[str] = []
+
+    def factory(self, headers=None, timeout=None, auth=None) -> httpx2.AsyncClient:
+        client = super().factory(headers, timeout, auth)
+
+        async def stamp(request: httpx2.Request) -> None:
+            trace_id = STREAM_TRACE if request.method == "GET" else uuid.uuid4().hex
+            if request.method != "GET":
+                self.sent.append(trace_id)
+            request.headers["traceparent"] = f"00-{trace_id}-{'1' * 16}-01"
+
+        client.event_hooks["request"] = [stamp]
+        return client
+
+
+def test_a_relayed_call_continues_the_trace_of_its_own_post_not_the_streams(server_factory, redis_url):
+    from tests.integration.test_shared_view import fresh, wait_until
+
+    server = server_factory("--pipelines-dir", str(EXAMPLES), "--workers", "2", "--redis-url", redis_url,
+                            "--with-tracing-dashboard",
+                            env={**MCP, "HAYHOOKS_REDIS_KEY_PREFIX": f"sse{next(_prefixes)}:"})
+    all_workers_up(server.url, 2)
+    log = TracedPosts()
+
+    async def calls() -> None:
+        async with (
+            sse_client(f"{server.url}/sse", httpx_client_factory=log.factory) as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            for i in range(8):
+                await session.call_tool("shout", {"text": f"t{i}"})
+
+    asyncio.run(asyncio.wait_for(calls(), timeout=30))
+    assert Counter(holder for _, _, holder in log.posts)[False] > 0  # some were relayed
+
+    def recorded() -> list[str]:
+        traces = fresh(server.url, "/dashboard/api/traces", params={"limit": 100}).json()["traces"]
+        found = [t["trace_id"] for t in traces if t["root_span"]["name"] == "hayhooks.mcp.call_tool"]
+        return found if len(found) == 8 else []
+
+    trace_ids = wait_until(recorded)
+    assert STREAM_TRACE not in trace_ids and set(trace_ids) <= set(log.sent)
+
+
+def test_the_relay_works_at_once_after_redis_restarts(own_redis):
+    from hayhooks.mcp.sse_relay import SseRelay
+
+    async def forward_across_a_restart() -> tuple[bool, bool]:
+        relay = SseRelay(own_redis.url, "restart:")
+        session = uuid.uuid4()
+        before = await relay.forward(session, b"{}")  # a pooled connection, which the restart closes
+        own_redis.stop()
+        own_redis.start()
+        after = await relay.forward(session, b"{}")  # no RelayUnavailableError: sent again on a new connection
+        await relay.aclose()
+        return before, after
+
+    assert asyncio.run(forward_across_a_restart()) == (False, False)  # no worker holds that session
+

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from hayhooks.mcp.sse_relay import pack_message, unpack_message
 from tests.servers import free_port
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
@@ -39,3 +40,9 @@ def test_message_that_cannot_be_relayed_says_the_relay_is_unavailable(workers):
 def test_malformed_session_id_is_answered_by_the_sdk(workers):
     answer = post_message(workers(f"redis://127.0.0.1:{free_port()}/0"), "not-a-session")
     assert (answer.status_code, answer.text) == (400, "Invalid session ID")
+
+
+def test_a_message_keeps_its_posts_trace_headers_through_the_relay():
+    headers = [(b"traceparent", b"00-" + b"a" * 32 + b"-" + b"b" * 16 + b"-01"), (b"tracestate", b"k=v")]
+    assert unpack_message(pack_message(b'{"jsonrpc": "2.0"}', headers)) == (b'{"jsonrpc": "2.0"}', headers)
+    assert unpack_message(pack_message(b"{}", [])) == (b"{}", [])  # a bare body, as an older worker sends it

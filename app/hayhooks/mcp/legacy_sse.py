@@ -31,13 +31,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from hayhooks.logger import log
-from hayhooks.mcp.sse_relay import RelayUnavailableError, SseRelay
+from hayhooks.mcp.sse_relay import RelayUnavailableError, SseRelay, unpack_message
 
 ENDPOINT = "/messages/"
 REFUSAL = (
     "Legacy MCP SSE (/sse) cannot work with several workers and no Redis: a session's messages may reach a worker "
     "that does not hold it. Use streamable HTTP at /mcp, or set HAYHOOKS_REDIS_URL so the workers relay them."
 )
+# A relayed POST's own trace context, which replaces the stream's; and what a replayed POST is given anew.
+_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
+_REPLACED = _TRACE_HEADERS | {b"content-type", b"content-length"}
 # The SDK tells the client where to post in the stream's first event: "<endpoint>?session_id=<hex>".
 _SESSION_IN_ENDPOINT_EVENT = re.compile(rb"session_id=([0-9a-f]{32})")
 
@@ -106,10 +109,13 @@ class LegacySse:
         except ValueError:
             return False
 
-    async def _replay(self, stream_scope: Scope, session_id: UUID, body: bytes) -> None:
+    async def _replay(self, stream_scope: Scope, session_id: UUID, data: bytes) -> None:
         """Feed a relayed message to the SDK as a POST made with the stream's own headers (which passed its
-        checks), so it is validated and queued exactly as a message posted to this worker."""
-        headers = [(k, v) for k, v in stream_scope["headers"] if k not in (b"content-type", b"content-length")]
+        checks), so it is validated and queued exactly as a message posted to this worker; the trace context is
+        the one its own POST carried, never the stream's."""
+        body, trace_headers = unpack_message(data)
+        headers = [(k, v) for k, v in stream_scope["headers"] if k not in _REPLACED]
+        headers += trace_headers
         scope = {
             **stream_scope,
             "method": "POST",
@@ -150,12 +156,13 @@ class _RelayedPost:
         response = await self._security.validate_request(request, is_post=True)
         if response is None:
             session_id = UUID(hex=request.query_params["session_id"])  # checked by LegacySse.handle_post
-            response = await self._forward(session_id, await request.body())
+            trace_headers = [(k, v) for k, v in scope["headers"] if k in _TRACE_HEADERS]
+            response = await self._forward(session_id, await request.body(), trace_headers)
         await response(scope, receive, send)
 
-    async def _forward(self, session_id: UUID, body: bytes) -> Response:
+    async def _forward(self, session_id: UUID, body: bytes, trace_headers: list[tuple[bytes, bytes]]) -> Response:
         try:
-            delivered = await self.relay.forward(session_id, body)
+            delivered = await self.relay.forward(session_id, body, trace_headers)
         except RelayUnavailableError as exc:
             log.warning("Could not relay an MCP SSE message to session {}: {}", session_id.hex, exc)
             return JSONResponse({"detail": f"MCP session relay unavailable: {exc}. Retry later, or use streamable "

@@ -66,14 +66,16 @@ class _OperationSpans:
 
 
 def _caller_context(ctx: ServerRequestContext[Any, Any]) -> otel_context.Context | None:
-    """The trace a call continues: W3C trace context in the call's ``_meta`` (per call, as MCP clients that
-    propagate it send it), else in the headers of the HTTP request that carried it. The SDK runs handlers in
-    the session's task, not the request's, so the HTTP middleware's context does not reach here."""
+    """The trace a call continues: a valid W3C trace context in the call's ``_meta`` (per call, as MCP clients
+    that propagate it send it), else the one in the headers of the HTTP request that carried it. The SDK runs
+    handlers in the session's task, not the request's, so the HTTP middleware's context does not reach here."""
     meta = ctx.meta
     if meta and isinstance(meta.get("traceparent"), str):
         pairs = [(key.encode(), value.encode("latin-1", "replace")) for key in ("traceparent", "tracestate")
                  if isinstance(value := meta.get(key), str)]
-        return extract_parent(pairs)
+        parent = extract_parent(pairs)
+        if parent is not None and trace.get_current_span(parent).get_span_context().is_valid:
+            return parent
     headers = getattr(getattr(ctx.request, "headers", None), "raw", None)
     return extract_parent(headers) if headers else None
 

@@ -17,8 +17,10 @@ from uuid import UUID
 
 import anyio
 import anyio.abc
+import orjson
 import redis.asyncio as aioredis
 from redis.asyncio.client import PubSub
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from hayhooks.backoff import Backoff
@@ -31,6 +33,30 @@ class RelayUnavailableError(Exception):
     """Redis could not be reached, so a message for a session held elsewhere could not be handed over."""
 
 
+# A relayed message that carries its POST's W3C trace headers starts with this mark, then the headers as JSON,
+# then NUL, then the body. A JSON-RPC body never starts with NUL, so a bare body (an older worker's) still reads.
+_WITH_HEADERS = b"\x00hh-headers\x00"
+
+
+def pack_message(body: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """What is published for a message: ``body``, with ``headers`` (the POST's trace context) when it has any."""
+    if not headers:
+        return body
+    return _WITH_HEADERS + orjson.dumps({k.decode("latin-1"): v.decode("latin-1") for k, v in headers}) + b"\x00" + body
+
+
+def unpack_message(data: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """``(body, headers)`` of a published message."""
+    if not data.startswith(_WITH_HEADERS):
+        return data, []
+    encoded, _, body = data[len(_WITH_HEADERS):].partition(b"\x00")
+    try:
+        headers = orjson.loads(encoded)
+    except orjson.JSONDecodeError:
+        return body, []
+    return body, [(str(k).encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()]
+
+
 class SseRelay:
     def __init__(self, url: str, prefix: str) -> None:
         self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=2.0)
@@ -39,12 +65,24 @@ class SseRelay:
     def _channel(self, session_id: UUID) -> str:
         return self._prefix + session_id.hex
 
-    async def forward(self, session_id: UUID, body: bytes) -> bool:
-        """Hand ``body`` to the worker holding ``session_id``; False when no worker holds it."""
-        try:
-            return bool(await self._redis.publish(self._channel(session_id), body))
-        except ERRORS as exc:
-            raise RelayUnavailableError(f"Redis is unreachable ({type(exc).__name__})") from exc
+    async def forward(self, session_id: UUID, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> bool:
+        """Hand ``body`` (and the POST's trace ``headers``) to the worker holding ``session_id``; False when no
+        worker holds it.
+
+        A pooled connection that Redis closed (it restarted) fails its next command before Redis sees it: that
+        command is sent once more, on a new connection. Without that, every connection the pool kept from before
+        the restart cost one client its session, one after the other, long after Redis was back."""
+        message = pack_message(body, headers or [])
+        for attempt in (1, 2):
+            try:
+                return bool(await self._redis.publish(self._channel(session_id), message))
+            except RedisConnectionError as exc:
+                if attempt == 1 and "closed" in str(exc).lower():
+                    continue
+                raise RelayUnavailableError(f"Redis is unreachable ({type(exc).__name__})") from exc
+            except ERRORS as exc:
+                raise RelayUnavailableError(f"Redis is unreachable ({type(exc).__name__})") from exc
+        return False
 
     async def receive(
         self,
