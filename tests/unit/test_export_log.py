@@ -124,13 +124,22 @@ def test_the_batch_processors_own_drop_lines_are_counted_not_logged(lines):
         def export(self, spans):
             return SpanExportResult.FAILURE
 
-    before = exporters._queue_full.dropped
     processor = BatchSpanProcessor(Reported(Stuck()), max_queue_size=2, max_export_batch_size=2,
                                    schedule_delay_millis=60_000)
     provider = TracerProvider()
     provider.add_span_processor(processor)
     for _ in range(50):
         provider.get_tracer("t").start_span("s").end()
+    assert exporters._queue_full.dropped > 0
     processor.shutdown()
-    assert exporters._queue_full.dropped > before
     assert not any(line.startswith("Queue full") for line in lines)
+    assert "spans were dropped since it last worked" in lines[-1]
+
+
+def test_drops_not_yet_said_are_said_at_shutdown(collector, lines):
+    endpoint = f"http://127.0.0.1:{collector.server_port}/v1/traces"
+    exporter = Reported(OTLPSpanExporter(endpoint=endpoint))
+    logging.getLogger("opentelemetry.sdk._shared_internal").warning("Queue full, dropping %s.", "Span")
+    assert exporter.export(spans(2)) is SpanExportResult.FAILURE  # the collector refuses; nothing works again
+    exporter.shutdown()
+    assert lines[-1] == f"OTLP export to {endpoint}: 3 spans were dropped since it last worked"

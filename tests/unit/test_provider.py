@@ -63,12 +63,13 @@ def test_traces_protocol_wins_over_general_protocol(monkeypatch):
 
 
 @pytest.mark.parametrize("variable", ["OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"])
-def test_a_bad_grpc_timeout_is_said_and_the_default_used(monkeypatch, variable, said):
+@pytest.mark.parametrize("value", ["5s", "0", "inf", "nan", "1e300"])
+def test_a_bad_grpc_timeout_is_said_and_the_default_used(monkeypatch, variable, value, said):
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
-    monkeypatch.setenv(variable, "5s")
+    monkeypatch.setenv(variable, value)
     assert otlp_exporter()._timeout == 10.0
-    assert f"{variable}='5s' is not a number of seconds" in said.text
+    assert f"{variable}={value!r} is not a number of seconds" in said.text
 
 
 @pytest.mark.parametrize(("value", "expected"), [("brotli", "NoCompression"), ("none", "NoCompression"),

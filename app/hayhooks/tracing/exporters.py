@@ -62,6 +62,9 @@ def _traces_or_general(name: str) -> tuple[str, str] | None:
     return None
 
 
+MAX_TIMEOUT_S = 3600  # an export request that may take longer than an hour is a mistake (milliseconds, meant)
+
+
 def _grpc_settings() -> tuple[dict[str, Any], list[str]]:
     """The timeout and compression for the gRPC exporter, where the SDK would raise at start on a bad value (the
     HTTP exporter warns and uses its default): a bad value is said once, naming its variable, and the default
@@ -74,10 +77,11 @@ def _grpc_settings() -> tuple[dict[str, Any], list[str]]:
     if (timeout := _traces_or_general("TIMEOUT")) is not None:
         variable, value = timeout
         try:
-            if float(value) <= 0:
+            if not 0 < float(value) <= MAX_TIMEOUT_S:  # also refuses nan and inf, which gRPC's deadline cannot take
                 raise ValueError(value)
         except ValueError:
-            log.warning("{}={!r} is not a number of seconds above 0; using 10", variable, value)
+            log.warning("{}={!r} is not a number of seconds above 0 and up to {}; using 10", variable, value,
+                        MAX_TIMEOUT_S)
             settings["timeout"] = 10.0
             hidden.append(variable)
     if (compression := _traces_or_general("COMPRESSION")) is not None:
@@ -216,6 +220,12 @@ class Reported(SpanExporter):
         return result
 
     def shutdown(self) -> None:
+        """Also says what was dropped and not yet said: the count waits for an export that succeeds, which may
+        never come (traffic stopped, or the server stops)."""
+        pending = self.dropped + _queue_full.take(quiet_s=0.0)
+        if pending:
+            log.warning("OTLP export to {}: {} spans were dropped since it last worked", self.endpoint, pending)
+            self.dropped = 0
         self.exporter.shutdown()
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
