@@ -229,6 +229,16 @@ def test_a_run_api_taking_files_still_takes_json_without_them(make_client):
         "result": {"query": "json", "top_k": 2, "files": []}}
 
 
+@pytest.mark.parametrize(("body", "field"), [({"query": "q", "top_k": "many"}, "top_k"), ({"query": 123}, "query")])
+def test_a_run_api_taking_files_refuses_json_that_does_not_fit_naming_the_field(make_client, body, field):
+    client = make_client()
+    # Every parameter has a default: a form handler given JSON would find no field and run with them all.
+    deploy_wrapper(client, "upload", UPLOAD.replace("query: str,", 'query: str = "none",'))
+    response = client.post("/upload/run", json=body)
+    assert response.status_code == 422, response.text
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", field]]
+
+
 def test_a_bad_form_field_is_422_naming_it(make_client):
     client = make_client()
     deploy_wrapper(client, "upload", UPLOAD)
