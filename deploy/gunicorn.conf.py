@@ -38,6 +38,8 @@ if reuse_port:  # a worker listens once its app has started: none takes connecti
 preload_app = False  # never build the app (threads, sockets) in the master
 timeout = 120
 graceful_timeout = _settings.graceful_shutdown_timeout
+if _settings.forwarded_allow_ips is not None:  # proxies whose X-Forwarded-* headers are trusted
+    forwarded_allow_ips = _settings.forwarded_allow_ips
 keepalive = 5
 errorlog = "-"
 loglevel = _settings.log_level.lower()

@@ -102,15 +102,22 @@ def run(
         int | None, typer.Option("--workers", "-w", help="Worker processes; >1 runs gunicorn [env HAYHOOKS_WORKERS]")
     ] = None,
     root_path: Annotated[str | None, typer.Option(help="Path prefix behind a proxy [env HAYHOOKS_ROOT_PATH]")] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(help="Proxies whose X-Forwarded-* headers are trusted, e.g. 10.0.0.5 or 10.0.0.0/8 "
+                          "[env HAYHOOKS_FORWARDED_ALLOW_IPS, default 127.0.0.1]"),
+    ] = None,
     additional_python_path: Annotated[
         str | None, typer.Option(help="Extra folder on sys.path for wrappers [env HAYHOOKS_ADDITIONAL_PYTHON_PATH]")
     ] = None,
     with_tracing_dashboard: Annotated[
-        bool,
-        typer.Option("--with-tracing-dashboard", "--with-dashboard", "--tracing-dashboard",
-                     help="Capture traces and serve /dashboard; also --with-dashboard, --tracing-dashboard "
-                          "[env HAYHOOKS_DASHBOARD_ENABLED]"),
-    ] = False,
+        bool | None,
+        typer.Option("--with-tracing-dashboard/--without-tracing-dashboard", "--with-tracing/--without-tracing",
+                     "--with-dashboard", "--tracing-dashboard",
+                     help="Capture traces and serve /dashboard; also --with-tracing (Hayhooks 2.1's name),"
+                          " --with-dashboard, --tracing-dashboard [env HAYHOOKS_DASHBOARD_ENABLED]",
+                     show_default=False),
+    ] = None,
     dashboard_path: Annotated[
         str | None, typer.Option(help="Where the dashboard is served [env HAYHOOKS_DASHBOARD_PATH, default /dashboard]")
     ] = None,
@@ -128,8 +135,9 @@ def run(
         pipelines_dir=pipelines_dir,
         workers=workers,
         root_path=root_path,
+        forwarded_allow_ips=forwarded_allow_ips,
         additional_python_path=additional_python_path,
-        dashboard_enabled=True if with_tracing_dashboard else None,
+        dashboard_enabled=with_tracing_dashboard,
         dashboard_path=dashboard_path,
         redis_url=redis_url,
     )

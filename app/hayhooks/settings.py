@@ -62,6 +62,14 @@ class AppSettings(BaseSettings):
     root_path: str = Field(
         default="", description="ASGI root path when the server sits behind a proxy under a path prefix."
     )
+    forwarded_allow_ips: str | None = Field(
+        default=None,
+        description="Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are trusted: comma-separated "
+        "addresses or networks, or `*`. A request from any other address is taken as from that address. The "
+        "dashboard login throttle counts wrong tokens per client address: behind a proxy on another host, name it "
+        "here, or every client counts as the proxy. Unset: uvicorn's `FORWARDED_ALLOW_IPS`, else `127.0.0.1`, which "
+        "trusts a proxy on this host (and so any local client that sends the header).",
+    )
     workers: int = Field(
         default=1, ge=1, le=64, description="Worker processes; above 1 the server runs under gunicorn."
     )

@@ -213,3 +213,33 @@ def test_a_dashboard_that_will_refuse_everyone_is_announced_as_such_not_with_a_l
     assert "refuses every request (403) on 0.0.0.0 without a token" in server.log
     assert "Dashboard: http" not in server.log
     assert httpx.get(f"{server.url}/dashboard/api/config", timeout=5).status_code == 403
+
+
+def wrong_logins_with_made_up_forwarded_for(url: str, count: int) -> list[int]:
+    """``count`` wrong tokens, each claiming another client address in ``X-Forwarded-For``."""
+    return [httpx.post(f"{url}/dashboard/api/login", json={"token": "wrong"},
+                       headers={"x-forwarded-for": f"198.51.100.{i}"}).status_code for i in range(count)]
+
+
+def test_a_client_not_among_the_trusted_proxies_cannot_dodge_the_login_throttle(server_factory, tmp_path):
+    (tmp_path / "pl").mkdir()
+    server = server_factory("--pipelines-dir", str(tmp_path / "pl"), "--with-tracing-dashboard",
+                            "--forwarded-allow-ips", "192.0.2.10", env={"HAYHOOKS_DASHBOARD_TOKEN": "s3cret-token"})
+    assert wrong_logins_with_made_up_forwarded_for(server.url, 12)[-1] == 429  # its own address is what counts
+
+
+def test_a_trusted_proxy_has_each_client_counted_on_its_own(server_factory, tmp_path):
+    (tmp_path / "pl").mkdir()
+    server = server_factory("--pipelines-dir", str(tmp_path / "pl"), "--with-tracing-dashboard",
+                            "--forwarded-allow-ips", "127.0.0.1", env={"HAYHOOKS_DASHBOARD_TOKEN": "s3cret-token"})
+    assert set(wrong_logins_with_made_up_forwarded_for(server.url, 12)) == {401}  # twelve clients, one try each
+
+
+@pytest.mark.parametrize(("flag", "env", "expected"), [
+    ("--with-tracing", {}, 200),  # Hayhooks 2.1's name for the dashboard's capture
+    ("--without-tracing", {"HAYHOOKS_DASHBOARD_ENABLED": "true"}, 404),
+])
+def test_hayhooks_2_1s_tracing_flags_are_understood(server_factory, tmp_path, flag, env, expected):
+    (tmp_path / "pl").mkdir()
+    server = server_factory("--pipelines-dir", str(tmp_path / "pl"), flag, env=env)
+    assert httpx.get(f"{server.url}/dashboard/api/config").status_code == expected

@@ -90,6 +90,7 @@ def serve(settings: AppSettings, *, reload: bool = False) -> None:
             log_level=settings.log_level.lower(),
             access_log=not settings.access_log,
             timeout_graceful_shutdown=settings.graceful_shutdown_timeout,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
             reload=reload,
             reload_dirs=watched if reload else None,
         )
@@ -143,6 +144,8 @@ def _run_gunicorn(settings: AppSettings) -> None:
                 # the machine takes it over, and stopping either deletes it. Nothing here uses it.
                 "control_socket_disable": True,
             }
+            if settings.forwarded_allow_ips is not None:  # else gunicorn's default: FORWARDED_ALLOW_IPS, or 127.0.0.1
+                options["forwarded_allow_ips"] = settings.forwarded_allow_ips
             for key, value in options.items():
                 self.cfg.set(key, value)
 
