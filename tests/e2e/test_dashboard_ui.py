@@ -274,6 +274,18 @@ def test_waterfall_marks_the_failed_component_and_exposes_nesting(dashboard: Ser
     assert "unknown" not in statuses, statuses
 
 
+def test_waterfall_bars_stay_drawn_in_forced_colours(dashboard: Server, page: Page) -> None:
+    page.emulate_media(forced_colors="active")  # Windows' high contrast: author background colours are dropped
+    open_dashboard(page, dashboard)
+    fail(dashboard, "fail here")
+    expect(cards(page)).to_have_count(1, timeout=WAIT_MS)
+    card = cards(page).first
+    expand(card)
+    tracks = card.locator(".span-row__track").evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)")
+    bars = card.locator(".span-row__bar").evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)")
+    assert bars and all(bar != track for bar, track in zip(bars, tracks, strict=True)), (bars, tracks)
+
+
 def test_error_message_html_is_rendered_as_text(dashboard: Server, page: Page) -> None:
     open_dashboard(page, dashboard)
     img = 'fail <img src=x onerror="window.__xss=1">'
