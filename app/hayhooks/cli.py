@@ -73,7 +73,7 @@ def _source_of(field: str, overrides: dict[str, Any]) -> str:
 
 
 # Options whose names are not their setting's.
-_OPTIONS = {"dashboard_enabled": "--with-tracing-dashboard"}
+_OPTIONS = {"dashboard_enabled": "--with-tracing-dashboard", "mcp_port": "--port", "mcp_host": "--host"}
 
 # Settings whose values are never echoed: those typed as secrets.
 _SECRETS = frozenset(name for name, field in AppSettings.model_fields.items() if "SecretStr" in str(field.annotation))
@@ -211,6 +211,8 @@ def _client(server: str | None) -> Any:
         host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
         scheme = "https" if settings.use_https else "http"
         server = f"{scheme}://{host}:{settings.port}{settings.root_path}"
+    elif "://" not in server:  # localhost:1416, as one would type it
+        server = f"http://{server}"
     return httpx.Client(base_url=server, timeout=float(os.environ.get("HAYHOOKS_CLI_TIMEOUT", "120")),
                         verify=not settings.disable_ssl)
 

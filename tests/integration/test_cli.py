@@ -69,6 +69,17 @@ def test_unreachable_server_prints_one_line():
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_server_given_without_its_scheme_is_reached_over_http(server):
+    host_and_port = server.url.removeprefix("http://")
+    result = cli("status", server=host_and_port)
+    assert result.returncode == 0, result.stderr
+
+
+def test_mcp_runs_bad_port_is_named_as_its_option():
+    result = cli("mcp", "run", "--port", "70000")
+    assert result.returncode == 1 and "Error: --port has value 70000" in result.stderr, result.stderr
+
+
 def test_bad_setting_prints_one_line_naming_the_variable():
     import os
 

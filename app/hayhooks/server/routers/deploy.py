@@ -24,7 +24,8 @@ router = APIRouter(tags=["config"])  # Hayhooks' tag
 
 
 class _Named(BaseModel):
-    name: str = Field(description="Pipeline name: letters, digits, '_' and '-'; also its URL path segment")
+    name: str = Field(description="Pipeline name: 1-64 letters, digits, '_', '-' or '.', starting with a letter or "
+                                  "digit; also its URL path segment")
 
     @field_validator("name")
     @classmethod
