@@ -87,7 +87,11 @@ STREAM_TRACE = "5" * 32
 
 
 class TracedPosts(WorkerLog):
-    """A client whose stream carries one ``traceparent`` and each message POST a new one of its own."""
+    """A client whose stream carries one ``traceparent`` and each message POST a new one of its own.
+
+    ``sent``: the trace each POST asks to continue. That is its header's, unless the mcp client put its own
+    context in the message's ``_meta`` (it does when a tracer provider is installed in this process, as tests
+    that build an app in-process leave one), which the server rightly prefers."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -98,9 +102,10 @@ class TracedPosts(WorkerLog):
 
         async def stamp(request: httpx2.Request) -> None:
             trace_id = STREAM_TRACE if request.method == "GET" else uuid.uuid4().hex
-            if request.method != "GET":
-                self.sent.append(trace_id)
             request.headers["traceparent"] = f"00-{trace_id}-{'1' * 16}-01"
+            if request.method == "POST":
+                meta = (json.loads(request.content or b"{}").get("params") or {}).get("_meta") or {}
+                self.sent.append(str(meta.get("traceparent") or request.headers["traceparent"]).split("-")[1])
 
         client.event_hooks["request"] = [stamp]
         return client

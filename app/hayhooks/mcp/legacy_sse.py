@@ -32,15 +32,15 @@ from starlette.types import Message, Receive, Scope, Send
 
 from hayhooks.logger import log
 from hayhooks.mcp.sse_relay import RelayUnavailableError, SseRelay, unpack_message
+from hayhooks.tracing.operations import TRACE_HEADERS
 
 ENDPOINT = "/messages/"
 REFUSAL = (
     "Legacy MCP SSE (/sse) cannot work with several workers and no Redis: a session's messages may reach a worker "
     "that does not hold it. Use streamable HTTP at /mcp, or set HAYHOOKS_REDIS_URL so the workers relay them."
 )
-# A relayed POST's own trace context, which replaces the stream's; and what a replayed POST is given anew.
-_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
-_REPLACED = _TRACE_HEADERS | {b"content-type", b"content-length"}
+# What a replayed POST is given anew: its own trace context (never the stream's), its body's type and length.
+_REPLACED = TRACE_HEADERS | {b"content-type", b"content-length"}
 # The SDK tells the client where to post in the stream's first event: "<endpoint>?session_id=<hex>".
 _SESSION_IN_ENDPOINT_EVENT = re.compile(rb"session_id=([0-9a-f]{32})")
 
@@ -156,7 +156,7 @@ class _RelayedPost:
         response = await self._security.validate_request(request, is_post=True)
         if response is None:
             session_id = UUID(hex=request.query_params["session_id"])  # checked by LegacySse.handle_post
-            trace_headers = [(k, v) for k, v in scope["headers"] if k in _TRACE_HEADERS]
+            trace_headers = [(k, v) for k, v in scope["headers"] if k in TRACE_HEADERS]
             response = await self._forward(session_id, await request.body(), trace_headers)
         await response(scope, receive, send)
 

@@ -18,12 +18,11 @@ from uuid import UUID
 import anyio
 import anyio.abc
 import orjson
-import redis.asyncio as aioredis
 from redis.asyncio.client import PubSub
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from hayhooks.backoff import Backoff
+from hayhooks.redis_clients import connect
 
 ERRORS = (RedisError, OSError, asyncio.TimeoutError)
 _CONFIRM_S = 2.0
@@ -59,7 +58,10 @@ def unpack_message(data: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]]:
 
 class SseRelay:
     def __init__(self, url: str, prefix: str) -> None:
-        self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=2.0)
+        # A pooled connection that Redis closed (it restarted) fails its next command before Redis sees it: that
+        # command is sent once more, on a new connection. Without that, every connection the pool kept from before
+        # the restart cost one client its session, one after the other, long after Redis was back.
+        self._redis = connect(url, reconnect_once=True)
         self._prefix = f"{prefix}mcp_sse:"
 
     def _channel(self, session_id: UUID) -> str:
@@ -67,22 +69,11 @@ class SseRelay:
 
     async def forward(self, session_id: UUID, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> bool:
         """Hand ``body`` (and the POST's trace ``headers``) to the worker holding ``session_id``; False when no
-        worker holds it.
-
-        A pooled connection that Redis closed (it restarted) fails its next command before Redis sees it: that
-        command is sent once more, on a new connection. Without that, every connection the pool kept from before
-        the restart cost one client its session, one after the other, long after Redis was back."""
-        message = pack_message(body, headers or [])
-        for attempt in (1, 2):
-            try:
-                return bool(await self._redis.publish(self._channel(session_id), message))
-            except RedisConnectionError as exc:
-                if attempt == 1 and "closed" in str(exc).lower():
-                    continue
-                raise RelayUnavailableError(f"Redis is unreachable ({type(exc).__name__})") from exc
-            except ERRORS as exc:
-                raise RelayUnavailableError(f"Redis is unreachable ({type(exc).__name__})") from exc
-        return False
+        worker holds it."""
+        try:
+            return bool(await self._redis.publish(self._channel(session_id), pack_message(body, headers or [])))
+        except ERRORS as exc:
+            raise RelayUnavailableError(f"Redis is unreachable ({type(exc).__name__})") from exc
 
     async def receive(
         self,

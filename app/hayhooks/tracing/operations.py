@@ -308,7 +308,8 @@ class OperationMiddleware:
             span.end()
 
 
-_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
+# The W3C trace context of a request: what a caller's trace is continued from.
+TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
 
 
 def extract_parent(headers: Iterable[tuple[bytes, bytes]]) -> otel_context.Context | None:
@@ -316,7 +317,7 @@ def extract_parent(headers: Iterable[tuple[bytes, bytes]]) -> otel_context.Conte
     configured propagators decide what is valid; a malformed ``traceparent`` starts a trace of its own."""
     carrier = None
     for key, value in headers:
-        if key in _TRACE_HEADERS:
+        if key in TRACE_HEADERS:
             carrier = carrier or {}
             carrier[key.decode("latin-1")] = value.decode("latin-1")
     return propagate.extract(carrier) if carrier else None
