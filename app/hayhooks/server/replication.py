@@ -28,23 +28,29 @@ from hayhooks.redis_clients import connect, hint
 from hayhooks.server.deployer import Deployer
 
 ERRORS = (RedisError, OSError, asyncio.TimeoutError)
-# Record an operation, and which names the log deploys: a deploy that must not overwrite is refused atomically if
-# another worker or host recorded one of that name first (each had checked only its own registry).
-_PUBLISH = """
+# Append an operation to the log, and keep the names the log deploys: the one step both scripts below take.
+_RECORD = """
+local function record(op, from, name, kind)
+  local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', '10000', '*', 'op', op, 'from', from)
+  if kind == 'undeploy' then
+    redis.call('HDEL', KEYS[2], name)
+  else
+    redis.call('HSET', KEYS[2], name, id)
+  end
+  return id
+end
+"""
+# Record an operation: a deploy that must not overwrite is refused atomically if another worker or host recorded
+# one of that name first (each had checked only its own registry).
+_PUBLISH = _RECORD + """
 if ARGV[4] == '1' and redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then
   return false
 end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', '10000', '*', 'op', ARGV[1], 'from', ARGV[2])
-if ARGV[5] == 'undeploy' then
-  redis.call('HDEL', KEYS[2], ARGV[3])
-else
-  redis.call('HSET', KEYS[2], ARGV[3], id)
-end
-return id
+return record(ARGV[1], ARGV[2], ARGV[3], ARGV[5])
 """
 # Write back what a worker applied, after Redis lost the log, skipping the names the new log already has an
 # operation for: a deploy or undeploy made since Redis came back is newer than anything written back.
-_WRITE_BACK = """
+_WRITE_BACK = _RECORD + """
 local seen = {}
 for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
   local fields = entry[2]
@@ -54,14 +60,8 @@ for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
 end
 local written = 0
 for i = 2, #ARGV, 3 do
-  local name = ARGV[i + 1]
-  if not seen[name] then
-    local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', '10000', '*', 'op', ARGV[i], 'from', ARGV[1])
-    if ARGV[i + 2] == 'undeploy' then
-      redis.call('HDEL', KEYS[2], name)
-    else
-      redis.call('HSET', KEYS[2], name, id)
-    end
+  if not seen[ARGV[i + 1]] then
+    record(ARGV[i], ARGV[1], ARGV[i + 1], ARGV[i + 2])
     written = written + 1
   end
 end
