@@ -158,9 +158,8 @@ def run(
             typer.secho(f"Warning: the dashboard refuses every request (403) on {settings.host} without a token: set "
                         "HAYHOOKS_DASHBOARD_TOKEN, or run with --host 127.0.0.1", fg=typer.colors.YELLOW, err=True)
         else:
-            host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
             typer.secho(
-                f"Dashboard: http://{host}:{settings.port}{settings.root_path}{settings.dashboard_path}/",
+                f"Dashboard: http://{settings.local_host}:{settings.port}{settings.root_path}{settings.dashboard_path}/",
                 fg=typer.colors.GREEN, err=True,
             )
     _serve(settings, reload=reload)
@@ -208,9 +207,8 @@ def _client(server: str | None) -> Any:
 
     settings = load_settings()
     if server is None:
-        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
         scheme = "https" if settings.use_https else "http"
-        server = f"{scheme}://{host}:{settings.port}{settings.root_path}"
+        server = f"{scheme}://{settings.local_host}:{settings.port}{settings.root_path}"
     elif "://" not in server:  # localhost:1416, as one would type it
         server = f"http://{server}"
     return httpx.Client(base_url=server, timeout=float(os.environ.get("HAYHOOKS_CLI_TIMEOUT", "120")),

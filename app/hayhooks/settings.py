@@ -313,6 +313,12 @@ class AppSettings(BaseSettings):
         return init_settings, env_settings, dotenv_settings, _Hayhooks2Names(settings_cls), file_secret_settings
 
     @property
+    def local_host(self) -> str:
+        """The host a client on this machine reaches the server at: the bound one, or loopback for "every
+        interface" (0.0.0.0 and :: are not addresses to connect to)."""
+        return "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+
+    @property
     def loopback(self) -> bool:
         """Whether the server only listens on this machine."""
         return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")
