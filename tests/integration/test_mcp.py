@@ -295,3 +295,50 @@ def test_a_tool_whose_run_api_streams_answers_with_what_it_streamed(server_facto
     streamed, failed = asyncio.run(call())
     assert not streamed.is_error and streamed.content[0].text == "a b c "
     assert failed.is_error and "the stream failed midway" in failed.content[0].text
+
+
+@pytest.fixture
+def slow_tools(server_factory, tmp_path) -> str:
+    """MCP mounted on a traced server with a pipeline that naps and one that streams slowly: its URL."""
+    (tmp_path / "pipes").mkdir()
+    for name in ("nap", "drip"):
+        (tmp_path / "pipes" / name).symlink_to(FIXTURES / name)
+    return server_factory("--pipelines-dir", str(tmp_path / "pipes"), "--with-tracing-dashboard",
+                          env={"HAYHOOKS_MCP_MOUNT": "true"}).url
+
+
+def leave_during(url: str, tool: str, arguments: dict, after_s: float) -> None:
+    """Call ``tool`` over streamable HTTP and give up after ``after_s``: the client closes its session."""
+    async def call() -> None:
+        async with Client(f"{url}/mcp") as client:
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(client.call_tool(tool, arguments), after_s)
+
+    asyncio.run(call())
+
+
+def span_names(span: dict) -> list[str]:
+    return [span["name"], *(name for child in span["children"] for name in span_names(child))]
+
+
+@pytest.mark.slow
+def test_a_call_the_client_leaves_is_a_failed_trace_that_holds_the_whole_run(slow_tools):
+    leave_during(slow_tools, "nap", {"seconds": 1.5}, after_s=0.5)
+
+    [trace] = wait_until(lambda: call_traces(slow_tools), timeout=20)
+
+    assert trace["status"] == "error"
+    assert trace["error"]["type"].endswith("ClientDisconnected")
+    assert "haystack.component.run" in span_names(trace["root_span"])
+    assert trace["duration_ms"] >= 1500 * 0.9  # it ended with the run, which went on after the client left
+
+
+@pytest.mark.slow
+def test_a_streaming_call_the_client_leaves_holds_the_whole_run(slow_tools):
+    leave_during(slow_tools, "drip", {"text": "one two three four five six"}, after_s=0.5)
+
+    [trace] = wait_until(lambda: call_traces(slow_tools), timeout=20)
+
+    assert trace["error"]["type"].endswith("ClientDisconnected")
+    assert "haystack.component.run" in span_names(trace["root_span"])
+    assert trace["duration_ms"] >= 6 * 300 * 0.9

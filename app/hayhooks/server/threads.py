@@ -21,6 +21,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import anyio
+
 T = TypeVar("T")
 
 # anyio's default capacity: this many threads let slow pipelines wait on I/O side by side.
@@ -114,7 +116,8 @@ async def run_sync(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         return await asyncio.shield(future)
     except asyncio.CancelledError as cancelled:
         if _DRAIN_OVER not in str(cancelled):
-            with contextlib.suppress(BaseException):
+            # Shielded: in an anyio cancel scope (an MCP call's), every await of a cancelled task is cancelled again.
+            with contextlib.suppress(BaseException), anyio.CancelScope(shield=True):
                 await future
         raise
 

@@ -18,12 +18,13 @@ import contextvars
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import anyio
 from fastapi.exceptions import ValidationException
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
@@ -190,6 +191,19 @@ def _start(
     )
 
 
+def _enter(tracer: trace.Tracer, operation: Operation, parent: otel_context.Context | None) -> tuple[trace.Span, Any]:
+    """A new operation's span, current (for OpenTelemetry and for ``annotate``) until ``_leave``."""
+    span = _start(tracer, operation, parent)
+    return span, (otel_context.attach(trace.set_span_in_context(span, parent)), _current.set(span))
+
+
+def _leave(span: trace.Span, tokens: Any) -> None:
+    token, op_token = tokens
+    _current.reset(op_token)
+    otel_context.detach(token)
+    span.end()
+
+
 @contextmanager
 def operation(
     tracer: trace.Tracer,
@@ -202,17 +216,15 @@ def operation(
 ) -> Iterator[trace.Span]:
     """The current operation if there is one (annotated with ``pipeline``), else a new one for this block.
 
-    Used by work that is not an HTTP request of its own: deploys at start, MCP tool calls. ``parent``: the
-    caller's context (``extract_parent``), which the new operation continues.
+    Used by work that is not an HTTP request of its own: deploys at start and over the deploy log. ``parent``:
+    the caller's context (``extract_parent``), which the new operation continues.
     """
     existing = _current.get()
     if existing is not None:
         annotate(**{PIPELINE: pipeline})
         yield existing
         return
-    span = _start(tracer, Operation(kind, pipeline, transport, name=name), parent)
-    token = otel_context.attach(trace.set_span_in_context(span, parent))
-    op_token = _current.set(span)
+    span, tokens = _enter(tracer, Operation(kind, pipeline, transport, name=name), parent)
     try:
         yield span
     except BaseException as exc:
@@ -222,9 +234,36 @@ def operation(
         _succeeded(span)
     finally:
         _holds.pop(span, None)  # a sync block cannot wait: what it started ends on its own
-        _current.reset(op_token)
-        otel_context.detach(token)
-        span.end()
+        _leave(span, tokens)
+
+
+@asynccontextmanager
+async def call_operation(
+    tracer: trace.Tracer,
+    kind: str,
+    pipeline: str | None,
+    transport: str,
+    *,
+    name: str | None = None,
+    parent: otel_context.Context | None = None,
+) -> AsyncIterator[trace.Span]:
+    """A new operation for a call that is not an HTTP request of its own (an MCP tool call), as the HTTP
+    middleware makes one: a call cancelled because its client left is failed as ``ClientDisconnected``, and what
+    the call started (a stream's pipeline run, ``hold_until``) ends inside the operation before it ends."""
+    span, tokens = _enter(tracer, Operation(kind, pipeline, transport, name=name), parent)
+    try:
+        yield span
+    except BaseException as exc:
+        record_error(ClientDisconnected(_CALL_CANCELLED) if isinstance(exc, asyncio.CancelledError) else exc)
+        raise
+    else:
+        _succeeded(span)
+    finally:
+        if span in _holds:
+            # Cancelled, the call's scope would cancel this wait at once (anyio cancels at every await): shielded.
+            with contextlib.suppress(asyncio.CancelledError), anyio.CancelScope(shield=True):
+                await _released(span)
+        _leave(span, tokens)
 
 
 class OperationMiddleware:
@@ -329,6 +368,7 @@ class ClientDisconnected(Exception):
 
 _CUT_SHORT = "the client closed the connection before the response was complete"
 _NO_ANSWER = "the client closed the connection before the response started"
+_CALL_CANCELLED = "the call was cancelled before its answer: the client cancelled it, or went away"
 
 
 _OK = Status(StatusCode.OK)
