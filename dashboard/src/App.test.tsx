@@ -174,6 +174,17 @@ describe('App', () => {
     expect(q('empty-command')!.textContent).toMatch(/\/upper\/run .* -d '\{\}'$/);
   });
 
+  it('while the store is unreachable, an empty filtered list says it looked at this worker, not the store', () => {
+    act(() => {
+      model.actions.applyConfig({ ...model.config.value, degraded: true, generation: 2 });
+      model.actions.resetForGeneration(2);
+    });
+    click(q('filter-upper'));
+    act(() => void model.actions.receiveScopePage('upper', makePage([], { generation: 2 }), 100));
+    expect(q('empty-state')!.textContent).toContain('No traces of upper on this worker');
+    expect(q('empty-state')!.textContent).not.toContain('in the store');
+  });
+
   describe('a store holding more than the browser loaded', () => {
     const stored = (n: number) => ({ stored: n, capacity: 200, dropped: 0, stragglers: 0, pending: 0 });
     const greet = (seq: number, status: 'ok' | 'error' = 'ok') =>

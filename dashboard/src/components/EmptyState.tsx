@@ -15,10 +15,12 @@ export type EmptyReason = 'none' | 'pipeline' | 'no-match';
  * `pipeline` accepts, from the server; null when it gave none.
  */
 type Props = {
-  reason: EmptyReason; root: string; pipeline: string | null; query: string; example: string | null; capturing: boolean; onReset(): void;
+  reason: EmptyReason; root: string; pipeline: string | null; query: string; example: string | null; capturing: boolean;
+  /** The shared store is unreachable: the server answered from this worker's own traces. */
+  degraded: boolean; onReset(): void;
 };
 
-export function EmptyState({ reason, root, pipeline, query, example, capturing, onReset }: Props) {
+export function EmptyState({ reason, root, pipeline, query, example, capturing, degraded, onReset }: Props) {
   if (reason === 'no-match') {
     const copy = describeNoMatch(pipeline, query);
     return (
@@ -30,7 +32,7 @@ export function EmptyState({ reason, root, pipeline, query, example, capturing, 
       </div>
     );
   }
-  const copy = reason === 'pipeline' && pipeline !== null && capturing ? describePipelineEmpty(pipeline) : describeEmpty(capturing);
+  const copy = reason === 'pipeline' && pipeline !== null && capturing ? describePipelineEmpty(pipeline, degraded) : describeEmpty(capturing);
   if (!copy.suggestRun) {
     return (
       <div class="empty empty--off" data-testid="empty-capture-off">

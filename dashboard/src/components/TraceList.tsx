@@ -51,6 +51,7 @@ export function TraceList() {
           query={query}
           example={pipeline === null ? null : model.examples.value.get(pipeline) ?? null}
           capturing={model.config.value.capturing}
+          degraded={model.config.value.degraded}
           onReset={() => {
             model.actions.setFilter(null);
             model.actions.setQuery('');

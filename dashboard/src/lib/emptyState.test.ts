@@ -28,6 +28,14 @@ describe('an empty filtered list', () => {
     });
   });
 
+  it('while the shared store is unreachable, says it looked at this worker\'s traces, not the store', () => {
+    const copy = describePipelineEmpty('greet', true);
+    expect(copy.title).toBe('No traces of greet on this worker');
+    expect(copy.text).toContain('shared trace store is unreachable');
+    expect(copy.text).not.toContain('in the store');
+    expect(copy.suggestRun).toBe(true);
+  });
+
   it('a search or a filter over the loaded traces only says that it looked at those', () => {
     expect(describeNoMatch('greet', 'boom').title).toBe('No traces match');
     expect(describeNoMatch('greet', 'boom').text).toContain('traces loaded here');

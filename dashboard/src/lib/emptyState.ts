@@ -20,9 +20,18 @@ export function describeEmpty(capturing: boolean): EmptyCopy {
 
 /**
  * The pipeline filtered on has no trace in the store: the server said so (its `/traces?entrypoint=` answer was
- * empty), so running it is what makes one.
+ * empty), so running it is what makes one. `degraded`: the shared store is unreachable and the server answered from
+ * the traces its worker captured meanwhile, so the store was not what it looked in.
  */
-export function describePipelineEmpty(pipeline: string): EmptyCopy {
+export function describePipelineEmpty(pipeline: string, degraded = false): EmptyCopy {
+  if (degraded) {
+    return {
+      title: `No traces of ${pipeline} on this worker`,
+      text: 'The shared trace store is unreachable: this view holds only the traces this worker captured since. ' +
+        'Run it and its trace appears here live. For example:',
+      suggestRun: true,
+    };
+  }
   return { title: `No traces of ${pipeline} in the store`, text: 'Run it and its trace appears here live. For example:', suggestRun: true };
 }
 
