@@ -274,18 +274,28 @@ def wrk_get(url: str, *, seconds: float, pause_ms: float = 0) -> Load:
 
 
 def rotated(names: Iterable[str], round_no: int) -> list[str]:
-    """``names`` in this round's order: A B C, then B C A, then C A B, ..."""
+    """``names`` in this round's order. Rounds come in pairs, the second the first reversed (A B C, C B A): a drift
+    of the machine that is steady over a pair hits every server alike, since each one's mean place in the pair is
+    the same (with many servers, a round is minutes long, and a steady slide of 30 % was seen within one). Each
+    pair starts one server further on (B C A, A C B, ...), so that going first is nobody's lot."""
     ordered = list(names)
-    shift = round_no % len(ordered)
-    return ordered[shift:] + ordered[:shift]
+    shift = (round_no // 2) % len(ordered)
+    order = ordered[shift:] + ordered[:shift]
+    return order[::-1] if round_no % 2 else order
+
+
+def paired(values: list[float]) -> list[float]:
+    """The means of rounds 1-2, 3-4, ...: what a server measured over each pair of rounds (``rotated``), in which a
+    steady drift cancels out. An odd last round is left out."""
+    return [(values[i] + values[i + 1]) / 2 for i in range(0, len(values) - 1, 2)]
 
 
 def alternate(urls: dict[str, ServerUrl], body: str, *, rounds: int, seconds: float, connections: int = 8,
               path: str = "/shout/run", label: str = "") -> dict[str, list[Load]]:
     """Load every server in turn, round after round, so drift hits them alike; prints a line per run and returns
-    the loads by server name. Each server is warmed up for a second first. The order rotates (A B C, B C A,
-    C A B, ...): going first in a round measured a few per cent slower, and must not always be the same server's
-    lot."""
+    the loads by server name. Each server is warmed up for a second first. The order changes (``rotated``): a
+    pair of rounds cancels a steady drift, and going first in a round, which measured a few per cent slower, is
+    not always the same server's lot."""
     for url in urls.values():
         wrk(f"{url}{path}", body, seconds=1, connections=connections)
     width = max(len(name) for name in urls)
@@ -316,9 +326,9 @@ def rounds_and_seconds(args: argparse.Namespace) -> tuple[int, float]:
     return args.quick_rounds if args.quick else (args.rounds, args.seconds)
 
 
-def summarise(name: str, values: list[float]) -> str:
+def summarise(name: str, values: list[float], of: str = "rounds") -> str:
     return (f"{name}: median {statistics.median(values):.3f}  min {min(values):.3f}  max {max(values):.3f}"
-            f"  (rounds: {', '.join(f'{v:.3f}' for v in values)})")
+            f"  ({of}: {', '.join(f'{v:.3f}' for v in values)})")
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -41,6 +41,7 @@ from benchmarks.harness import (
     alternate,
     apply_priority_option,
     hayhooks_server,
+    paired,
     percentile,
     prioritise,
     start_redis,
@@ -90,25 +91,25 @@ def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10
                 print(f"  {server}: stored {stats['stored']} / capacity {stats['capacity']}")
         loads = alternate(urls, BODY, rounds=rounds, seconds=seconds, label="  ")
 
-    def per_round(value: str) -> dict[str, list[float]]:
-        """Each configuration's mean over its processes, round by round."""
-        return {name: [statistics.fmean(getattr(loads[server][r], value) or 0.0
-                                        for server in servers if servers[server][0] == name)
-                       for r in range(rounds)] for name in configs}
+    def per_pair(value: str) -> dict[str, list[float]]:
+        """Each configuration's mean over its processes and over each pair of rounds (a steady drift cancels)."""
+        return {name: paired([statistics.fmean(getattr(loads[server][r], value) or 0.0
+                                               for server in servers if servers[server][0] == name)
+                              for r in range(rounds)]) for name in configs}
 
-    results, cpu = per_round("requests_per_s"), per_round("cpu_us_per_request")
+    results, cpu = per_pair("requests_per_s"), per_pair("cpu_us_per_request")
 
     def ratio(table: dict[str, list[float]], a: str, b: str) -> list[float]:
         return [x / y for x, y in zip(table[a], table[b], strict=True)]
 
-    print("  throughput (1.000 = no cost):")
+    print("  throughput (1.000 = no cost), by pair of rounds:")
     pairs = [("memory-200", "off"), ("redis-200", "off")] + [
         (name, name.split("-")[0] + "-200") for name in configs if name not in ("off", "memory-200", "redis-200")]
     for a, b in pairs:
-        print("    " + summarise(f"{a:11s} / {b:10s}", ratio(results, a, b)))
-    print("  server CPU per request (1.000 = no cost; 1.05 = 5 % more):")
+        print("    " + summarise(f"{a:11s} / {b:10s}", ratio(results, a, b), of="pairs"))
+    print("  server CPU per request (1.000 = no cost; 1.05 = 5 % more), by pair of rounds:")
     for a, b in pairs:
-        print("    " + summarise(f"{a:11s} / {b:10s}", ratio(cpu, a, b)))
+        print("    " + summarise(f"{a:11s} / {b:10s}", ratio(cpu, a, b), of="pairs"))
 
 
 def page_latency(seconds: float, redis_url: str) -> None:
@@ -265,7 +266,7 @@ def main() -> None:
     args = parser.parse_args()
     apply_priority_option(args)
     prioritise(os.getpid())  # the measuring clients: page reader, visibility probes
-    rounds, seconds, samples = (2, 1, 40) if args.quick else (3, 5, 200)
+    rounds, seconds, samples = (2, 1, 40) if args.quick else (6, 5, 200)  # rounds in pairs: see harness.rotated
     process, redis_url = start_redis()
     try:
         if args.only in (None, "throughput"):
