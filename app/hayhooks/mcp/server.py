@@ -27,7 +27,7 @@ from hayhooks.mcp.legacy_sse import ENDPOINT, LegacySse
 from hayhooks.mcp.sse_relay import SseRelay
 from hayhooks.mcp.tools import call_tool, exposed, tool_of
 from hayhooks.pipelines.registry import PipelineRegistry
-from hayhooks.tracing.operations import PAYLOAD, call_operation, extract_parent
+from hayhooks.tracing.operations import PAYLOAD, Operation, call_operation, extract_parent
 from hayhooks.tracing.payload import payload_values
 
 _TRACED = {"tools/list": "hayhooks.mcp.list_tools", "tools/call": "hayhooks.mcp.call_tool"}
@@ -55,8 +55,8 @@ class _OperationSpans:
             tool = None
         core = tool in core_tools.NAMES
         parent = _caller_context(ctx)
-        async with call_operation(self.tracer, "mcp", None if core else tool, "mcp", name=span_name,
-                                  parent=parent) as span:
+        async with call_operation(self.tracer, Operation("mcp", None if core else tool, "mcp", name=span_name),
+                                  parent) as span:
             if tool is not None and span.is_recording():
                 arguments = ctx.params.get("arguments") if ctx.params else None
                 span.set_attribute(TOOL, tool)

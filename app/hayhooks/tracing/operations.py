@@ -239,18 +239,12 @@ def operation(
 
 @asynccontextmanager
 async def call_operation(
-    tracer: trace.Tracer,
-    kind: str,
-    pipeline: str | None,
-    transport: str,
-    *,
-    name: str | None = None,
-    parent: otel_context.Context | None = None,
+    tracer: trace.Tracer, operation: Operation, parent: otel_context.Context | None = None
 ) -> AsyncIterator[trace.Span]:
     """A new operation for a call that is not an HTTP request of its own (an MCP tool call), as the HTTP
     middleware makes one: a call cancelled because its client left is failed as ``ClientDisconnected``, and what
     the call started (a stream's pipeline run, ``hold_until``) ends inside the operation before it ends."""
-    span, tokens = _enter(tracer, Operation(kind, pipeline, transport, name=name), parent)
+    span, tokens = _enter(tracer, operation, parent)
     try:
         yield span
     except BaseException as exc:
