@@ -178,49 +178,45 @@ async def test_append_for_an_old_generation_is_refused_with_the_clear_time(store
     assert (await store.page()).traces == []
 
 
-def following(store, count: int, pipeline: str | None = None) -> asyncio.Task:
-    """A task that follows ``store`` from its current end and returns the next ``count`` events."""
+async def following(store, pipeline: str | None = None):
+    """A subscription to ``store`` from its current end (its snapshot's end read, as the SSE endpoint does)."""
+    subscription = store.follow(pipeline=pipeline)
+    subscription.ready((await store.page()).next_after)
+    return subscription
 
-    async def consume() -> list:
-        events = []
-        subscription = store.follow(pipeline=pipeline)
-        subscription.ready((await store.page()).next_after)
-        async for event in subscription:
-            events.append(event)
-            if len(events) == count:
-                return events
-        return events
 
-    return asyncio.create_task(consume())
+async def next_events(subscription, count: int) -> list:
+    return [await asyncio.wait_for(anext(subscription), 5) for _ in range(count)]
 
 
 async def test_follow_yields_new_traces_in_order(store):
-    task = following(store, 3)
-    await asyncio.sleep(0.2)
+    subscription = await following(store)
     cursors = await fill(store, 3)
-    events = await asyncio.wait_for(task, 5)
+    events = await next_events(subscription, 3)
     assert [e.cursor for e in events] == cursors
     assert [e.trace["trace_id"] for e in events] == [f"{n:032x}" for n in range(3)]
+    subscription.close()
 
 
 async def test_follow_announces_clears(store):
-    task = following(store, 1)
-    await asyncio.sleep(0.2)
+    subscription = await following(store)
     generation = await store.clear()
-    [event] = await asyncio.wait_for(task, 5)
+    [event] = await next_events(subscription, 1)
     assert event.trace is None and event.generation == generation
+    subscription.close()
 
 
 async def test_following_one_pipeline_yields_only_its_traces_and_every_clear(store):
-    task = following(store, 3, pipeline="b")
-    await asyncio.sleep(0.2)
+    subscription = await following(store, pipeline="b")
     await fill(store, 2, pipeline="a")
     wanted = await fill(store, 2, start=10, pipeline="b")
     await fill(store, 2, start=20, pipeline="a")
+    events = await next_events(subscription, 2)
+    assert [e.cursor for e in events] == wanted and {e.entrypoint for e in events} == {"b"}
     generation = await store.clear()
-    events = await asyncio.wait_for(task, 5)
-    assert [e.cursor for e in events[:2]] == wanted and {e.entrypoint for e in events[:2]} == {"b"}
-    assert events[2].trace is None and events[2].generation == generation
+    [cleared] = await next_events(subscription, 1)
+    assert cleared.trace is None and cleared.generation == generation
+    subscription.close()
 
 
 async def test_stats_count_and_kind(store):
