@@ -4,6 +4,7 @@ import asyncio
 import contextvars
 import threading
 
+import anyio
 import pytest
 
 from hayhooks.server import threads
@@ -48,6 +49,30 @@ async def test_a_cancelled_caller_waits_for_the_call_to_end_before_it_is_cancell
     release.set()
     with pytest.raises(asyncio.CancelledError):
         await task
+    assert ended.is_set()
+
+
+async def test_a_caller_cancelled_by_an_anyio_scope_waits_for_the_call_too():
+    """An MCP call is cancelled through an anyio cancel scope, which cancels every later await of the task."""
+    started, release, ended = threading.Event(), threading.Event(), threading.Event()
+
+    def slow() -> None:
+        started.set()
+        release.wait(5)
+        ended.set()
+
+    async def call_then_cancel() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(run_sync, slow)
+            await asyncio.to_thread(started.wait, 5)
+            group.cancel_scope.cancel()
+
+    caller = asyncio.ensure_future(call_then_cancel())
+    await asyncio.to_thread(started.wait, 5)
+    await asyncio.sleep(0.1)
+    assert not caller.done()  # still waiting for the call
+    release.set()
+    await asyncio.wait_for(caller, 5)
     assert ended.is_set()
 
 
