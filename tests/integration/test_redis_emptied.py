@@ -39,10 +39,12 @@ async def test_followers_are_told_when_redis_restarted_empty_and_then_get_the_ne
     monkeypatch.setattr(redis_store, "GENERATION_CHECK_S", 0.1)
     store = RedisTraceStore(own_redis.url, prefix="e:", worker="h:1")
     events = []
+    following = asyncio.Event()
 
     async def follow() -> None:
         subscription = store.follow()
         subscription.ready((await store.page()).next_after)
+        following.set()
         async for event in subscription:
             events.append(event)
             if event.trace is not None and event.trace["trace_id"] == f"{2:032x}":
@@ -51,9 +53,11 @@ async def test_followers_are_told_when_redis_restarted_empty_and_then_get_the_ne
     try:
         await store.heartbeat()
         task = asyncio.create_task(follow())
-        await asyncio.sleep(0.3)
+        await asyncio.wait_for(following.wait(), 10)  # its snapshot's end read: trace 1 comes after it
         await store.append([trace(1)], await store.generation())
-        await asyncio.sleep(0.3)
+        async with asyncio.timeout(10):  # followed before Redis loses it
+            while not events:
+                await asyncio.sleep(0.01)
         await restart_empty(own_redis, store)
         await store.heartbeat()
         await store.append([trace(2)], await store.generation())
