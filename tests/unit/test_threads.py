@@ -33,62 +33,58 @@ async def test_the_callers_context_is_seen_by_the_call():
     assert await run_sync(current.get) == "operation-1"
 
 
+class HeldCall:
+    """A call that starts, then waits until the test releases it."""
+
+    def __init__(self) -> None:
+        self.started, self.release, self.ended = threading.Event(), threading.Event(), threading.Event()
+
+    def __call__(self) -> None:
+        self.started.set()
+        self.release.wait(5)
+        self.ended.set()
+
+
 async def test_a_cancelled_caller_waits_for_the_call_to_end_before_it_is_cancelled():
-    started, release, ended = threading.Event(), threading.Event(), threading.Event()
-
-    def slow() -> None:
-        started.set()
-        release.wait(5)
-        ended.set()
-
-    task = asyncio.ensure_future(run_sync(slow))
-    await asyncio.to_thread(started.wait, 5)
+    held = HeldCall()
+    task = asyncio.ensure_future(run_sync(held))
+    await asyncio.to_thread(held.started.wait, 5)
     task.cancel()
     await asyncio.sleep(0.05)
     assert not task.done()  # still waiting for the call
-    release.set()
+    held.release.set()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert ended.is_set()
+    assert held.ended.is_set()
 
 
 async def test_a_caller_cancelled_by_an_anyio_scope_waits_for_the_call_too():
     """An MCP call is cancelled through an anyio cancel scope, which cancels every later await of the task."""
-    started, release, ended = threading.Event(), threading.Event(), threading.Event()
-
-    def slow() -> None:
-        started.set()
-        release.wait(5)
-        ended.set()
+    held = HeldCall()
 
     async def call_then_cancel() -> None:
         async with anyio.create_task_group() as group:
-            group.start_soon(run_sync, slow)
-            await asyncio.to_thread(started.wait, 5)
+            group.start_soon(run_sync, held)
+            await asyncio.to_thread(held.started.wait, 5)
             group.cancel_scope.cancel()
 
     caller = asyncio.ensure_future(call_then_cancel())
-    await asyncio.to_thread(started.wait, 5)
+    await asyncio.to_thread(held.started.wait, 5)
     await asyncio.sleep(0.1)
     assert not caller.done()  # still waiting for the call
-    release.set()
+    held.release.set()
     await asyncio.wait_for(caller, 5)
-    assert ended.is_set()
+    assert held.ended.is_set()
 
 
 async def test_a_caller_cancelled_when_the_servers_drain_is_over_stops_waiting_at_once():
-    started, release = threading.Event(), threading.Event()
-
-    def slow() -> None:
-        started.set()
-        release.wait(5)
-
-    task = asyncio.ensure_future(run_sync(slow))
-    await asyncio.to_thread(started.wait, 5)
+    held = HeldCall()
+    task = asyncio.ensure_future(run_sync(held))
+    await asyncio.to_thread(held.started.wait, 5)
     task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")  # uvicorn's words
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, 1)  # the worker is about to be stopped: the call is not waited for
-    release.set()
+    held.release.set()
 
 
 async def test_calls_that_block_run_side_by_side():
