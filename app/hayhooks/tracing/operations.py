@@ -191,9 +191,14 @@ def _start(
     )
 
 
-def _enter(tracer: trace.Tracer, operation: Operation, parent: otel_context.Context | None) -> tuple[trace.Span, Any]:
+def _enter(
+    tracer: trace.Tracer,
+    operation: Operation,
+    parent: otel_context.Context | None,
+    extra: dict[str, Any] | None = None,
+) -> tuple[trace.Span, Any]:
     """A new operation's span, current (for OpenTelemetry and for ``annotate``) until ``_leave``."""
-    span = _start(tracer, operation, parent)
+    span = _start(tracer, operation, parent, extra)
     return span, (otel_context.attach(trace.set_span_in_context(span, parent)), _current.set(span))
 
 
@@ -289,9 +294,7 @@ class OperationMiddleware:
             "url.path": scope["path"],
             "url.scheme": scope.get("scheme", "http"),
         }
-        span = _start(self.tracer, op, parent, http)
-        token = otel_context.attach(trace.set_span_in_context(span, parent))
-        op_token = _current.set(span)
+        span, tokens = _enter(self.tracer, op, parent, http)
         status_code = 0
         complete = False
         span_prefix = f"{scope['method']} {op.route}"
@@ -336,9 +339,7 @@ class OperationMiddleware:
             if _holds and span in _holds:
                 with contextlib.suppress(asyncio.CancelledError):  # the drain is over: end the operation now
                     await asyncio.shield(_released(span))
-            _current.reset(op_token)
-            otel_context.detach(token)
-            span.end()
+            _leave(span, tokens)
 
 
 # The W3C trace context of a request: what a caller's trace is continued from.
