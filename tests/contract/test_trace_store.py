@@ -111,6 +111,47 @@ async def test_filtered_paging_reaches_every_trace_past_other_pipelines(store):
     assert sorted(seen) == sorted(f"{n:032x}" for n in [*range(12), *range(200, 212)])
 
 
+async def test_before_pages_back_through_every_older_trace_newest_first(store):
+    await fill(store, 12)
+    page = await store.page(limit=5)
+    seen = [t["trace_id"] for t in page.records()]
+    before = Cursor.parse(page.records()[-1]["cursor"])
+    more = []
+    while True:
+        page = await store.page(before=before, limit=5)
+        seen += [t["trace_id"] for t in page.records()]
+        more.append(page.has_more)
+        before = page.next_before
+        if not page.has_more:
+            break
+    assert seen == [f"{n:032x}" for n in range(11, -1, -1)]
+    assert more == [True, False]
+
+
+async def test_before_says_no_more_when_the_page_takes_the_last_older_trace(store):
+    cursors = await fill(store, 10)
+    page = await store.page(before=cursors[5], limit=5)
+    assert [t["trace_id"] for t in page.records()] == [f"{n:032x}" for n in (4, 3, 2, 1, 0)]
+    assert (page.has_more, page.next_before) == (False, cursors[0])
+
+
+async def test_before_the_oldest_trace_returns_nothing(store):
+    cursors = await fill(store, 3)
+    page = await store.page(before=cursors[0])
+    assert (page.traces, page.has_more) == ([], False)
+
+
+async def test_before_with_a_pipeline_skips_other_pipelines(store):
+    await fill(store, 4, pipeline="a")
+    await fill(store, 30, start=100, pipeline="b")
+    newest_a = await fill(store, 1, start=200, pipeline="a")
+    page = await store.page(before=newest_a[0], limit=3, pipeline="a")
+    assert [t["trace_id"] for t in page.records()] == [f"{n:032x}" for n in (3, 2, 1)]
+    assert page.has_more
+    rest = await store.page(before=page.next_before, limit=3, pipeline="a")
+    assert ([t["trace_id"] for t in rest.records()], rest.has_more) == ([f"{0:032x}"], False)
+
+
 async def test_since_ms_filters_by_time(store):
     cursors = await fill(store, 3)
     page = await store.page(since_ms=cursors[-1].ms + 1)

@@ -160,6 +160,30 @@ def test_a_burst_larger_than_the_limit_loses_nothing(dash):
     assert len(set(seen)) == 12
 
 
+def test_before_seq_pages_back_to_the_oldest_trace(dash):
+    for i in range(7):
+        dash.post("/shout/run", json={"text": str(i)})
+    newest = wait_for_traces(dash, 7, entrypoint="shout")
+    page = dash.get("/dashboard/api/traces", params={"limit": 3, "entrypoint": "shout",
+                                                     "before_seq": newest[0]["cursor"]}).json()
+    assert [t["trace_id"] for t in page["traces"]] == [t["trace_id"] for t in newest[1:4]]
+    assert page["has_more"] and page["next_before_seq"] == newest[3]["cursor"]
+    rest = dash.get("/dashboard/api/traces", params={"limit": 3, "entrypoint": "shout",
+                                                     "before_seq": page["next_before_seq"]}).json()
+    assert [t["trace_id"] for t in rest["traces"]] == [t["trace_id"] for t in newest[4:7]]
+    oldest = dash.get("/dashboard/api/traces", params={"limit": 3, "entrypoint": "shout",
+                                                       "before_seq": rest["next_before_seq"]}).json()
+    assert [t["kind"] for t in oldest["traces"]] == ["deploy"]  # shout's deploy at start, before every run
+    assert rest["has_more"] and not oldest["has_more"]
+
+
+def test_after_seq_and_before_seq_together_are_422_saying_to_pick_one(dash):
+    response = dash.get("/dashboard/api/traces", params={"after_seq": "1-0", "before_seq": "2-0"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "before_seq"]
+    assert "not both" in response.json()["detail"][0]["msg"]
+
+
 def test_cursor_header_matches_the_body(dash):
     dash.post("/shout/run", json={"text": "x"})
     wait_for_traces(dash, 1)
@@ -229,7 +253,7 @@ def test_slow_operation_is_visible_as_running_then_finished(make_client, spans):
     ("params", "field"),
     [({"limit": 0}, "limit"), ({"limit": 100_000}, "limit"), ({"limit": "ten"}, "limit"),
      ({"since_ms": "yesterday"}, "since_ms"), ({"since_ms": -1}, "since_ms"), ({"after_seq": "12-ab"}, "after_seq"),
-     ({"after_seq": "<script>"}, "after_seq")],
+     ({"after_seq": "<script>"}, "after_seq"), ({"before_seq": "1-2-3"}, "before_seq")],
 )
 def test_bad_query_is_422_naming_the_parameter(dash, params, field):
     response = dash.get("/dashboard/api/traces", params=params)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import anyio
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -24,6 +25,7 @@ from hayhooks.settings import AppSettings
 
 CURSOR_PATTERN = r"^\d{1,15}(-\d{1,19})?$"
 CURSOR_HELP = "cursor from next_after_seq: '<ms>-<seq>' (or '<ms>', or 0 for the start)"
+BEFORE_HELP = "older traces than this cursor (a trace's cursor, or next_before_seq), newest first; not with after_seq"
 
 
 class LoginRequest(BaseModel):
@@ -130,10 +132,18 @@ def build_router(settings: AppSettings) -> APIRouter:
         entrypoint: Annotated[
             str | None, Query(max_length=128, description="only this pipeline (empty: every pipeline)")
         ] = None,
+        before_seq: Annotated[str | None, Query(pattern=CURSOR_PATTERN, description=BEFORE_HELP)] = None,
     ) -> Response:
+        if after_seq is not None and before_seq is not None:
+            raise RequestValidationError([{
+                "type": "value_error", "loc": ("query", "before_seq"), "input": before_seq,
+                "msg": "give after_seq (newer traces) or before_seq (older traces), not both",
+            }])
         after = Cursor.parse(after_seq) if after_seq is not None else None
+        before = Cursor.parse(before_seq) if before_seq is not None else None
         pipeline = entrypoint or None  # ``entrypoint=`` is what a form sends for "all"
-        page = await _page(_dashboard(request), after=after, since_ms=since_ms, limit=limit, pipeline=pipeline)
+        page = await _page(_dashboard(request), after=after, before=before, since_ms=since_ms, limit=limit,
+                           pipeline=pipeline)
         cursor = str(page.next_after) if page.next_after is not None else ""
         headers = {"X-Hayhooks-Trace-Cursor": cursor, "Cache-Control": "no-store"}
         return JSONBytes(_dashboard(request).views.page_json(page), headers=headers)

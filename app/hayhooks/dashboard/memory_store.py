@@ -90,8 +90,11 @@ class MemoryTraceStore:
         since_ms: int | None = None,
         limit: int = 50,
         pipeline: str | None = None,
+        before: Cursor | None = None,
     ) -> Page:
         entries = self._entries
+        if before is not None:
+            return self._before(before, since_ms, limit, pipeline)
         if after is None:
             picked: list[tuple[Cursor, str, Payload]] = []
             seen: set[str] = set()
@@ -121,6 +124,25 @@ class MemoryTraceStore:
             if (since_ms is None or ms >= since_ms) and (pipeline is None or entrypoint == pipeline):
                 chosen.append((scanned, trace_id, payload))
         return Page(newest_per_trace(chosen), scanned, has_more, self._generation)
+
+    def _before(self, before: Cursor, since_ms: int | None, limit: int, pipeline: str | None) -> Page:
+        entries = self._entries
+        end = bisect.bisect_left(entries, (before.ms, before.seq), key=lambda e: (e[0], e[1]))
+        picked: list[Payload] = []
+        seen: set[str] = set()
+        oldest, has_more = before, False
+        for index in range(end - 1, -1, -1):
+            ms, seq, trace_id, entrypoint, payload = entries[index]
+            if since_ms is not None and ms < since_ms:
+                break
+            if (pipeline is None or entrypoint == pipeline) and trace_id not in seen:
+                if len(picked) == limit:
+                    has_more = True
+                    break
+                seen.add(trace_id)
+                picked.append(payload)
+                oldest = Cursor(ms, seq)
+        return Page(picked, None, has_more, self._generation, next_before=oldest)
 
     def follow(self, after: Cursor | None = None, pipeline: str | None = None) -> Subscription:
         """Events after ``after`` from now on (the subscription is registered before this returns)."""

@@ -166,6 +166,7 @@ class RedisTraceStore:
         since_ms: int | None = None,
         limit: int = 50,
         pipeline: str | None = None,
+        before: Cursor | None = None,
     ) -> Page:
         wanted_pipeline = pipeline.encode() if pipeline is not None else None
 
@@ -173,15 +174,19 @@ class RedisTraceStore:
             return b"t" in fields and (wanted_pipeline is None or fields.get(b"p") == wanted_pipeline)
 
         if after is None:
-            return await self._newest(limit, since_ms, wanted)
+            return await self._backwards(limit, since_ms, wanted, before)
         return await self._after(after, limit, since_ms, wanted)
 
-    async def _newest(self, limit: int, since_ms: int | None, wanted: Any) -> Page:
+    async def _backwards(self, limit: int, since_ms: int | None, wanted: Any, before: Cursor | None) -> Page:
+        """The newest page, or (``before``) the page just older than a cursor; for the latter, one more trace is
+        looked for, to tell whether an older page exists."""
         picked: list[Payload] = []
         seen: set[bytes] = set()
         head: Cursor | None = None
         newest: Cursor | None = None
-        upper = b"+"
+        oldest = before
+        upper = f"({before}".encode() if before is not None else b"+"
+        wanted_count = limit + 1 if before is not None else limit
         scanned = 0
         async with self._redis.pipeline(transaction=False) as pipe:
             self._read_generation(pipe)
@@ -201,16 +206,20 @@ class RedisTraceStore:
                     if trace_id not in seen:
                         seen.add(trace_id)
                         newest = newest or cursor
+                        if len(picked) < limit:
+                            oldest = cursor
                         picked.append(with_cursor(cursor, fields[b"t"]))
-                        if len(picked) == limit:
+                        if len(picked) == wanted_count:
                             break
             scanned += len(entries)
-            if len(picked) == limit or not entries or scanned >= self.capacity * 2:
+            if len(picked) == wanted_count or not entries or scanned >= self.capacity * 2:
                 break
             upper = f"({entries[-1][0].decode()}".encode()
             entries = await self._redis.xrevrange(self.stream_key, upper, b"-", count=_CHUNK)
-        next_after = newest or head or ZERO
-        return Page(picked, next_after, False, int(generation_raw or 0))
+        generation = int(generation_raw or 0)
+        if before is not None:
+            return Page(picked[:limit], None, len(picked) > limit, generation, next_before=oldest)
+        return Page(picked, newest or head or ZERO, False, generation)
 
     async def _after(self, after: Cursor, limit: int, since_ms: int | None, wanted: Any) -> Page:
         lower = after

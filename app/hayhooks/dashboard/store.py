@@ -95,12 +95,16 @@ def next_generation(current: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Traces newest first (JSON payloads), the cursor to continue from, and the generation they belong to."""
+    """Traces newest first (JSON payloads), the cursor to continue from, and the generation they belong to.
+
+    A page of older traces (``before``) continues downwards: ``next_before`` is where the next older page starts,
+    and ``has_more`` says whether one exists."""
 
     traces: list[Payload]
     next_after: Cursor | None
     has_more: bool
     generation: int
+    next_before: Cursor | None = None
 
     def records(self) -> list[TraceRecord]:
         return [orjson.loads(payload) for payload in self.traces]
@@ -154,7 +158,12 @@ class TraceStore(Protocol):
         since_ms: int | None = None,
         limit: int = 50,
         pipeline: str | None = None,
-    ) -> Page: ...
+        before: Cursor | None = None,
+    ) -> Page:
+        """The newest ``limit`` traces; or the ``limit`` just after ``after`` (a poll that catches up loses none);
+        or the ``limit`` just before ``before`` (going back in time). Each page lists newest first. ``after`` and
+        ``before`` are not given together."""
+        ...
 
     def follow(self, after: Cursor | None = None, pipeline: str | None = None) -> AsyncIterator[StoreEvent]:
         """Events after ``after`` from the moment of the call on (only ``pipeline``'s traces, and clears, when

@@ -52,14 +52,16 @@ class TraceViews:
         return worker not in live and started_ms < read_at_ms - CLOCK_SKEW_MS
 
     def page_json(self, page: Page) -> bytes:
-        """``{traces, next_after_seq, has_more, generation}``, spliced from the expanded records."""
-        tail = orjson.dumps(
-            {
-                "next_after_seq": str(page.next_after) if page.next_after is not None else None,
-                "has_more": page.has_more,
-                "generation": page.generation,
-            }
-        )
+        """``{traces, next_after_seq, has_more, generation}`` (and ``next_before_seq`` for a page of older traces),
+        spliced from the expanded records."""
+        fields: dict[str, object] = {
+            "next_after_seq": str(page.next_after) if page.next_after is not None else None,
+            "has_more": page.has_more,
+            "generation": page.generation,
+        }
+        if page.next_before is not None:
+            fields["next_before_seq"] = str(page.next_before)
+        tail = orjson.dumps(fields)
         return b'{"traces":[' + b",".join(self.record(p) for p in page.traces) + b"]," + tail[1:]
 
 
