@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import itertools
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -131,8 +132,9 @@ class MemoryTraceStore:
         picked: list[Payload] = []
         seen: set[str] = set()
         oldest, has_more = before, False
-        for index in range(end - 1, -1, -1):
-            ms, seq, trace_id, entrypoint, payload = entries[index]
+        # A reversed iterator, not indexing: a deque's index walks from its nearer end, and a filtered page may
+        # scan the whole buffer.
+        for ms, seq, trace_id, entrypoint, payload in itertools.islice(reversed(entries), len(entries) - end, None):
             if since_ms is not None and ms < since_ms:
                 break
             if (pipeline is None or entrypoint == pipeline) and trace_id not in seen:
