@@ -141,6 +141,12 @@ async def test_before_the_oldest_trace_returns_nothing(store):
     assert (page.traces, page.has_more) == ([], False)
 
 
+async def test_before_the_very_start_returns_nothing(store):
+    await fill(store, 3)
+    page = await store.page(before=Cursor(0, 0))
+    assert (page.traces, page.has_more, page.generation) == ([], False, await store.generation())
+
+
 async def test_before_with_a_pipeline_skips_other_pipelines(store):
     await fill(store, 4, pipeline="a")
     await fill(store, 30, start=100, pipeline="b")

@@ -173,6 +173,8 @@ class RedisTraceStore:
         def wanted(fields: dict[bytes, bytes]) -> bool:
             return b"t" in fields and (wanted_pipeline is None or fields.get(b"p") == wanted_pipeline)
 
+        if before == ZERO:  # nothing is older, and Redis refuses the exclusive range "(0-0"
+            return Page([], None, False, await self.generation(), next_before=ZERO)
         if after is None:
             return await self._backwards(limit, since_ms, wanted, before)
         return await self._after(after, limit, since_ms, wanted)
