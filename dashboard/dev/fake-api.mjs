@@ -79,9 +79,18 @@ function latest(records) {
   return [...byId.values()].sort((a, b) => cmp(b.cursor, a.cursor));
 }
 
-function page({ limit = 50, after_seq: after, entrypoint }) {
+/** The `limit` operations just older than `before`, newest first (the newest record of each, as the server does). */
+function olderPage(records, limit, before) {
+  const older = latest(records.filter((r) => cmp(r.cursor, before) < 0));
+  const traces = older.slice(0, limit);
+  const next = traces.length ? traces[traces.length - 1].cursor : before;
+  return { traces, next_after_seq: null, next_before_seq: next, has_more: older.length > limit, generation };
+}
+
+function page({ limit = 50, after_seq: after, before_seq: before, entrypoint }) {
   limit = Math.max(1, Math.min(CONFIG.max_limit, Number(limit) || 50));
   let records = entrypoint ? log.filter((r) => r.entrypoint === entrypoint) : log;
+  if (before) return olderPage(records, limit, before);
   let traces;
   let hasMore = false;
   if (after) {
@@ -291,8 +300,11 @@ const server = createServer(async (req, res) => {
     examples: { chat: { question: 'hello' }, rag: { query: "what's new?" }, upper: { text: 'hello' } },
   });
   if (route === '/traces' && req.method === 'GET') {
+    if (q.after_seq && q.before_seq) {
+      return json(res, 422, { detail: 'give after_seq (newer traces) or before_seq (older traces), not both' });
+    }
     const body = page(q);
-    return json(res, 200, body, { 'X-Hayhooks-Trace-Cursor': body.next_after_seq });
+    return json(res, 200, body, { 'X-Hayhooks-Trace-Cursor': body.next_after_seq ?? '' });
   }
   if (route === '/traces/clear' && req.method === 'POST') {
     const n = new Set(log.map((r) => r.trace_id)).size;

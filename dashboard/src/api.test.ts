@@ -18,6 +18,14 @@ describe('api', () => {
     expect(page.generation).toBe(2);
   });
 
+  it('asks for older traces with before_seq and reads next_before_seq', async () => {
+    const fetchMock = vi.fn(async (_url: string) => respond(200, { traces: [trace], next_before_seq: '10-0', has_more: true, generation: 2 }));
+    const api = createApi('/d/api', fetchMock as unknown as typeof fetch);
+    const page = await api.getTraces({ limit: 5, beforeSeq: '12-0', entrypoint: 'upper' });
+    expect(fetchMock.mock.calls[0]![0]).toBe('/d/api/traces?limit=5&before_seq=12-0&entrypoint=upper');
+    expect(page).toMatchObject({ next_before_seq: '10-0', has_more: true });
+  });
+
   it('maps 401 to an unauthorized ApiError carrying the detail', async () => {
     const api = createApi('/d/api', (async () => respond(401, { detail: 'token required' })) as unknown as typeof fetch);
     const error = await api.getConfig().catch((e: unknown) => e);

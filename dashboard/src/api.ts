@@ -16,7 +16,10 @@ export class ApiError extends Error {
 
 export const isUnauthorized = (e: unknown): boolean => e instanceof ApiError && e.kind === 'unauthorized';
 
-export type TraceQuery = { limit: number; afterSeq?: string | null; sinceMs?: number | null; entrypoint?: string | null };
+/** `afterSeq`: newer traces than a cursor; `beforeSeq`: older ones (the server refuses both at once). */
+export type TraceQuery = {
+  limit: number; afterSeq?: string | null; beforeSeq?: string | null; sinceMs?: number | null; entrypoint?: string | null;
+};
 
 export type StreamHandlers = {
   onOpen(): void;
@@ -94,6 +97,7 @@ export function createApi(base: string, fetchImpl: typeof fetch = (...a) => fetc
       const { body, headers } = await request('/traces', {}, {
         limit: query.limit,
         after_seq: query.afterSeq,
+        before_seq: query.beforeSeq,
         since_ms: query.sinceMs,
         entrypoint: query.entrypoint,
       });

@@ -66,6 +66,9 @@ export type Trace = {
 export type TracePage = {
   traces: Trace[];
   next_after_seq: string | null;
+  /** A page of older traces (`before_seq`): where the next older page starts; null otherwise. */
+  next_before_seq: string | null;
+  /** After `after_seq`: newer traces wait; after `before_seq`: older ones exist. */
   has_more: boolean;
   generation: number | null;
 };

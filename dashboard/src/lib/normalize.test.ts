@@ -131,7 +131,14 @@ describe('normalizePage / entrypoints', () => {
     const page = normalizePage({ traces: [rawTrace, { nope: 1 }], next_after_seq: '5-1', has_more: true, generation: 2 });
     expect(page.traces).toHaveLength(1);
     expect(page).toMatchObject({ next_after_seq: '5-1', has_more: true, generation: 2 });
-    expect(normalizePage({ next_after_seq: 'bad' })).toEqual({ traces: [], next_after_seq: null, has_more: false, generation: null });
+    expect(normalizePage({ next_after_seq: 'bad' })).toEqual({
+      traces: [], next_after_seq: null, next_before_seq: null, has_more: false, generation: null,
+    });
+  });
+
+  it('keeps the cursor of the next older page', () => {
+    expect(normalizePage({ traces: [], next_before_seq: '5-0', has_more: true }).next_before_seq).toBe('5-0');
+    expect(normalizePage({ traces: [], next_before_seq: 'bad' }).next_before_seq).toBeNull();
   });
 
   it('keeps each pipeline\'s example body as JSON text, objects only', () => {

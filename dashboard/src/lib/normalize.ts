@@ -217,13 +217,14 @@ export function normalizeTrace(raw: unknown): Trace | null {
 }
 
 export function normalizePage(raw: unknown): TracePage {
-  if (!isObj(raw)) return { traces: [], next_after_seq: null, has_more: false, generation: null };
+  if (!isObj(raw)) return { traces: [], next_after_seq: null, next_before_seq: null, has_more: false, generation: null };
   const traces = Array.isArray(raw.traces)
     ? raw.traces.map(normalizeTrace).filter((t): t is Trace => t !== null)
     : [];
   return {
     traces,
     next_after_seq: isCursor(raw.next_after_seq) ? raw.next_after_seq : null,
+    next_before_seq: isCursor(raw.next_before_seq) ? raw.next_before_seq : null,
     has_more: raw.has_more === true,
     generation: generationOf(raw.generation),
   };

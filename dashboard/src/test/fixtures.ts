@@ -55,5 +55,5 @@ export function makeTrace(overrides: Partial<Trace> & { seq?: number } = {}): Tr
 }
 
 export function makePage(traces: Trace[], overrides: Partial<TracePage> = {}): TracePage {
-  return { traces, next_after_seq: traces[0]?.cursor ?? null, has_more: false, generation: 1, ...overrides };
+  return { traces, next_after_seq: traces[0]?.cursor ?? null, next_before_seq: null, has_more: false, generation: 1, ...overrides };
 }
