@@ -178,3 +178,122 @@ describe('model', () => {
     expect(m.examples.value.get('shout')).toBe('{"text":"hi"}');
   });
 });
+
+describe('paused live feed', () => {
+  const ids = (traces: readonly { trace_id: string }[]) => traces.map((t) => t.trace_id);
+
+  /** A model with list_cap 3 showing traces 1..3 (3 running). */
+  function loaded() {
+    const m = createModel();
+    m.actions.applyConfig({ ...DEFAULT_CONFIG, list_cap: 3, generation: 1 });
+    m.actions.receivePage(makePage([
+      makeTrace({ seq: 3, running: true, status: 'running' }), makeTrace({ seq: 2 }), makeTrace({ seq: 1 }),
+    ]), false);
+    return m;
+  }
+
+  it('holds the list shown while records keep arriving, and counts the new ones', () => {
+    const m = loaded();
+    m.actions.pause();
+    m.actions.receiveTrace(makeTrace({ seq: 4 }));
+    m.actions.receiveTrace(makeTrace({ seq: 3, duration_ms: 900 }));
+    expect(ids(m.visible.value)).toEqual(['trace-3', 'trace-2', 'trace-1']);
+    expect(m.visible.value[0]!.running).toBe(true);
+    expect(m.stats.value.count).toBe(3);
+    expect(m.cursor.value).toBe(makeTrace({ seq: 4 }).cursor);
+    expect(m.heldCount.value).toBe(1);
+    expect(m.fresh.value.size).toBe(0);
+    vi.advanceTimersByTime(ANNOUNCE_DELAY_MS);
+    expect(m.liveMessage.value).toBe('1 new trace waiting, live feed paused');
+  });
+
+  it('resume applies what was held: new traces (marked NEW), running -> finished, then the cap', () => {
+    const m = loaded();
+    m.actions.pause();
+    m.actions.receiveTrace(makeTrace({ seq: 4 }));
+    m.actions.receiveTrace(makeTrace({ seq: 3, duration_ms: 900 }));
+    m.actions.resume();
+    expect(m.paused.value).toBeNull();
+    expect(ids(m.visible.value)).toEqual(['trace-4', 'trace-3', 'trace-2']);
+    expect(m.visible.value[1]).toMatchObject({ running: false, duration_ms: 900 });
+    expect([...m.fresh.value]).toEqual(['trace-4:root-4']);
+    expect(m.heldCount.value).toBe(0);
+  });
+
+  it('a clear (a new generation) empties the view and ends the pause', () => {
+    const m = loaded();
+    m.actions.pause();
+    m.actions.receiveTrace(makeTrace({ seq: 4 }));
+    m.actions.resetForGeneration(2);
+    expect(m.paused.value).toBeNull();
+    expect(m.visible.value).toEqual([]);
+    expect(m.held.value.size).toBe(0);
+  });
+
+  it('loading older pauses, starts at the oldest cursor shown and appends beyond the cap without duplicates', () => {
+    const m = loaded();
+    const request = m.actions.startOlder()!;
+    expect(request).toMatchObject({ before: makeTrace({ seq: 1 }).cursor, pipeline: null });
+    expect(m.paused.value!.older.status).toBe('loading');
+    expect(m.actions.startOlder()).toBeNull();
+    const page = makePage([makeTrace({ seq: 1 }), makeTrace({ seq: 0 }), makeTrace({ seq: -1 })], {
+      next_before_seq: makeTrace({ seq: -1 }).cursor, has_more: true,
+    });
+    expect(m.actions.receiveOlderPage(request, page)).toBe('merged');
+    expect(ids(m.visible.value)).toEqual(['trace-3', 'trace-2', 'trace-1', 'trace-0', 'trace--1']);
+    expect(m.stats.value.count).toBe(5);
+    expect(m.pipelines.value.find((p) => p.name === 'upper')!.count).toBe(5);
+    expect(m.paused.value!.older).toEqual({ before: makeTrace({ seq: -1 }).cursor, status: 'idle', error: null });
+    m.actions.receiveTrace(makeTrace({ seq: 4 }));
+    expect(m.visible.value).toHaveLength(5);
+    expect(m.actions.startOlder()!.before).toBe(makeTrace({ seq: -1 }).cursor);
+  });
+
+  it('has_more false ends the older pages', () => {
+    const m = loaded();
+    const request = m.actions.startOlder()!;
+    m.actions.receiveOlderPage(request, makePage([makeTrace({ seq: 0 })], { has_more: false, next_before_seq: makeTrace({ seq: 0 }).cursor }));
+    expect(m.paused.value!.older.status).toBe('done');
+    expect(m.actions.startOlder()).toBeNull();
+  });
+
+  it('an older page for a view since resumed is ignored; a failure shows on the view it was for', () => {
+    const m = loaded();
+    const first = m.actions.startOlder()!;
+    m.actions.resume();
+    expect(m.actions.receiveOlderPage(first, makePage([makeTrace({ seq: 0 })]))).toBe('stale');
+    expect(ids(m.visible.value)).toEqual(['trace-3', 'trace-2', 'trace-1']);
+    const second = m.actions.startOlder()!;
+    m.actions.olderFailed(second, 'HTTP 503: busy');
+    expect(m.paused.value!.older).toMatchObject({ status: 'failed', error: 'HTTP 503: busy' });
+    expect(m.actions.startOlder()).not.toBeNull();
+  });
+
+  it('an older page of another generation resets like any page', () => {
+    const m = loaded();
+    const request = m.actions.startOlder()!;
+    expect(m.actions.receiveOlderPage(request, makePage([makeTrace({ seq: 0 })], { generation: 7 }))).toBe('generation-changed');
+    expect(m.paused.value).toBeNull();
+    expect(m.traces.value).toEqual([]);
+  });
+
+  it('a filter chosen while paused stays paused: its pipeline as the server answers, then held still', () => {
+    const m = loaded();
+    m.actions.pause();
+    m.actions.receiveTrace(makeTrace({ seq: 4, entrypoint: 'chat' }));
+    m.actions.setFilter('chat');
+    expect(m.paused.value).not.toBeNull();
+    expect(m.scopeTraces.value).toEqual([]);
+    expect(m.heldCount.value).toBe(1);
+    const chat = makeTrace({ seq: 0, entrypoint: 'chat' });
+    m.actions.receiveScopePage('chat', makePage([makeTrace({ seq: 4, entrypoint: 'chat' }), chat]), 100);
+    expect(ids(m.visible.value)).toEqual(['trace-4', 'trace-0']);
+    expect(m.heldCount.value).toBe(0);
+    m.actions.receiveTrace(makeTrace({ seq: 5, entrypoint: 'chat' }));
+    m.actions.receiveTrace(makeTrace({ seq: 6, entrypoint: 'upper' }));
+    expect(ids(m.visible.value)).toEqual(['trace-4', 'trace-0']);
+    expect(m.heldCount.value).toBe(1);
+    const request = m.actions.startOlder()!;
+    expect(request).toMatchObject({ pipeline: 'chat', before: chat.cursor });
+  });
+});
