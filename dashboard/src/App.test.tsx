@@ -27,6 +27,7 @@ beforeEach(() => {
       return 'Cleared 3 traces';
     }),
     login: vi.fn(async () => true),
+    loadOlder: vi.fn(async () => {}),
   };
   model.actions.applyConfig({ ...DEFAULT_CONFIG, store: 'redis', consistent: true, workers: ['a:1', 'b:2'], generation: 1 });
   model.actions.setEntrypoints(['chat', 'upper']);
@@ -348,4 +349,5 @@ describe('App', () => {
     act(() => model.actions.setAuth('wrong'));
     expect(q('token-error')!.textContent).toContain('Wrong token');
   });
+
 });

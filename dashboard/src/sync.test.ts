@@ -380,4 +380,118 @@ describe('sync', () => {
       sync.stop();
     });
   });
+
+  describe('older traces and pause', () => {
+    /** A store of traces 1..8 (8 newest); the page shows the newest 3 (list_cap), older pages hold 2 each. */
+    function store() {
+      const api = fakeApi({ list_cap: 3, fetch_limit: 2 });
+      const all = [8, 7, 6, 5, 4, 3, 2, 1].map((seq) => makeTrace({ seq, entrypoint: seq % 2 === 0 ? 'upper' : 'chat' }));
+      api.pages = (q) => {
+        const mine = all.filter((t) => !q.entrypoint || t.entrypoint === q.entrypoint);
+        if (!q.beforeSeq) return makePage(mine.slice(0, q.limit));
+        const older = mine.filter((t) => t.cursor < q.beforeSeq!);
+        const traces = older.slice(0, q.limit);
+        return makePage(traces, {
+          next_after_seq: null, next_before_seq: traces.at(-1)?.cursor ?? q.beforeSeq, has_more: older.length > q.limit,
+        });
+      };
+      return api;
+    }
+
+    it('loads the page before the oldest shown (fetch_limit traces), pauses and keeps them past the cap', async () => {
+      const api = store();
+      const { model, sync } = await started(api);
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-8', 'trace-7', 'trace-6']);
+      await sync.loadOlder();
+      expect(api.queries.at(-1)).toEqual({ limit: 2, beforeSeq: makeTrace({ seq: 6 }).cursor, entrypoint: null });
+      expect(model.paused.value).not.toBeNull();
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-8', 'trace-7', 'trace-6', 'trace-5', 'trace-4']);
+      api.streams[0]!.handlers.onTrace(makeTrace({ seq: 9 }));
+      expect(model.visible.value).toHaveLength(5);
+      expect(model.heldCount.value).toBe(1);
+      model.actions.resume();
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-9', 'trace-8', 'trace-7']);
+      sync.stop();
+    });
+
+    it('follows next_before_seq until has_more is false', async () => {
+      const api = store();
+      const { model, sync } = await started(api);
+      await sync.loadOlder();
+      await sync.loadOlder();
+      expect(api.queries.at(-1)!.beforeSeq).toBe(makeTrace({ seq: 4 }).cursor);
+      expect(model.paused.value!.older.status).toBe('idle');
+      await sync.loadOlder();
+      expect(api.queries.at(-1)!.beforeSeq).toBe(makeTrace({ seq: 2 }).cursor);
+      expect(model.paused.value!.older.status).toBe('done');
+      expect(model.visible.value).toHaveLength(8);
+      const asked = api.queries.length;
+      await sync.loadOlder();
+      expect(api.queries).toHaveLength(asked);
+      sync.stop();
+    });
+
+    it('asks for the pipeline filtered on', async () => {
+      const api = store();
+      const { model, sync } = await started(api);
+      model.actions.setFilter('chat');
+      await flush();
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-7', 'trace-5', 'trace-3']);
+      await sync.loadOlder();
+      expect(api.queries.at(-1)).toEqual({ limit: 2, beforeSeq: makeTrace({ seq: 3 }).cursor, entrypoint: 'chat' });
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-7', 'trace-5', 'trace-3', 'trace-1']);
+      expect(model.paused.value!.older.status).toBe('done');
+      sync.stop();
+    });
+
+    it('a failed read shows on the view and leaves the list and the sync alone', async () => {
+      const api = store();
+      const { model, sync } = await started(api);
+      const pages = api.pages;
+      api.pages = () => { throw new ApiError('http', 503, 'HTTP 503: busy'); };
+      await sync.loadOlder();
+      expect(model.paused.value!.older).toMatchObject({ status: 'failed', error: 'HTTP 503: busy' });
+      expect(model.visible.value).toHaveLength(3);
+      expect(model.unreachable.value).toBeNull();
+      api.pages = pages;
+      await sync.loadOlder();
+      expect(model.visible.value).toHaveLength(5);
+      sync.stop();
+    });
+
+    it('a 401 asks for the token, as every other read does', async () => {
+      const api = store();
+      const { model, sync } = await started(api);
+      api.pages = () => { throw new ApiError('unauthorized', 401, 'token required'); };
+      await sync.loadOlder();
+      expect(model.paused.value!.older).toMatchObject({ status: 'failed', error: 'sign-in required' });
+      expect(model.auth.value).toBe('required');
+      sync.stop();
+    });
+
+    it('a clear seen on the stream empties the view and ends the pause', async () => {
+      const api = store();
+      const { model, sync } = await started(api);
+      model.actions.pause();
+      api.pages = () => makePage([], { generation: 5 });
+      api.streams[0]!.handlers.onClear(5);
+      await flush();
+      expect(model.paused.value).toBeNull();
+      expect(model.visible.value).toEqual([]);
+      sync.stop();
+    });
+
+    it('an older page of a new generation reloads the newest', async () => {
+      const api = store();
+      const { model, sync } = await started(api);
+      const pages = api.pages;
+      api.pages = (q) => ({ ...pages(q), generation: 4 });
+      await sync.loadOlder();
+      expect(model.paused.value).toBeNull();
+      expect(model.generation.value).toBe(4);
+      expect(api.queries.at(-1)).toEqual({ limit: 3 });
+      expect(model.visible.value.map((t) => t.trace_id)).toEqual(['trace-8', 'trace-7', 'trace-6']);
+      sync.stop();
+    });
+  });
 });

@@ -27,6 +27,8 @@ export type Sync = {
   refresh(): Promise<void>;
   clear(): Promise<string>;
   login(token: string): Promise<boolean>;
+  /** The page of traces older than the oldest shown (pausing the live feed); its errors show in the model. */
+  loadOlder(): Promise<void>;
 };
 
 export function createSync(api: Api, model: Model): Sync {
@@ -318,6 +320,20 @@ export function createSync(api: Api, model: Model): Sync {
       }
       void reloadConfig();
       return result.message;
+    },
+    async loadOlder() {
+      const request = actions.startOlder();
+      if (request === null) return;
+      try {
+        const page = await api.getTraces({
+          limit: nextPageLimit(model.config.value), beforeSeq: request.before, entrypoint: request.pipeline,
+        });
+        if (actions.receiveOlderPage(request, page) === 'generation-changed') await loadNewest();
+      } catch (e) {
+        actions.olderFailed(request, isUnauthorized(e) ? 'sign-in required' : e instanceof Error ? e.message : String(e));
+        // The session is gone: the token prompt, as for every other read.
+        if (isUnauthorized(e)) onFailure(e);
+      }
     },
     async login(token) {
       actions.setAuth('checking');
