@@ -350,4 +350,73 @@ describe('App', () => {
     expect(q('token-error')!.textContent).toContain('Wrong token');
   });
 
+  describe('pause and older traces', () => {
+    const cardCount = () => host.querySelectorAll('[data-testid=trace-card]').length;
+
+    it('pausing holds the list and counts what waits; resuming shows it', () => {
+      expect(q('pause-toggle')!.getAttribute('aria-label')).toBe('Pause the live feed');
+      click(q('pause-toggle'));
+      expect(q('pause-toggle')!.getAttribute('aria-label')).toBe('Paused · 0 new — Resume');
+      act(() => model.actions.receiveTrace(makeTrace({ seq: 4, entrypoint: 'chat' })));
+      act(() => model.actions.receiveTrace(makeTrace({ seq: 5, entrypoint: 'upper' })));
+      expect(q('paused-status')!.textContent).toBe('Paused · 2 new');
+      expect(cardCount()).toBe(3);
+      expect(q('stat-count')!.textContent).toBe('3');
+      expect(q('filter-all')!.textContent).toContain('3');
+      click(q('filter-upper'));
+      expect(q('paused-status')!.textContent).toBe('Paused · 1 new');
+      click(q('filter-all'));
+      click(q('pause-toggle'));
+      expect(q('pause-toggle')!.getAttribute('data-paused')).toBe('false');
+      expect(cardCount()).toBe(5);
+      expect(q('stat-count')!.textContent).toBe('5');
+    });
+
+    it('the resume button says the list goes back to the newest list_cap', () => {
+      click(q('pause-toggle'));
+      expect(q('pause-toggle')!.title).toContain('back to the newest 100 traces');
+    });
+
+    it('the end of the list loads older traces, then says when the store has none', () => {
+      expect(q('load-older')!.textContent).toBe('Load older traces');
+      click(q('load-older'));
+      expect(sync.loadOlder).toHaveBeenCalledTimes(1);
+      act(() => {
+        const started = model.actions.startOlder()!;
+        model.actions.receiveOlderPage(started, makePage([makeTrace({ seq: 0, entrypoint: 'upper' })], { has_more: false }));
+      });
+      expect(cardCount()).toBe(4);
+      expect(q('load-older')).toBeNull();
+      expect(q('older-none')!.textContent).toBe('No older traces in the store');
+      expect(q('pause-toggle')!.getAttribute('data-paused')).toBe('true');
+      expect(q('filter-upper')!.textContent).toContain('3');
+    });
+
+    it('a failed read shows inline, the list stays', () => {
+      act(() => {
+        const started = model.actions.startOlder()!;
+        model.actions.olderFailed(started, 'HTTP 503: busy');
+      });
+      expect(q('older-error')!.getAttribute('role')).toBe('alert');
+      expect(q('older-error')!.textContent).toBe('Could not load older traces: HTTP 503: busy');
+      expect(q('load-older')!.textContent).toBe('Load older traces');
+      expect(cardCount()).toBe(3);
+    });
+
+    it('a paused view past list_cap says resuming goes back to the newest', () => {
+      act(() => model.actions.applyConfig({ ...model.config.value, list_cap: 3 }));
+      expect(q('older-paused-note')).toBeNull();
+      act(() => {
+        const started = model.actions.startOlder()!;
+        model.actions.receiveOlderPage(started, makePage([makeTrace({ seq: 0 })], { has_more: true, next_before_seq: makeTrace({ seq: 0 }).cursor }));
+      });
+      expect(q('older-paused-note')!.textContent).toContain('resuming goes back to the newest 3');
+    });
+
+    it('no load-older button on an empty list', () => {
+      expect(q('load-older')).not.toBeNull();
+      act(() => model.actions.resetForGeneration(2));
+      expect(q('load-older')).toBeNull();
+    });
+  });
 });

@@ -3,6 +3,7 @@ import type { Connection } from '../state';
 import { captureNote, degradedMessage, describeClear, samplingNote } from '../lib/viewMode';
 import { formatClock } from '../lib/format';
 import { Icon } from './Icon';
+import { PauseButton } from './PauseButton';
 import './Header.css';
 
 const CONNECTION_LABEL: Record<Connection, string> = {
@@ -87,6 +88,7 @@ export function Header({ onClear }: Props) {
         </div>
 
         <div class="header__actions">
+          <PauseButton />
           <button type="button" class="btn" onClick={() => void sync.refresh()} aria-label="Refresh traces" title="Reload config and newest traces">
             <Icon name="refresh" />
             <span class="header__label">Refresh</span>

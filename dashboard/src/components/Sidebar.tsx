@@ -9,7 +9,7 @@ export function Sidebar() {
   const { model } = useApp();
   const rows = model.pipelines.value;
   const active = model.filter.value;
-  const total = model.traces.value.length;
+  const total = model.shownTraces.value.length;
   const stats = model.config.value.stats;
   const complete = model.countsComplete.value;
 

@@ -1,6 +1,7 @@
 import { useApp } from '../context';
 import { serverRoot } from '../lib/apiBase';
 import { EmptyState, type EmptyReason } from './EmptyState';
+import { OlderTraces } from './OlderTraces';
 import { TraceCard } from './TraceCard';
 import './TraceList.css';
 
@@ -24,8 +25,8 @@ export function TraceList() {
   const expanded = model.expanded.value;
   const { toggleExpanded } = model.actions;
   const loaded = model.loaded.value;
-  const hasAny = model.traces.value.length > 0;
-  const scope = model.scope.value;
+  const hasAny = model.shownTraces.value.length > 0;
+  const scope = model.shownScope.value;
   const filter = model.filter.value;
   const query = model.query.value;
   // Waiting for the server's answer about the pipeline filtered on, with nothing of it loaded yet.
@@ -35,13 +36,14 @@ export function TraceList() {
     : model.scopeTraces.value.length > 0 || scope?.status === 'failed' ? 'no-match' : 'none';
   // The example command runs the pipeline filtered on, else the first deployed one.
   const pipeline = filter ?? model.entrypoints.value[0] ?? null;
+  const skeleton = (!loaded && !hasAny) || scopeLoading;
 
   return (
     <div class="trace-list" data-testid="trace-list" aria-busy={!loaded || scopeLoading}>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="live-announcer">
         {model.liveMessage.value}
       </div>
-      {(!loaded && !hasAny) || scopeLoading ? (
+      {skeleton ? (
         model.unreachable.value === null ? <Skeleton /> : null
       ) : visible.length === 0 ? (
         <EmptyState
@@ -72,6 +74,8 @@ export function TraceList() {
           ))}
         </ul>
       )}
+      {/* Also under a search that matches none of them: older traces may. */}
+      {!skeleton && model.scopeTraces.value.length > 0 && <OlderTraces />}
     </div>
   );
 }
