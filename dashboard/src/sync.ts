@@ -91,8 +91,8 @@ export function createSync(api: Api, model: Model): Sync {
 
   /**
    * Reload the newest traces from scratch (initial load or after a generation change), and those of the pipeline
-   * filtered on. Asks for a full list (list_cap, at most the API's max_limit) at once: there is no way to page
-   * backwards.
+   * filtered on. Asks for a full list (list_cap, at most the API's max_limit) at once: one read, where paging
+   * backwards (loadOlder) would take several.
    */
   async function loadNewest(): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt += 1) {

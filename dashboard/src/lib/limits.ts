@@ -2,7 +2,7 @@
 import type { DashboardConfig } from '../types';
 
 /**
- * The first read (and every reload from scratch) asks for a whole list at once, since there is no paging backwards:
+ * The first read (and every reload from scratch) asks for a whole list at once, in one read rather than paging back:
  * list_cap traces, at least fetch_limit, but never more than max_limit. With a list_cap above max_limit the list
  * starts with max_limit traces and grows to list_cap as new ones arrive.
  */
