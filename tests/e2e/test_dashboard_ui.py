@@ -586,3 +586,52 @@ def test_filtering_on_a_pipeline_reads_its_traces_from_the_store_beyond_the_load
     expect(cards(page).first.locator(".card__name")).to_have_text("shout")
     expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
 
+
+
+def test_load_older_traces_pauses_the_feed_and_resume_goes_back_to_the_newest(
+    server_factory, tmp_path: Path, page: Page, artifacts: Path
+) -> None:
+    """The list shows the newest ``list_cap``; older ones come a page (``fetch_limit``) at a time, paused."""
+    server = own_dashboard_server(server_factory, tmp_path, HAYHOOKS_DASHBOARD_UI_LIST_CAP="3",
+                                  HAYHOOKS_DASHBOARD_UI_FETCH_LIMIT="2")
+    clear_traces(server)
+    for i in range(6):
+        shout(server, f"stored {i}")
+    stored = [t["trace_id"] for t in api_traces(server)]
+    assert len(stored) == 6
+
+    open_dashboard(page, server)
+    expect(cards(page)).to_have_count(3)
+    assert card_ids(page) == stored[:3]
+    pause = page.get_by_test_id("pause-toggle")
+    expect(pause).to_have_attribute("data-paused", "false")
+
+    page.get_by_role("button", name="Load older traces").click()
+    expect(cards(page)).to_have_count(5, timeout=WAIT_MS)
+    assert card_ids(page) == stored[:5]
+    expect(pause).to_have_attribute("data-paused", "true")
+    expect(pause).to_have_accessible_name("Paused · 0 new — Resume")
+    expect(page.get_by_test_id("older-paused-note")).to_contain_text("resuming goes back to the newest 3")
+
+    # A new trace while paused is counted (and announced), not shown; the store's older traces keep coming.
+    shout(server, "while paused")
+    expect(page.get_by_test_id("paused-status")).to_have_text("Paused · 1 new", timeout=WAIT_MS)
+    expect(page.get_by_test_id("live-announcer")).to_have_text("1 new trace waiting, live feed paused", timeout=WAIT_MS)
+    newest = api_traces(server)[0]["trace_id"]
+    assert newest not in stored
+    expect(page.get_by_test_id("stat-count")).to_have_text("5")
+    assert card_ids(page) == stored[:5]
+
+    page.get_by_test_id("load-older").click()
+    expect(cards(page)).to_have_count(6, timeout=WAIT_MS)
+    expect(page.get_by_test_id("older-none")).to_have_text("No older traces in the store")
+    expect(page.get_by_test_id("load-older")).to_have_count(0)
+    assert card_ids(page) == stored
+    page.screenshot(path=str(artifacts / "older-paused.png"), full_page=True)
+
+    pause.click()
+    expect(pause).to_have_attribute("data-paused", "false")
+    expect(cards(page)).to_have_count(3)
+    assert card_ids(page) == [newest, *stored[:2]]
+    expect(page.get_by_test_id("load-older")).to_be_visible()
+    expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
