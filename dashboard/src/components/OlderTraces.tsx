@@ -1,4 +1,5 @@
 import { useApp } from '../context';
+import { nextPageLimit } from '../lib/limits';
 import { Icon } from './Icon';
 import './OlderTraces.css';
 
@@ -12,7 +13,7 @@ export function OlderTraces() {
   const older = view?.older ?? null;
   const loading = older?.status === 'loading';
   const scopeLoading = model.shownScope.value?.status === 'loading';
-  const limit = Math.min(model.config.value.fetch_limit, model.config.value.max_limit);
+  const limit = nextPageLimit(model.config.value);
   const cap = model.config.value.list_cap;
   const beyondCap = model.scopeTraces.value.length > cap;
 
