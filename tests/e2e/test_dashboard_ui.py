@@ -587,7 +587,6 @@ def test_filtering_on_a_pipeline_reads_its_traces_from_the_store_beyond_the_load
     expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
 
 
-
 def test_load_older_traces_pauses_the_feed_and_resume_goes_back_to_the_newest(
     server_factory, tmp_path: Path, page: Page, artifacts: Path
 ) -> None:
