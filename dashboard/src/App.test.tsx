@@ -372,6 +372,14 @@ describe('App', () => {
       expect(q('stat-count')!.textContent).toBe('5');
     });
 
+    it('the list heading says live, and paused while paused', () => {
+      expect(q('traces-heading')!.textContent).toBe('Live traces');
+      click(q('pause-toggle'));
+      expect(q('traces-heading')!.textContent).toBe('Traces (paused)');
+      click(q('pause-toggle'));
+      expect(q('traces-heading')!.textContent).toBe('Live traces');
+    });
+
     it('the resume button says the list goes back to the newest list_cap', () => {
       click(q('pause-toggle'));
       expect(q('pause-toggle')!.title).toContain('back to the newest 100 traces');

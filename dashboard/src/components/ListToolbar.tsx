@@ -8,10 +8,13 @@ export function ListToolbar() {
   const total = model.scopeTraces.value.length;
   const sort = model.sort.value;
   const query = model.query.value;
+  const paused = model.paused.value !== null;
 
   return (
     <div class="toolbar">
-      <h2 class="toolbar__title" id="traces-heading">Live traces</h2>
+      <h2 class="toolbar__title" id="traces-heading" data-testid="traces-heading">
+        {paused ? 'Traces (paused)' : 'Live traces'}
+      </h2>
       <div class="toolbar__search">
         <Icon name="search" class="toolbar__search-icon" />
         <input
