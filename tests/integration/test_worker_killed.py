@@ -64,13 +64,11 @@ class PipelineWrapper(BasePipelineWrapper):
 """
 
 
-def exited(pid: int) -> bool:
-    """Whether ``pid`` has exited (gone, or a zombie its parent has not reaped yet): its sockets are closed."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except FileNotFoundError:
-        return True
+def reaped(pid: int) -> bool:
+    """Whether ``pid`` is gone, reaped by its parent. Not merely a zombie: a killed process's main thread turns
+    zombie while its other threads may still be exiting, and the descriptors they share (its listening socket)
+    close only with the last of them. Its parent hears of it only then, and gunicorn reaps it at once."""
+    return not os.path.exists(f"/proc/{pid}")
 
 
 def test_a_replacement_worker_takes_no_connection_before_its_pipelines_are_loaded(server_factory, tmp_path):
@@ -84,8 +82,8 @@ def test_a_replacement_worker_takes_no_connection_before_its_pipelines_are_loade
     victim = sorted(workers)[0]
     os.kill(int(victim.split(":")[1]), signal.SIGKILL)
     # A connection the kernel queued on the victim's own socket before it closed is reset: that moment is not what
-    # this test is about (the replacement's start-up is), so it begins once the victim has exited.
-    wait_until(lambda: exited(int(victim.split(":")[1])), timeout=10)
+    # this test is about (the replacement's start-up is), so it begins once the victim is gone.
+    wait_until(lambda: reaped(int(victim.split(":")[1])), timeout=10)
     slowest, deadline = 0.0, time.monotonic() + 3  # the replacement is loading for ~4 s of this
     while time.monotonic() < deadline:
         started = time.monotonic()
