@@ -204,6 +204,10 @@ describe('App', () => {
       expect(q('count-upper')!.textContent).toBe('2');
       expect(q('count-upper')!.getAttribute('aria-label')).toBe('2 traces among the 3 newest traces loaded');
       expect(q('counts-note')!.textContent).toContain('3 newest traces loaded');
+      act(() => model.actions.pause());
+      expect(q('counts-note')!.textContent).toContain('Counts of the 3 traces shown');
+      expect(q('count-upper')!.getAttribute('aria-label')).toBe('2 traces among the 3 traces shown');
+      act(() => model.actions.resume());
       act(() => model.actions.applyConfig({ ...model.config.value, stats: stored(3) }));
       expect(q('count-greet')!.textContent).toBe('0');
       expect(q('counts-note')).toBeNull();

@@ -1,5 +1,5 @@
 import { useApp } from '../context';
-import { describeCount, NO_PIPELINE } from '../lib/filters';
+import { describeCount, loadedTraces, NO_PIPELINE } from '../lib/filters';
 import { Icon } from './Icon';
 import './Sidebar.css';
 
@@ -12,6 +12,7 @@ export function Sidebar() {
   const total = model.shownTraces.value.length;
   const stats = model.config.value.stats;
   const complete = model.countsComplete.value;
+  const paused = model.paused.value !== null;
 
   return (
     <nav class="sidebar" aria-label="Pipelines">
@@ -29,11 +30,11 @@ export function Sidebar() {
             onClick={() => model.actions.setFilter(null)}
           >
             <span class="sidebar__name">All pipelines</span>
-            <span class="sidebar__count" title={complete ? undefined : `The ${total} newest traces are loaded`}>{total}</span>
+            <span class="sidebar__count" title={complete ? undefined : `Counts of the ${loadedTraces(total, paused)}`}>{total}</span>
           </button>
         </li>
         {rows.map((row) => {
-          const count = describeCount(row, complete, total);
+          const count = describeCount(row, complete, total, paused);
           return (
             <li key={row.name}>
               <button
@@ -62,7 +63,7 @@ export function Sidebar() {
       </ul>
       {rows.length === 0 && <p class="sidebar__empty">No pipelines deployed yet.</p>}
       {rows.length > 0 && !complete && (
-        <p class="sidebar__empty" data-testid="counts-note">Counts of the {total} newest traces loaded; filter on a pipeline to read its own.</p>
+        <p class="sidebar__empty" data-testid="counts-note">Counts of the {loadedTraces(total, paused)}; filter on a pipeline to read its own.</p>
       )}
       {stats !== null && stats.stored !== null && (
         <p

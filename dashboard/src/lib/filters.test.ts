@@ -98,6 +98,8 @@ describe('what a count says', () => {
     expect(loadedIsComplete(100, config)).toBe(false);
     expect(describeCount(row(0), false, 100)).toEqual({ text: '–', label: 'none among the 100 newest traces loaded: filter on it to read the store' });
     expect(describeCount(row(7), false, 100)).toEqual({ text: '7', label: '7 traces among the 100 newest traces loaded' });
+    // Paused, the list may hold older pages too: it counts the traces shown, not "the newest".
+    expect(describeCount(row(7), false, 120, true)).toEqual({ text: '7', label: '7 traces among the 120 traces shown' });
   });
 
   it('without store stats, the list is complete while below its cap', () => {

@@ -119,10 +119,10 @@ export type CountLabel = { text: string; label: string };
 /**
  * What a pipeline's count says. The server's answer for the pipeline filtered on is the store's count ("12", or
  * "100+" when the store may hold more). A count of the loaded traces is the store's when the browser holds them all
- * (`complete`); otherwise it counts only the `loaded` newest, and says so — a pipeline none of them belongs to
- * shows "–", not 0: the store may well hold its traces.
+ * (`complete`); otherwise it counts only the `loaded` newest (or, `paused`, the ones shown, older pages included),
+ * and says so — a pipeline none of them belongs to shows "–", not 0: the store may well hold its traces.
  */
-export function describeCount(row: PipelineCount, complete: boolean, loaded: number): CountLabel {
+export function describeCount(row: PipelineCount, complete: boolean, loaded: number, paused = false): CountLabel {
   const traces = (n: number) => `${n} trace${n === 1 ? '' : 's'}`;
   if (row.source === 'store') {
     return row.more
@@ -130,9 +130,14 @@ export function describeCount(row: PipelineCount, complete: boolean, loaded: num
       : { text: `${row.count}`, label: `${traces(row.count)} in the store` };
   }
   if (complete) return { text: `${row.count}`, label: traces(row.count) };
-  const among = `among the ${loaded} newest traces loaded`;
+  const among = `among the ${loadedTraces(loaded, paused)}`;
   if (row.count === 0) return { text: '–', label: `none ${among}: filter on it to read the store` };
   return { text: `${row.count}`, label: `${traces(row.count)} ${among}` };
+}
+
+/** "100 newest traces loaded", or while paused (the list may hold older pages) "100 traces shown". */
+export function loadedTraces(loaded: number, paused: boolean): string {
+  return paused ? `${loaded} traces shown` : `${loaded} newest traces loaded`;
 }
 
 export function sortTraces(traces: readonly Trace[], mode: SortMode): Trace[] {
