@@ -95,23 +95,17 @@ class MemoryTraceStore:
     ) -> Page:
         entries = self._entries
         if before is not None:
-            return self._before(before, since_ms, limit, pipeline)
+            end = bisect.bisect_left(entries, (before.ms, before.seq), key=lambda e: (e[0], e[1]))
+            picked, has_more = self._backwards(end, since_ms, limit, pipeline, look_ahead=True)
+            oldest = picked[-1][0] if picked else before
+            return Page([p for _, p in picked], None, has_more, self._generation, next_before=oldest)
         if after is None:
-            picked: list[tuple[Cursor, str, Payload]] = []
-            seen: set[str] = set()
-            for ms, seq, trace_id, entrypoint, payload in reversed(entries):
-                if since_ms is not None and ms < since_ms:
-                    break
-                if (pipeline is None or entrypoint == pipeline) and trace_id not in seen:
-                    seen.add(trace_id)
-                    picked.append((Cursor(ms, seq), trace_id, payload))
-                    if len(picked) == limit:
-                        break
+            picked, _ = self._backwards(len(entries), since_ms, limit, pipeline, look_ahead=False)
             if picked:
                 head = picked[0][0]
             else:
                 head = Cursor(entries[-1][0], entries[-1][1]) if entries else Cursor(self._last_ms, self._last_seq)
-            return Page([p for _, _, p in picked], head, False, self._generation)
+            return Page([p for _, p in picked], head, False, self._generation)
 
         chosen: list[tuple[Cursor, str, Payload]] = []
         scanned, has_more = after, False
@@ -126,12 +120,14 @@ class MemoryTraceStore:
                 chosen.append((scanned, trace_id, payload))
         return Page(newest_per_trace(chosen), scanned, has_more, self._generation)
 
-    def _before(self, before: Cursor, since_ms: int | None, limit: int, pipeline: str | None) -> Page:
-        entries = self._entries
-        end = bisect.bisect_left(entries, (before.ms, before.seq), key=lambda e: (e[0], e[1]))
-        picked: list[Payload] = []
+    def _backwards(
+        self, end: int, since_ms: int | None, limit: int, pipeline: str | None, *, look_ahead: bool
+    ) -> tuple[list[tuple[Cursor, Payload]], bool]:
+        """Up to ``limit`` traces stored before position ``end``, newest first (one entry per trace: a finished
+        record and its running snapshot are one), and, with ``look_ahead``, whether an older one exists."""
+        picked: list[tuple[Cursor, Payload]] = []
         seen: set[str] = set()
-        oldest, has_more = before, False
+        entries = self._entries
         # A reversed iterator, not indexing: a deque's index walks from its nearer end, and a filtered page may
         # scan the whole buffer.
         for ms, seq, trace_id, entrypoint, payload in itertools.islice(reversed(entries), len(entries) - end, None):
@@ -139,12 +135,12 @@ class MemoryTraceStore:
                 break
             if (pipeline is None or entrypoint == pipeline) and trace_id not in seen:
                 if len(picked) == limit:
-                    has_more = True
-                    break
+                    return picked, True
                 seen.add(trace_id)
-                picked.append(payload)
-                oldest = Cursor(ms, seq)
-        return Page(picked, None, has_more, self._generation, next_before=oldest)
+                picked.append((Cursor(ms, seq), payload))
+                if len(picked) == limit and not look_ahead:
+                    break
+        return picked, False
 
     def follow(self, after: Cursor | None = None, pipeline: str | None = None) -> Subscription:
         """Events after ``after`` from now on (the subscription is registered before this returns)."""
