@@ -158,6 +158,34 @@ async def test_before_with_a_pipeline_skips_other_pipelines(store):
     assert ([t["trace_id"] for t in rest.records()], rest.has_more) == ([f"{0:032x}"], False)
 
 
+async def test_a_pipelines_page_lists_only_its_traces_still_stored(store):
+    await fill(store, 10, pipeline="a")
+    await fill(store, 300, start=100, pipeline="b")  # pushes every "a" out, on Redis' approximate trim too
+    await fill(store, 5, start=1000, pipeline="a")
+    page = await store.page(limit=50, pipeline="a")
+    assert [t["trace_id"] for t in page.records()] == [f"{n:032x}" for n in range(1004, 999, -1)]
+    older = await store.page(before=Cursor.parse(page.records()[-1]["cursor"]), limit=50, pipeline="a")
+    assert (older.traces, older.has_more) == ([], False)
+
+
+async def test_a_pipelines_page_lists_a_finished_operation_once_until_it_is_pushed_out(store):
+    gen = await store.generation()
+    await store.append([trace(1, "a", status="running", running=True)], gen)
+    await fill(store, 20, start=100, pipeline="b")
+    await store.append([trace(1, "a", status="ok", running=False)], gen)
+    for page in (await store.page(pipeline="a"), await store.page(before=Cursor(2**60, 0), pipeline="a")):
+        assert [(t["trace_id"], t["status"]) for t in page.records()] == [(f"{1:032x}", "ok")]
+    await fill(store, 300, start=200, pipeline="b")  # and once it is pushed out, it is gone from the pipeline's page
+    assert (await store.page(pipeline="a")).traces == []
+
+
+async def test_a_pipeline_with_no_trace_stored_pages_nothing(store):
+    await fill(store, 5, pipeline="a")
+    page = await store.page(pipeline="never-called")
+    assert (page.traces, page.has_more) == ([], False)
+    assert page.next_after is not None  # a poll from it gets the pipeline's first trace, when it comes
+
+
 async def test_since_ms_filters_by_time(store):
     cursors = await fill(store, 3)
     page = await store.page(since_ms=cursors[-1].ms + 1)

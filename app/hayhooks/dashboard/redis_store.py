@@ -7,6 +7,13 @@ of a deployment lands in one slot):
   span id) and ``t`` (the trace record as JSON), or a clear marker ``clear`` = generation. Entry IDs are the
   dashboard's cursors. ``XADD … MAXLEN ~ capacity``. An operation still running after a moment is announced by
   an entry of its own, which the worker deletes (``XDEL``) when it appends the operation's final record.
+- ``<prefix>by:<pipeline>``: an index stream per pipeline, with the same entry IDs as the stream's entries of
+  that pipeline, so that one pipeline's page reads its own entries, not every pipeline's (at 100 000 traces a
+  page of a rare pipeline read ~200 MB). Trimmed to the stream's oldest entry (``MINID ~``) as entries are added.
+- ``<prefix>indexed``: the pipelines that have an index, at most ``index_limit`` (a client naming models at
+  random must not make keys without end); a pipeline beyond it is paged by reading the stream, as before.
+- ``<prefix>indexed_from``: the entry ID from which every entry of an indexed pipeline is in its index (``0-0``:
+  all of them). Older entries, written before the index existed, are read from the stream.
 - ``<prefix>generation`` and ``<prefix>cleared_at``: how many clears happened, and when the last one did.
 - ``<prefix>workers``: worker → last heartbeat (ms), to show who shares the view.
 
@@ -20,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -46,19 +53,57 @@ from hayhooks.dashboard.store import (
 )
 from hayhooks.redis_clients import connect
 
+# Each append also trims one indexed pipeline's index, picked at random: the index of a pipeline no longer called
+# is trimmed too, not only those of the pipelines in the batch. The index's writes are ``pcall``s: a key that is
+# not a stream (or an index ahead of the stream, were the stream deleted by hand) must not fail the append.
 _APPEND = """
 local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
 if gen ~= tonumber(ARGV[1]) then
   return {0, gen, redis.call('GET', KEYS[3]) or '0'}
 end
-local dropped = tonumber(ARGV[3])
+local dropped = tonumber(ARGV[5])
 if dropped > 0 then
-  redis.call('XDEL', KEYS[1], unpack(ARGV, 4, 3 + dropped))
+  redis.call('XDEL', KEYS[1], unpack(ARGV, 6, 5 + dropped))
 end
-local ids = {}
-for i = 4 + dropped, #ARGV, 3 do
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'p', ARGV[i], 'i', ARGV[i + 1],
-                             't', ARGV[i + 2])
+local from = redis.call('GET', KEYS[4])
+if not from and redis.call('XLEN', KEYS[1]) == 0 then
+  from = '0-0'
+  redis.call('SET', KEYS[4], from)
+end
+local room = tonumber(ARGV[4]) - redis.call('SCARD', KEYS[5])
+local known, indexed, ids = {}, {}, {}
+for i = 6 + dropped, #ARGV, 3 do
+  local p = ARGV[i]
+  local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'p', p, 'i', ARGV[i + 1], 't', ARGV[i + 2])
+  ids[#ids + 1] = id
+  if not from then
+    from = id
+    redis.call('SET', KEYS[4], from)
+  end
+  if p ~= '' then
+    if known[p] == nil then
+      known[p] = redis.call('SISMEMBER', KEYS[5], p) == 1
+      if not known[p] and room > 0 then
+        redis.call('SADD', KEYS[5], p)
+        room = room - 1
+        known[p] = true
+      end
+    end
+    if known[p] then
+      indexed[#indexed + 1] = p
+      indexed[#indexed + 1] = id
+    end
+  end
+end
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+if first then
+  for j = 1, #indexed, 2 do
+    redis.pcall('XADD', ARGV[3] .. indexed[j], 'MINID', '~', first[1], indexed[j + 1], 'i', '')
+  end
+  local other = redis.call('SRANDMEMBER', KEYS[5])
+  if other then
+    redis.pcall('XTRIM', ARGV[3] .. other, 'MINID', '~', first[1])
+  end
 end
 return {1, gen, ids}
 """
@@ -73,6 +118,11 @@ local gen = math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1, ms)
 redis.call('SET', KEYS[2], string.format('%d', gen))
 redis.call('SET', KEYS[3], ms)
 redis.call('XADD', KEYS[1], '*', 'clear', gen)
+for _, p in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+  redis.call('DEL', ARGV[1] .. p)
+end
+redis.call('DEL', KEYS[5])
+redis.call('SET', KEYS[4], '0-0')
 return gen
 """
 
@@ -80,6 +130,7 @@ HEARTBEAT_S = 5.0
 WORKER_TTL_MS = 15_000
 GENERATION_CHECK_S = 2.0
 _CHUNK = 200
+INDEX_LIMIT = 1000
 
 
 def _cursor(entry_id: bytes | str) -> Cursor:
@@ -94,12 +145,23 @@ class RedisTraceStore:
     shared = True
 
     def __init__(
-        self, url: str, *, prefix: str = "hayhooks:", capacity: int = 200, worker: str = "", cluster: bool = False
+        self,
+        url: str,
+        *,
+        prefix: str = "hayhooks:",
+        capacity: int = 200,
+        worker: str = "",
+        cluster: bool = False,
+        index_limit: int = INDEX_LIMIT,
     ) -> None:
         self.url = url
         self.capacity = capacity
         self.worker = worker
+        self.index_limit = index_limit
         self.stream_key = f"{prefix}traces"
+        self.index_prefix = f"{prefix}by:"
+        self.indexed_key = f"{prefix}indexed"
+        self.indexed_from_key = f"{prefix}indexed_from"
         self.generation_key = f"{prefix}generation"
         self.cleared_key = f"{prefix}cleared_at"
         self.workers_key = f"{prefix}workers"
@@ -135,10 +197,8 @@ class RedisTraceStore:
             elif running and key in running:
                 finished.append(key)
         dropped = [running[key] for key in finished]
-        keys = [self.stream_key, self.generation_key, self.cleared_key]
-        ok, current, result = await self._append_script(
-            keys=keys, args=[generation, self.capacity, len(dropped), *dropped, *triples]
-        )
+        ok, current, result = await self._append_script(keys=self._script_keys, args=[
+            generation, self.capacity, self.index_prefix, self.index_limit, len(dropped), *dropped, *triples])
         if not ok:
             return Appended(generation=int(current), stale=True, cleared_at_ms=float(result))
         for key in finished:
@@ -168,60 +228,105 @@ class RedisTraceStore:
         pipeline: str | None = None,
         before: Cursor | None = None,
     ) -> Page:
+        if before == ZERO:  # nothing is older, and Redis refuses the exclusive range "(0-0"
+            return Page([], None, False, await self.generation(), next_before=ZERO)
+        if after is None:
+            return await self._backwards(limit, since_ms, pipeline, before)
         wanted_pipeline = pipeline.encode() if pipeline is not None else None
 
         def wanted(fields: dict[bytes, bytes]) -> bool:
             return b"t" in fields and (wanted_pipeline is None or fields.get(b"p") == wanted_pipeline)
 
-        if before == ZERO:  # nothing is older, and Redis refuses the exclusive range "(0-0"
-            return Page([], None, False, await self.generation(), next_before=ZERO)
-        if after is None:
-            return await self._backwards(limit, since_ms, wanted, before)
         return await self._after(after, limit, since_ms, wanted)
 
-    async def _backwards(self, limit: int, since_ms: int | None, wanted: Any, before: Cursor | None) -> Page:
+    async def _backwards(self, limit: int, since_ms: int | None, pipeline: str | None, before: Cursor | None) -> Page:
         """The newest page, or (``before``) the page just older than a cursor; for the latter, one more trace is
-        looked for, to tell whether an older page exists."""
-        picked: list[Payload] = []
-        seen: set[bytes] = set()
-        head: Cursor | None = None
-        newest: Cursor | None = None
-        oldest = before
+        looked for, to tell whether an older page exists. One pipeline's page reads its index when it has one."""
         upper = f"({before}".encode() if before is not None else b"+"
-        wanted_count = limit + 1 if before is not None else limit
-        scanned = 0
+        # A few more than the page: a trace announced as running has a second entry. Were it twice the page,
+        # a page of 50 would read (and parse) 50 records of ~2 kB for nothing; more, if needed, come in chunks.
+        first = limit + 16
         async with self._redis.pipeline(transaction=False) as pipe:
             self._read_generation(pipe)
-            # A few more than the page: a trace announced as running has a second entry. Were it twice the page,
-            # a page of 50 would read (and parse) 50 records of ~2 kB for nothing; more, if needed, come in chunks.
-            pipe.xrevrange(self.stream_key, upper, b"-", count=limit + 16)
-            _, generation_raw, entries = await pipe.execute()
-        while True:
-            for entry_id, fields in entries:
-                cursor = _cursor(entry_id)
-                head = head or cursor
-                if since_ms is not None and cursor.ms < since_ms:
-                    entries = []
-                    break
-                if wanted(fields):
-                    trace_id = fields.get(b"i", entry_id)
-                    if trace_id not in seen:
-                        seen.add(trace_id)
-                        newest = newest or cursor
-                        if len(picked) < limit:
-                            oldest = cursor
-                        picked.append(with_cursor(cursor, fields[b"t"]))
-                        if len(picked) == wanted_count:
-                            break
-            scanned += len(entries)
-            if len(picked) == wanted_count or not entries or scanned >= self.capacity * 2:
-                break
-            upper = f"({entries[-1][0].decode()}".encode()
-            entries = await self._redis.xrevrange(self.stream_key, upper, b"-", count=_CHUNK)
+            if pipeline is None:
+                pipe.xrevrange(self.stream_key, upper, b"-", count=first)
+            else:
+                pipe.xrevrange(self.stream_key, b"+", b"-", count=1)
+                pipe.get(self.indexed_from_key)
+                pipe.sismember(self.indexed_key, pipeline)
+                pipe.scard(self.indexed_key)
+                pipe.xrevrange(self.index_prefix + pipeline, upper, b"-", count=first)
+            _, generation_raw, *replies = await pipe.execute()
         generation = int(generation_raw or 0)
+        head: Cursor | None = None
+        if pipeline is None:
+            chunks = self._stream_chunks(replies[0])
+        else:
+            newest_entry, indexed_from, indexed, indexes, index_ids = replies
+            head = _cursor(newest_entry[0][0]) if newest_entry else None
+            if indexed_from is None or (not indexed and indexes >= self.index_limit):  # no index, or none for it
+                upper_entries = await self._redis.xrevrange(self.stream_key, upper, b"-", count=first)
+                chunks = self._stream_chunks(upper_entries)
+            else:
+                below = _cursor(indexed_from)
+                if before is not None:
+                    below = min(below, before)
+                chunks = self._indexed_chunks(pipeline, index_ids if indexed else [], below)
+        wanted_pipeline = pipeline.encode() if pipeline is not None else None
+        wanted_count = limit + 1 if before is not None else limit
+        picked: list[Payload] = []
+        seen: set[bytes] = set()
+        newest: Cursor | None = None
+        oldest = before
+        scanned = 0
+        too_old = False
+        async with contextlib.aclosing(chunks):
+            async for entries in chunks:
+                for entry_id, fields in entries:
+                    cursor = _cursor(entry_id)
+                    head = head or cursor
+                    if since_ms is not None and cursor.ms < since_ms:
+                        too_old = True
+                        break
+                    if b"t" in fields and (wanted_pipeline is None or fields.get(b"p") == wanted_pipeline):
+                        trace_id = fields.get(b"i", entry_id)
+                        if trace_id not in seen:
+                            seen.add(trace_id)
+                            newest = newest or cursor
+                            if len(picked) < limit:
+                                oldest = cursor
+                            picked.append(with_cursor(cursor, fields[b"t"]))
+                            if len(picked) == wanted_count:
+                                break
+                scanned += len(entries)
+                if too_old or len(picked) == wanted_count or scanned >= self.capacity * 2:
+                    break
         if before is not None:
             return Page(picked[:limit], None, len(picked) > limit, generation, next_before=oldest)
         return Page(picked, newest or head or ZERO, False, generation)
+
+    async def _stream_chunks(self, entries: list[Any]) -> AsyncIterator[list[Any]]:
+        """The stream's entries from where ``entries`` (its first read) began, going back in chunks."""
+        while entries:
+            yield entries
+            entries = await self._redis.xrevrange(self.stream_key, b"(" + entries[-1][0], b"-", count=_CHUNK)
+
+    async def _indexed_chunks(self, pipeline: str, index_ids: list[Any], below: Cursor) -> AsyncIterator[list[Any]]:
+        """A pipeline's entries through its index (``index_ids``: the index's first read), going back in chunks,
+        then the stream's entries older than ``below`` (written before the index existed), if any."""
+        index_key = self.index_prefix + pipeline
+        while index_ids:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for entry_id, _ in index_ids:
+                    pipe.xrange(self.stream_key, entry_id, entry_id)
+                found = await pipe.execute()
+            yield [entry[0] for entry in found if entry]  # an entry deleted since ("running", replaced) is skipped
+            index_ids = await self._redis.xrevrange(index_key, b"(" + index_ids[-1][0], b"-", count=_CHUNK)
+        if below != ZERO:
+            async for entries in self._stream_chunks(
+                await self._redis.xrevrange(self.stream_key, f"({below}".encode(), b"-", count=_CHUNK)
+            ):
+                yield entries
 
     async def _after(self, after: Cursor, limit: int, since_ms: int | None, wanted: Any) -> Page:
         lower = after
@@ -314,8 +419,11 @@ class RedisTraceStore:
                             broadcaster.publish(StoreEvent(cursor, with_cursor(cursor, fields[b"t"]), -1, pipeline))
 
     async def clear(self) -> int:
-        keys = [self.stream_key, self.generation_key, self.cleared_key]
-        return int(await self._clear_script(keys=keys))
+        return int(await self._clear_script(keys=self._script_keys, args=[self.index_prefix]))
+
+    @property
+    def _script_keys(self) -> list[str]:
+        return [self.stream_key, self.generation_key, self.cleared_key, self.indexed_from_key, self.indexed_key]
 
     async def heartbeat(self) -> None:
         await self._redis.hset(self.workers_key, self.worker, int(time.time() * 1000))
