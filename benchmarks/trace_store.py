@@ -6,7 +6,10 @@ Usage: .venv/bin/python benchmarks/trace_store.py [--quick] [--only PART] [--equ
 2. The same with capacity 200 vs 10 000 vs 100 000 (10 000 in --quick), each buffer full (the peer loses
    ~2.7x at 10 000). Two server processes per configuration (one in --quick), averaged round by round: identical
    processes differ by a few per cent.
-3. `GET /dashboard/api/traces?limit=50` latency with 10 000 traces stored (wrk -c1), memory and Redis.
+3. `GET /dashboard/api/traces?limit=50` latency with 10 000 traces stored (wrk -c1), memory and Redis: every
+   pipeline's newest page, one pipeline's (its 6 traces, a deploy and 5 runs, are the oldest stored) and one with
+   none.
+   `--stored N` stores N instead (e.g. 100 000, the largest capacity).
 4. Cross-worker visibility, 2 workers on Redis: from a response on one worker to its trace on another, via the
    SSE stream (read by `sse_listener.py`, a process of its own, as a browser reads it) and via polling
    (p50/p99).
@@ -112,16 +115,38 @@ def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10
         print("    " + summarise(f"{a:11s} / {b:10s}", ratio(cpu, a, b), of="pairs"))
 
 
-def page_latency(seconds: float, redis_url: str) -> None:
-    print("\n== 3. GET /dashboard/api/traces?limit=50 with 10 000 traces stored (wrk -c1) ==")
-    for name, env in {"memory": dashboard_env(None, 10_000, ""),
-                      "redis": dashboard_env(redis_url, 10_000, "page:")}.items():
+def page_latency(seconds: float, redis_url: str, stored: int = 10_000) -> None:
+    print(f"\n== 3. GET /dashboard/api/traces?limit=50 with {stored} traces stored (wrk -c1): every pipeline's,"
+          " one pipeline's (its 6 traces the oldest), one with none ==")
+    queries = {"every pipeline": "limit=50", "greet (6, the oldest)": "limit=50&entrypoint=greet",
+               "a pipeline with none": "limit=50&entrypoint=nothing"}
+    for name, env in {"memory": dashboard_env(None, stored, ""),
+                      "redis": dashboard_env(redis_url, stored, f"page{stored}:")}.items():
         with hayhooks_server("--pipelines-dir", str(EXAMPLES), env=env) as url:
-            while httpx.get(f"{url}/dashboard/api/config").json()["stats"]["stored"] < 10_000:
-                wrk(f"{url}/shout/run", BODY, seconds=3)
-            pages = wrk_get(f"{url}/dashboard/api/traces?limit=50", seconds=seconds)
-            print(f"  {name:6s}: p50 {pages.p50_ms:.2f} ms  p99 {pages.p99_ms:.2f} ms"
-                  f"  ({pages.requests_per_s:.0f} pages/s)")
+            for _ in range(5):  # the oldest traces: a pipeline's page has to reach back past all the others
+                httpx.post(f"{url}/greet/run", json={"name": "Ada", "place": "Paris"}).raise_for_status()
+            fill_exactly(url, stored)  # one trace more and the first greet trace is gone
+            for label, query in queries.items():
+                found = len(httpx.get(f"{url}/dashboard/api/traces?{query}").json()["traces"])
+                pages = wrk_get(f"{url}/dashboard/api/traces?{query}", seconds=seconds)
+                print(f"  {name:6s} {label:21s}: p50 {pages.p50_ms:7.2f} ms  p99 {pages.p99_ms:7.2f} ms"
+                      f"  ({pages.requests_per_s:.0f} pages/s, {found} traces a page)", flush=True)
+
+
+def fill_exactly(url: str, count: int) -> None:
+    """Run ``shout`` until ``count`` traces are stored, not one more: wrk up to a few thousand short, then one
+    request at a time."""
+    def stored() -> int:
+        return httpx.get(f"{url}/dashboard/api/config").json()["stats"]["stored"]
+
+    while stored() < count - 5_000:
+        wrk(f"{url}/shout/run", BODY, seconds=1)
+    time.sleep(0.5)  # the flusher's last batch
+    with httpx.Client() as client:
+        while (missing := count - stored()) > 0:
+            for _ in range(missing):
+                client.post(f"{url}/shout/run", json={"text": "hello world"}).raise_for_status()
+            time.sleep(0.5)
 
 
 def pages_under_load(seconds: float, redis_url: str) -> None:
@@ -262,6 +287,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (about a minute)")
     parser.add_argument("--only", choices=["throughput", "pages", "visibility", "pages-under-load"],
                         help="run one part")
+    parser.add_argument("--stored", type=int, default=10_000, help="traces stored for part 3")
     add_priority_option(parser)
     args = parser.parse_args()
     apply_priority_option(args)
@@ -273,7 +299,7 @@ def main() -> None:
             throughput(rounds, seconds, redis_url, largest=10_000 if args.quick else 100_000,
                        processes=1 if args.quick else 2)
         if args.only in (None, "pages"):
-            page_latency(seconds, redis_url)
+            page_latency(seconds, redis_url, args.stored)
         if args.only in (None, "pages-under-load"):
             pages_under_load(seconds, redis_url)
         if args.only in (None, "visibility"):
