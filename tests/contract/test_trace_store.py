@@ -186,6 +186,16 @@ async def test_a_pipeline_with_no_trace_stored_pages_nothing(store):
     assert page.next_after is not None  # a poll from it gets the pipeline's first trace, when it comes
 
 
+async def test_a_pipelines_newest_page_goes_on_from_the_newest_trace_stored_not_its_own(store):
+    await fill(store, 3, pipeline="a")
+    others = await fill(store, 30, start=100, pipeline="b")
+    page = await store.page(limit=10, pipeline="a")
+    assert page.next_after == others[-1]  # a poll from here does not read the 30 "b" traces again
+    newer = await fill(store, 1, start=200, pipeline="a")
+    poll = await store.page(after=page.next_after, pipeline="a")
+    assert ([t["trace_id"] for t in poll.records()], poll.next_after) == ([f"{200:032x}"], newer[0])
+
+
 async def test_since_ms_filters_by_time(store):
     cursors = await fill(store, 3)
     page = await store.page(since_ms=cursors[-1].ms + 1)

@@ -127,10 +127,8 @@ class MemoryTraceStore:
             return Page([p for _, p in picked], None, has_more, self._generation, next_before=oldest)
         if after is None:
             picked, _ = _backwards(source, len(source), since_ms, limit, look_ahead=False)
-            if picked:
-                head = picked[0][0]
-            else:
-                head = Cursor(entries[-1][0], entries[-1][1]) if entries else Cursor(self._last_ms, self._last_seq)
+            # Go on from the buffer's newest entry, not the page's newest trace: only other pipelines' lie between.
+            head = Cursor(entries[-1][0], entries[-1][1]) if entries else Cursor(self._last_ms, self._last_seq)
             return Page([p for _, p in picked], head, False, self._generation)
 
         chosen: list[tuple[Cursor, str, Payload]] = []

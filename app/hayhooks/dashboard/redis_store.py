@@ -303,7 +303,9 @@ class RedisTraceStore:
                     break
         if before is not None:
             return Page(picked[:limit], None, len(picked) > limit, generation, next_before=oldest)
-        return Page(picked, newest or head or ZERO, False, generation)
+        # The cursor to go on from is the stream's newest entry, not this page's newest trace: between the two lie
+        # only other pipelines' entries, which a poll or the live follow from here would read for nothing.
+        return Page(picked, max(newest or ZERO, head or ZERO), False, generation)
 
     async def _stream_chunks(self, entries: list[Any]) -> AsyncIterator[list[Any]]:
         """The stream's entries from where ``entries`` (its first read) began, going back in chunks."""
