@@ -13,8 +13,8 @@ pytestmark = pytest.mark.integration
 # Core stream, string, set, hash, scripting and connection commands (Redis 6.2 / Valkey 7.2), nothing
 # vendor-specific.
 PORTABLE = {
-    "XADD", "XRANGE", "XREVRANGE", "XREAD", "XTRIM", "XLEN", "XDEL", "GET", "SET", "DEL", "INCR", "SISMEMBER",
-    "SCARD", "SADD", "SMEMBERS", "SRANDMEMBER", "HSET", "HGETALL", "HDEL", "EVAL", "EVALSHA", "SCRIPT", "PING",
+    "XADD", "XRANGE", "XREVRANGE", "XREAD", "XTRIM", "XLEN", "XDEL", "GET", "SET", "DEL", "EXISTS", "INCR", "SISMEMBER",
+    "SCARD", "SADD", "SREM", "SMEMBERS", "SRANDMEMBER", "HSET", "HGETALL", "HDEL", "EVAL", "EVALSHA", "SCRIPT", "PING",
     "CLIENT", "HELLO", "SELECT", "AUTH", "INFO",
 }
 

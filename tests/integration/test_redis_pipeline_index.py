@@ -82,6 +82,7 @@ async def test_pipelines_beyond_the_index_limit_are_paged_by_reading_the_stream(
             await append(store, range(start, start + 2), name)
         assert await raw.smembers("lim:indexed") == {b"a", b"b"}
         assert not await raw.exists("lim:by:c")
+        assert ids(await store.page(pipeline="never-called")) == []
         assert ids(await store.page(pipeline="c")) == [41, 40, 21, 20]
         assert ids(await store.page(pipeline="a")) == [31, 30, 1, 0]
     finally:
@@ -112,7 +113,21 @@ async def test_a_clear_removes_every_index(store, raw):
     assert await raw.xlen("ix:by:a") == 1
 
 
-async def test_an_index_key_that_cannot_be_written_does_not_fail_the_append(store, raw):
+async def test_an_index_that_cannot_be_written_fails_no_append_and_hides_no_trace(store, raw):
     await raw.set("ix:by:a", "not a stream")
     await append(store, [1, 2], "a")
     assert ids(await store.page()) == [2, 1]
+    assert ids(await store.page(pipeline="a")) == [2, 1]
+
+
+async def test_a_lost_index_is_never_trusted_again_until_a_clear(store, raw):
+    await append(store, range(3), "a")
+    await raw.delete("ix:by:a")  # evicted by a maxmemory policy, or deleted by hand
+    assert ids(await store.page(pipeline="a")) == [2, 1, 0]
+    await append(store, [10], "a")  # would start an index holding only this one
+    assert ids(await store.page(pipeline="a")) == [10, 2, 1, 0]
+    await append(store, [20], "b")  # and no new index while one is missing
+    assert (ids(await store.page(pipeline="b")), await raw.exists("ix:by:b")) == ([20], 0)
+    await store.clear()
+    await append(store, [30], "b")
+    assert (ids(await store.page(pipeline="b")), await raw.exists("ix:by:b")) == ([30], 1)

@@ -12,6 +12,7 @@ of a deployment lands in one slot):
   page of a rare pipeline read ~200 MB). Trimmed to the stream's oldest entry (``MINID ~``) as entries are added.
 - ``<prefix>indexed``: the pipelines that have an index, at most ``index_limit`` (a client naming models at
   random must not make keys without end); a pipeline beyond it is paged by reading the stream, as before.
+- ``<prefix>unindexed``: set once a pipeline got no index, or lost it (see ``_APPEND``), until a clear.
 - ``<prefix>indexed_from``: the entry ID from which every entry of an indexed pipeline is in its index (``0-0``:
   all of them). Older entries, written before the index existed, are read from the stream.
 - ``<prefix>generation`` and ``<prefix>cleared_at``: how many clears happened, and when the last one did.
@@ -53,9 +54,11 @@ from hayhooks.dashboard.store import (
 )
 from hayhooks.redis_clients import connect
 
-# Each append also trims one indexed pipeline's index, picked at random: the index of a pipeline no longer called
-# is trimmed too, not only those of the pipelines in the batch. The index's writes are ``pcall``s: a key that is
-# not a stream (or an index ahead of the stream, were the stream deleted by hand) must not fail the append.
+# A pipeline gets an index at its first entry, while there is room (``index_limit``). One that gets none, or whose
+# index is lost (a key evicted, or that cannot be written), raises the ``unindexed`` flag: from then on, until a
+# clear, no pipeline gets a new index, and a page of a pipeline without one reads the stream. So an index, when
+# there is one, holds every entry of its pipeline since ``indexed_from``; a page never trusts an incomplete one.
+# Each append also trims one index picked at random: that of a pipeline no longer called is trimmed too.
 _APPEND = """
 local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
 if gen ~= tonumber(ARGV[1]) then
@@ -70,7 +73,15 @@ if not from and redis.call('XLEN', KEYS[1]) == 0 then
   from = '0-0'
   redis.call('SET', KEYS[4], from)
 end
-local room = tonumber(ARGV[4]) - redis.call('SCARD', KEYS[5])
+local room = 0
+if redis.call('EXISTS', KEYS[6]) == 0 then
+  room = tonumber(ARGV[4]) - redis.call('SCARD', KEYS[5])
+end
+local function unindexed(p)
+  redis.call('SREM', KEYS[5], p)
+  redis.call('SET', KEYS[6], '1')
+  room = 0
+end
 local known, indexed, ids = {}, {}, {}
 for i = 6 + dropped, #ARGV, 3 do
   local p = ARGV[i]
@@ -82,11 +93,18 @@ for i = 6 + dropped, #ARGV, 3 do
   end
   if p ~= '' then
     if known[p] == nil then
-      known[p] = redis.call('SISMEMBER', KEYS[5], p) == 1
-      if not known[p] and room > 0 then
+      if redis.call('SISMEMBER', KEYS[5], p) == 1 then
+        known[p] = redis.call('EXISTS', ARGV[3] .. p) == 1
+        if not known[p] then
+          unindexed(p)
+        end
+      elseif room > 0 then
         redis.call('SADD', KEYS[5], p)
         room = room - 1
         known[p] = true
+      else
+        known[p] = false
+        unindexed(p)
       end
     end
     if known[p] then
@@ -98,7 +116,14 @@ end
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
 if first then
   for j = 1, #indexed, 2 do
-    redis.pcall('XADD', ARGV[3] .. indexed[j], 'MINID', '~', first[1], indexed[j + 1], 'i', '')
+    local p = indexed[j]
+    if known[p] then
+      local reply = redis.pcall('XADD', ARGV[3] .. p, 'MINID', '~', first[1], indexed[j + 1], 'i', '')
+      if type(reply) == 'table' and reply.err then
+        known[p] = false
+        unindexed(p)
+      end
+    end
   end
   local other = redis.call('SRANDMEMBER', KEYS[5])
   if other then
@@ -121,7 +146,7 @@ redis.call('XADD', KEYS[1], '*', 'clear', gen)
 for _, p in ipairs(redis.call('SMEMBERS', KEYS[5])) do
   redis.call('DEL', ARGV[1] .. p)
 end
-redis.call('DEL', KEYS[5])
+redis.call('DEL', KEYS[5], KEYS[6])
 redis.call('SET', KEYS[4], '0-0')
 return gen
 """
@@ -162,6 +187,7 @@ class RedisTraceStore:
         self.index_prefix = f"{prefix}by:"
         self.indexed_key = f"{prefix}indexed"
         self.indexed_from_key = f"{prefix}indexed_from"
+        self.unindexed_key = f"{prefix}unindexed"
         self.generation_key = f"{prefix}generation"
         self.cleared_key = f"{prefix}cleared_at"
         self.workers_key = f"{prefix}workers"
@@ -254,17 +280,27 @@ class RedisTraceStore:
                 pipe.xrevrange(self.stream_key, b"+", b"-", count=1)
                 pipe.get(self.indexed_from_key)
                 pipe.sismember(self.indexed_key, pipeline)
-                pipe.scard(self.indexed_key)
+                pipe.exists(self.index_prefix + pipeline)
+                pipe.exists(self.unindexed_key)
                 pipe.xrevrange(self.index_prefix + pipeline, upper, b"-", count=first)
-            _, generation_raw, *replies = await pipe.execute()
+            # The index's read may fail alone (a key of another type where an index should be): read as lost.
+            every = await pipe.execute(raise_on_error=False)
+        for reply in every[:-1] if pipeline is not None else every:
+            if isinstance(reply, Exception):
+                raise reply
+        _, generation_raw, *replies = every
         generation = int(generation_raw or 0)
         head: Cursor | None = None
         if pipeline is None:
             chunks = self._stream_chunks(replies[0])
         else:
-            newest_entry, indexed_from, indexed, indexes, index_ids = replies
+            newest_entry, indexed_from, indexed, has_index, some_unindexed, index_ids = replies
             head = _cursor(newest_entry[0][0]) if newest_entry else None
-            if indexed_from is None or (not indexed and indexes >= self.index_limit):  # no index, or none for it
+            # No index at all yet, an index lost (its key gone), or none for this pipeline while some pipelines
+            # have none: read the stream. A pipeline with no index while every pipeline has one has no entry.
+            lost = indexed and (not has_index or isinstance(index_ids, Exception))
+            refused = not indexed and some_unindexed
+            if indexed_from is None or lost or refused:
                 upper_entries = await self._redis.xrevrange(self.stream_key, upper, b"-", count=first)
                 chunks = self._stream_chunks(upper_entries)
             else:
@@ -425,7 +461,8 @@ class RedisTraceStore:
 
     @property
     def _script_keys(self) -> list[str]:
-        return [self.stream_key, self.generation_key, self.cleared_key, self.indexed_from_key, self.indexed_key]
+        return [self.stream_key, self.generation_key, self.cleared_key, self.indexed_from_key, self.indexed_key,
+                self.unindexed_key]
 
     async def heartbeat(self) -> None:
         await self._redis.hset(self.workers_key, self.worker, int(time.time() * 1000))
