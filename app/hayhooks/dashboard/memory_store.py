@@ -82,7 +82,10 @@ class MemoryTraceStore:
                 self._unindex_oldest(entries[0][3])
             entries.append(entry)
             if pipeline is not None:
-                by_pipeline.setdefault(pipeline, deque()).append(entry)
+                own = by_pipeline.get(pipeline)
+                if own is None:  # not setdefault: that would make a deque for every trace, to throw it away
+                    own = by_pipeline[pipeline] = deque()
+                own.append(entry)
             positions.append(position)
             if broadcaster.wants(pipeline):  # events are made only for someone to take them
                 broadcaster.publish(StoreEvent(Cursor(ms, seq), payload, self._generation, pipeline))
