@@ -158,6 +158,16 @@ _CHUNK = 200
 INDEX_LIMIT = 1000
 
 
+async def _execute(pipe: Any, *, index_read: bool) -> list[Any]:
+    """Run ``pipe``; with ``index_read``, its last command (a read of an index) may fail alone, its error
+    returned to be read as a lost index (a key of another type where an index should be)."""
+    replies = await pipe.execute(raise_on_error=not index_read)
+    for reply in replies[:-1]:
+        if isinstance(reply, Exception):
+            raise reply
+    return replies
+
+
 def _cursor(entry_id: bytes | str) -> Cursor:
     ms, _, seq = entry_id.partition(b"-" if isinstance(entry_id, bytes) else "-")  # int() reads bytes too
     return Cursor(int(ms), int(seq or 0))
@@ -258,12 +268,28 @@ class RedisTraceStore:
             return Page([], None, False, await self.generation(), next_before=ZERO)
         if after is None:
             return await self._backwards(limit, since_ms, pipeline, before)
-        wanted_pipeline = pipeline.encode() if pipeline is not None else None
+        return await self._after(after, limit, since_ms, pipeline)
 
-        def wanted(fields: dict[bytes, bytes]) -> bool:
-            return b"t" in fields and (wanted_pipeline is None or fields.get(b"p") == wanted_pipeline)
+    def _read_index(self, pipe: Any, pipeline: str) -> None:
+        """Queue what tells whether ``pipeline``'s index can be read (see ``_index_use``); a range of the index
+        itself is to be queued last."""
+        pipe.xrevrange(self.stream_key, b"+", b"-", count=1)
+        pipe.get(self.indexed_from_key)
+        pipe.sismember(self.indexed_key, pipeline)
+        pipe.exists(self.index_prefix + pipeline)
+        pipe.exists(self.unindexed_key)
 
-        return await self._after(after, limit, since_ms, wanted)
+    @staticmethod
+    def _index_use(replies: list[Any]) -> tuple[Cursor | None, Cursor, str]:
+        """From the replies of ``_read_index`` and the index's range: the stream's newest entry, the entry from
+        which the index holds every trace, and how to read: ``index``; ``none`` (the pipeline has no entry since
+        then); or ``stream`` (no index yet, an index lost, or none for it while some pipelines have none)."""
+        newest_entry, indexed_from, indexed, has_index, some_unindexed, index_read = replies
+        head = _cursor(newest_entry[0][0]) if newest_entry else None
+        lost = indexed and (not has_index or isinstance(index_read, Exception))
+        if indexed_from is None or lost or (not indexed and some_unindexed):
+            return head, ZERO, "stream"
+        return head, _cursor(indexed_from), "index" if indexed else "none"
 
     async def _backwards(self, limit: int, since_ms: int | None, pipeline: str | None, before: Cursor | None) -> Page:
         """The newest page, or (``before``) the page just older than a cursor; for the latter, one more trace is
@@ -277,37 +303,21 @@ class RedisTraceStore:
             if pipeline is None:
                 pipe.xrevrange(self.stream_key, upper, b"-", count=first)
             else:
-                pipe.xrevrange(self.stream_key, b"+", b"-", count=1)
-                pipe.get(self.indexed_from_key)
-                pipe.sismember(self.indexed_key, pipeline)
-                pipe.exists(self.index_prefix + pipeline)
-                pipe.exists(self.unindexed_key)
+                self._read_index(pipe, pipeline)
                 pipe.xrevrange(self.index_prefix + pipeline, upper, b"-", count=first)
-            # The index's read may fail alone (a key of another type where an index should be): read as lost.
-            every = await pipe.execute(raise_on_error=False)
-        for reply in every[:-1] if pipeline is not None else every:
-            if isinstance(reply, Exception):
-                raise reply
+            every = await _execute(pipe, index_read=pipeline is not None)
         _, generation_raw, *replies = every
         generation = int(generation_raw or 0)
         head: Cursor | None = None
         if pipeline is None:
             chunks = self._stream_chunks(replies[0])
         else:
-            newest_entry, indexed_from, indexed, has_index, some_unindexed, index_ids = replies
-            head = _cursor(newest_entry[0][0]) if newest_entry else None
-            # No index at all yet, an index lost (its key gone), or none for this pipeline while some pipelines
-            # have none: read the stream. A pipeline with no index while every pipeline has one has no entry.
-            lost = indexed and (not has_index or isinstance(index_ids, Exception))
-            refused = not indexed and some_unindexed
-            if indexed_from is None or lost or refused:
-                upper_entries = await self._redis.xrevrange(self.stream_key, upper, b"-", count=first)
-                chunks = self._stream_chunks(upper_entries)
-            else:
-                below = _cursor(indexed_from)
-                if before is not None:
-                    below = min(below, before)
-                chunks = self._indexed_chunks(pipeline, index_ids if indexed else [], below)
+            head, indexed_from, use = self._index_use(replies)
+            if use == "stream":
+                chunks = self._stream_chunks(await self._redis.xrevrange(self.stream_key, upper, b"-", count=first))
+            else:  # the index's entries, then the stream's older than the index (if any)
+                below = min(indexed_from, before) if before is not None else indexed_from
+                chunks = self._indexed_chunks(pipeline, replies[-1] if use == "index" else [], below)
         wanted_pipeline = pipeline.encode() if pipeline is not None else None
         wanted_count = limit + 1 if before is not None else limit
         picked: list[Payload] = []
@@ -366,13 +376,16 @@ class RedisTraceStore:
             ):
                 yield entries
 
-    async def _after(self, after: Cursor, limit: int, since_ms: int | None, wanted: Any) -> Page:
-        lower = after
+    async def _after(self, after: Cursor, limit: int, since_ms: int | None, pipeline: str | None) -> Page:
         if since_ms is not None and Cursor(since_ms, 0) > after:
-            lower = Cursor(since_ms, 0)
-            start = f"{lower}".encode()
+            start = f"{Cursor(since_ms, 0)}".encode()
         else:
             start = f"({after}".encode()
+        if pipeline is not None:
+            page = await self._after_indexed(after, start, limit, pipeline)
+            if page is not None:
+                return page
+        wanted_pipeline = pipeline.encode() if pipeline is not None else None
         picked: list[tuple[Cursor, str, Payload]] = []
         scanned_to = after
         has_more = False
@@ -380,6 +393,10 @@ class RedisTraceStore:
             self._read_generation(pipe)
             pipe.xrange(self.stream_key, start, b"+", count=limit + 1)
             _, generation_raw, entries = await pipe.execute()
+
+        def wanted(fields: dict[bytes, bytes]) -> bool:
+            return b"t" in fields and (wanted_pipeline is None or fields.get(b"p") == wanted_pipeline)
+
         while entries:
             for entry_id, fields in entries:
                 cursor = _cursor(entry_id)
@@ -395,6 +412,35 @@ class RedisTraceStore:
             count = 1 if len(picked) == limit else _CHUNK
             entries = await self._redis.xrange(self.stream_key, f"({scanned_to}".encode(), b"+", count=count)
         return Page(newest_per_trace(picked), scanned_to, has_more, int(generation_raw or 0))
+
+    async def _after_indexed(self, after: Cursor, start: bytes, limit: int, pipeline: str) -> Page | None:
+        """The traces of ``pipeline`` after ``after`` (from ``start``) through its index; None when the index
+        cannot tell (``_index_use``), or when ``after`` is older than the index. The cursor to go on from is the
+        last index entry taken when more remain; else the stream's newest entry, read before the index, so every
+        entry of the pipeline up to it was in the index's read."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            self._read_generation(pipe)
+            self._read_index(pipe, pipeline)
+            pipe.xrange(self.index_prefix + pipeline, start, b"+", count=limit + 1)
+            _, generation_raw, *replies = await _execute(pipe, index_read=True)
+        head, indexed_from, use = self._index_use(replies)
+        if use == "stream" or after < indexed_from:
+            return None
+        ids = replies[-1] if use == "index" else []
+        has_more = len(ids) > limit
+        taken = ids[:limit]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for entry_id, _ in taken:
+                pipe.xrange(self.stream_key, entry_id, entry_id)
+            found = await pipe.execute() if taken else []
+        picked: list[tuple[Cursor, str, Payload]] = []
+        for entry in found:  # empty for an entry deleted since ("running", replaced)
+            for entry_id, fields in entry:
+                cursor = _cursor(entry_id)
+                picked.append((cursor, fields.get(b"i", entry_id).decode(), with_cursor(cursor, fields[b"t"])))
+        last = _cursor(taken[-1][0]) if taken else after
+        next_after = last if has_more else max(last, head or ZERO, after)
+        return Page(newest_per_trace(picked), next_after, has_more, int(generation_raw or 0))
 
     def follow(self, after: Cursor | None = None, pipeline: str | None = None) -> Subscription:
         """Events after ``after`` (the subscription is registered before this returns).
