@@ -196,6 +196,14 @@ async def test_a_pipelines_newest_page_goes_on_from_the_newest_trace_stored_not_
     assert ([t["trace_id"] for t in poll.records()], poll.next_after) == ([f"{200:032x}"], newer[0])
 
 
+async def test_a_pipelines_poll_goes_on_from_the_newest_trace_stored_once_it_has_all_of_its_own(store):
+    first = await fill(store, 2, pipeline="a")
+    others = await fill(store, 30, start=100, pipeline="b")
+    poll = await store.page(after=first[0], limit=10, pipeline="a")
+    assert ([t["trace_id"] for t in poll.records()], poll.has_more) == ([f"{1:032x}"], False)
+    assert poll.next_after == others[-1]
+
+
 async def test_since_ms_filters_by_time(store):
     cursors = await fill(store, 3)
     page = await store.page(since_ms=cursors[-1].ms + 1)

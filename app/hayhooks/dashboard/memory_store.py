@@ -121,7 +121,7 @@ class MemoryTraceStore:
         before: Cursor | None = None,
     ) -> Page:
         entries = self._entries
-        # Going back in time, one pipeline's page reads only its own entries.
+        # One pipeline's page reads only its own entries.
         source: Sequence[Entry] = entries if pipeline is None else self._by_pipeline.get(pipeline, ())
         if before is not None:
             end = bisect.bisect_left(source, (before.ms, before.seq), key=lambda e: (e[0], e[1]))
@@ -136,15 +136,17 @@ class MemoryTraceStore:
 
         chosen: list[tuple[Cursor, str, Payload]] = []
         scanned, has_more = after, False
-        start = bisect.bisect_right(entries, (after.ms, after.seq), key=lambda e: (e[0], e[1]))
-        for index in range(start, len(entries)):  # indexing a deque near its end is quick; islice walks from the start
-            ms, seq, trace_id, entrypoint, payload = entries[index]
+        start = bisect.bisect_right(source, (after.ms, after.seq), key=lambda e: (e[0], e[1]))
+        for index in range(start, len(source)):  # indexing a deque near its end is quick; islice walks from the start
+            ms, seq, trace_id, _pipeline, payload = source[index]
             if len(chosen) == limit:
                 has_more = True
                 break
             scanned = Cursor(ms, seq)
-            if (since_ms is None or ms >= since_ms) and (pipeline is None or entrypoint == pipeline):
+            if since_ms is None or ms >= since_ms:
                 chosen.append((scanned, trace_id, payload))
+        if pipeline is not None and not has_more and entries:  # past the other pipelines' newer entries too
+            scanned = max(scanned, Cursor(entries[-1][0], entries[-1][1]))
         return Page(newest_per_trace(chosen), scanned, has_more, self._generation)
 
     def follow(self, after: Cursor | None = None, pipeline: str | None = None) -> Subscription:
