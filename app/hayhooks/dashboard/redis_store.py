@@ -364,17 +364,24 @@ class RedisTraceStore:
         then the stream's entries older than ``below`` (written before the index existed), if any."""
         index_key = self.index_prefix + pipeline
         while index_ids:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for entry_id, _ in index_ids:
-                    pipe.xrange(self.stream_key, entry_id, entry_id)
-                found = await pipe.execute()
-            yield [entry[0] for entry in found if entry]  # an entry deleted since ("running", replaced) is skipped
+            yield await self._entries_of(index_ids)
             index_ids = await self._redis.xrevrange(index_key, b"(" + index_ids[-1][0], b"-", count=_CHUNK)
         if below != ZERO:
             async for entries in self._stream_chunks(
                 await self._redis.xrevrange(self.stream_key, f"({below}".encode(), b"-", count=_CHUNK)
             ):
                 yield entries
+
+    async def _entries_of(self, index_ids: list[Any]) -> list[Any]:
+        """The stream's entries named by index entries, in one round trip; one deleted since (a "running" snapshot
+        its final record replaced) is left out."""
+        if not index_ids:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for entry_id, _ in index_ids:
+                pipe.xrange(self.stream_key, entry_id, entry_id)
+            found = await pipe.execute()
+        return [entry[0] for entry in found if entry]
 
     async def _after(self, after: Cursor, limit: int, since_ms: int | None, pipeline: str | None) -> Page:
         if since_ms is not None and Cursor(since_ms, 0) > after:
@@ -429,15 +436,10 @@ class RedisTraceStore:
         ids = replies[-1] if use == "index" else []
         has_more = len(ids) > limit
         taken = ids[:limit]
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for entry_id, _ in taken:
-                pipe.xrange(self.stream_key, entry_id, entry_id)
-            found = await pipe.execute() if taken else []
         picked: list[tuple[Cursor, str, Payload]] = []
-        for entry in found:  # empty for an entry deleted since ("running", replaced)
-            for entry_id, fields in entry:
-                cursor = _cursor(entry_id)
-                picked.append((cursor, fields.get(b"i", entry_id).decode(), with_cursor(cursor, fields[b"t"])))
+        for entry_id, fields in await self._entries_of(taken):
+            cursor = _cursor(entry_id)
+            picked.append((cursor, fields.get(b"i", entry_id).decode(), with_cursor(cursor, fields[b"t"])))
         last = _cursor(taken[-1][0]) if taken else after
         next_after = last if has_more else max(last, head or ZERO, after)
         return Page(newest_per_trace(picked), next_after, has_more, int(generation_raw or 0))
