@@ -4,8 +4,9 @@ Usage: .venv/bin/python benchmarks/trace_store.py [--quick] [--only PART] [--equ
 
 1. Run-endpoint throughput (one worker, `shout`, wrk -t1 -c8): dashboard off / memory store / Redis store.
 2. The same with capacity 200 vs 10 000 vs 100 000 (10 000 in --quick), each buffer full (the peer loses
-   ~2.7x at 10 000). Two server processes per configuration (one in --quick), averaged round by round: identical
-   processes differ by a few per cent.
+   ~2.7x at 10 000), for each store.
+   Each comparison runs alone: three server processes per configuration, started side by side, 16 rounds of 3 s
+   (`--processes`, `--rounds`, `--seconds`; --quick: one process, 2 rounds of 1 s). See `throughput` for why.
 3. `GET /dashboard/api/traces?limit=50` latency with 10 000 traces stored (wrk -c1), memory and Redis: every
    pipeline's newest page, one pipeline's (its 6 traces, a deploy and 5 runs, are the oldest stored) and one with
    none.
@@ -40,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (
     EXAMPLES,
+    Load,
     add_priority_option,
     alternate,
     apply_priority_option,
@@ -69,55 +71,77 @@ def dashboard_env(redis_url: str | None, capacity: int, prefix: str) -> dict[str
     return env
 
 
-def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10_000, processes: int = 1) -> None:
-    """Parts 1-2. ``processes`` servers per configuration, their req/s averaged in each round.
+def configuration_env(name: str, redis_url: str) -> dict[str, str]:
+    """``off``, or ``<store>-<capacity>`` (``memory-200``, ``redis-100000``): a Redis configuration's processes
+    share one stream, filled once."""
+    if name == "off":
+        return {"HAYHOOKS_DASHBOARD_ENABLED": "false", **QUIET}
+    store, capacity = name.split("-")
+    return dashboard_env(redis_url if store == "redis" else None, int(capacity), f"b{capacity}:")
 
-    Identical servers differ: four processes of the same configuration, alternated over four rounds, had median CPU
-    per request 734-774 µs (memory layout, hash seeds). With one process per configuration that bias sits in every
-    round of its ratios, as large as the 5 % the targets are about; averaging several processes shrinks it.
-    """
+
+def comparisons(largest: int) -> dict[str, list[str]]:
+    """What part 1-2 compares: each list's first configuration is the others' base."""
     sizes = [200, 10_000] + ([largest] if largest > 10_000 else [])
-    print(f"\n== 1-2. run throughput: capture off / memory / Redis, capacity {' vs '.join(map(str, sizes))}"
-          f" (buffer full), {processes} server process(es) each ==")
-    configs: dict[str, dict[str, str]] = {"off": {"HAYHOOKS_DASHBOARD_ENABLED": "false", **QUIET}}
-    for size in sizes:
-        label = f"{size // 1000}k" if size >= 1000 else str(size)
-        configs[f"memory-{label}"] = dashboard_env(None, size, "")
-        configs[f"redis-{label}"] = dashboard_env(redis_url, size, f"b{label}:")  # its processes share a stream
-    servers = {f"{name}#{n}": (name, env) for name, env in configs.items() for n in range(1, processes + 1)}
+    return {"capture (dashboard off, memory store, Redis store)": ["off", "memory-200", "redis-200"],
+            **{f"{label} store capacity": [f"{store}-{size}" for size in sizes]
+               for store, label in (("memory", "memory"), ("redis", "Redis"))}}
+
+
+def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10_000, processes: int = 1) -> None:
+    """Parts 1-2: each comparison on its own, with only the servers it compares.
+
+    Timed on these VMs, one run of a server swings by ±10 % from the next. Two more things were seen: identical
+    processes keep a bias of up to ~10 % for their lifetime, and processes started side by side tend to share it.
+    So each comparison starts ``processes`` servers per configuration side by side (A1 B1 C1, A2 B2 C2, …),
+    alternates them over many short rounds (a round is seconds, not minutes, so drift within it is small), and
+    reports each configuration against its base by pair of rounds (means over processes) and by process (the
+    medians of A1 and B1, started together). With 14 servers in one long round, the same benchmark gave ratios
+    of 0.85 and 0.99 twenty minutes apart.
+    """
+    for title, names in comparisons(largest).items():
+        print(f"\n== 1-2. run throughput, {title}: {processes} server process(es) each, {rounds} rounds of"
+              f" {seconds:g} s, buffers full ==")
+        compare(names, rounds, seconds, redis_url, processes)
+
+
+def compare(names: list[str], rounds: int, seconds: float, redis_url: str, processes: int) -> None:
+    servers = [(name, n) for n in range(1, processes + 1) for name in names]  # side by side: A1 B1 A2 B2
     with ExitStack() as stack:
-        urls = {server: stack.enter_context(hayhooks_server("--pipelines-dir", str(EXAMPLES), env=env))
-                for server, (_, env) in servers.items()}
+        urls = {f"{name}#{n}": stack.enter_context(
+            hayhooks_server("--pipelines-dir", str(EXAMPLES), env=configuration_env(name, redis_url)))
+            for name, n in servers}
         for server, url in urls.items():  # warm up and fill every buffer to its capacity
             wrk(f"{url}/shout/run", BODY, seconds=2)
-            while servers[server][0] != "off" and (stats := httpx.get(f"{url}/dashboard/api/config").json()[
+            while not server.startswith("off") and (stats := httpx.get(f"{url}/dashboard/api/config").json()[
                     "stats"])["stored"] < 0.99 * stats["capacity"]:
                 wrk(f"{url}/shout/run", BODY, seconds=2)
         for server, url in urls.items():
-            if servers[server][0] != "off":
+            if not server.startswith("off"):
                 stats = httpx.get(f"{url}/dashboard/api/config").json()["stats"]
                 print(f"  {server}: stored {stats['stored']} / capacity {stats['capacity']}")
         loads = alternate(urls, BODY, rounds=rounds, seconds=seconds, label="  ")
 
-    def per_pair(value: str) -> dict[str, list[float]]:
-        """Each configuration's mean over its processes and over each pair of rounds (a steady drift cancels)."""
-        return {name: paired([statistics.fmean(getattr(loads[server][r], value) or 0.0
-                                               for server in servers if servers[server][0] == name)
-                              for r in range(rounds)]) for name in configs}
+    def value(load: Load, what: str) -> float:
+        return getattr(load, what) or 0.0
 
-    results, cpu = per_pair("requests_per_s"), per_pair("cpu_us_per_request")
-
-    def ratio(table: dict[str, list[float]], a: str, b: str) -> list[float]:
-        return [x / y for x, y in zip(table[a], table[b], strict=True)]
-
-    print("  throughput (1.000 = no cost), by pair of rounds:")
-    pairs = [("memory-200", "off"), ("redis-200", "off")] + [
-        (name, name.split("-")[0] + "-200") for name in configs if name not in ("off", "memory-200", "redis-200")]
-    for a, b in pairs:
-        print("    " + summarise(f"{a:11s} / {b:10s}", ratio(results, a, b), of="pairs"))
-    print("  server CPU per request (1.000 = no cost; 1.05 = 5 % more), by pair of rounds:")
-    for a, b in pairs:
-        print("    " + summarise(f"{a:11s} / {b:10s}", ratio(cpu, a, b), of="pairs"))
+    base = names[0]
+    for what, heading in (("requests_per_s", "throughput (1.000 = no cost)"),
+                          ("cpu_us_per_request", "server CPU per request (1.000 = no cost; 1.05 = 5 % more)")):
+        print(f"  {heading}:")
+        medians = {server: statistics.median(value(load, what) for load in runs) for server, runs in loads.items()}
+        for name in names[1:]:
+            by_pair = [a / b for a, b in zip(*(paired([statistics.fmean(
+                value(loads[f"{config}#{n}"][r], what) for n in range(1, processes + 1)) for r in range(rounds)])
+                for config in (name, base)), strict=True)]
+            by_process = [medians[f"{name}#{n}"] / medians[f"{base}#{n}"] for n in range(1, processes + 1)]
+            print("    " + summarise(f"{name:13s} / {base:10s}", by_pair, of="pairs"))
+            if processes > 1:
+                print(f"    {'':28s}  by process: {', '.join(f'{v:.3f}' for v in by_process)}")
+        if processes > 1:  # the noise floor: how far apart identical processes measured, in this run
+            spread = max(max(medians[f"{name}#{n}"] for n in range(1, processes + 1))
+                         / min(medians[f"{name}#{n}"] for n in range(1, processes + 1)) for name in names)
+            print(f"    identical processes of one configuration differed by up to {100 * (spread - 1):.1f} %")
 
 
 def page_latency(seconds: float, redis_url: str, stored: int = 10_000) -> None:
@@ -293,16 +317,21 @@ def main() -> None:
     parser.add_argument("--only", choices=["throughput", "pages", "visibility", "pages-under-load"],
                         help="run one part")
     parser.add_argument("--stored", type=int, default=10_000, help="traces stored for part 3")
+    parser.add_argument("--processes", type=int, help="parts 1-2: server processes per configuration (3)")
+    parser.add_argument("--rounds", type=int, help="parts 1-2: rounds, in pairs (16)")
+    parser.add_argument("--seconds", type=float, help="parts 1-2: seconds of load a round (3)")
     add_priority_option(parser)
     args = parser.parse_args()
     apply_priority_option(args)
     prioritise(os.getpid())  # the measuring clients: page reader, visibility probes
-    rounds, seconds, samples = (2, 1, 40) if args.quick else (6, 5, 200)  # rounds in pairs: see harness.rotated
+    seconds, samples = (1, 40) if args.quick else (5, 200)  # parts 3-5
     process, redis_url = start_redis()
     try:
         if args.only in (None, "throughput"):
-            throughput(rounds, seconds, redis_url, largest=10_000 if args.quick else 100_000,
-                       processes=1 if args.quick else 2)
+            default = (1, 2, 1.0) if args.quick else (3, 16, 3.0)
+            processes, rounds, length = (given or fallback for given, fallback in
+                                         zip((args.processes, args.rounds, args.seconds), default, strict=True))
+            throughput(rounds, length, redis_url, largest=10_000 if args.quick else 100_000, processes=processes)
         if args.only in (None, "pages"):
             page_latency(seconds, redis_url, args.stored)
         if args.only in (None, "pages-under-load"):
