@@ -106,6 +106,7 @@ def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10
 
 
 def compare(names: list[str], rounds: int, seconds: float, redis_url: str, processes: int) -> None:
+    """One comparison: ``names[1:]`` against ``names[0]``, printed by pair of rounds and by process."""
     servers = [(name, n) for n in range(1, processes + 1) for name in names]  # side by side: A1 B1 A2 B2
     with ExitStack() as stack:
         urls = {f"{name}#{n}": stack.enter_context(
