@@ -168,6 +168,17 @@ async def _execute(pipe: Any, *, index_read: bool) -> list[Any]:
     return replies
 
 
+def _wanted(fields: dict[bytes, bytes], pipeline: bytes | None) -> bool:
+    """Whether a stream entry is a trace (not a marker) of ``pipeline`` (any, when None)."""
+    return b"t" in fields and (pipeline is None or fields.get(b"p") == pipeline)
+
+
+def _picked(entry_id: bytes, fields: dict[bytes, bytes]) -> tuple[Cursor, str, Payload]:
+    """A forward page's item from a stream entry: its cursor, its operation key and its payload with the cursor."""
+    cursor = _cursor(entry_id)
+    return cursor, fields.get(b"i", entry_id).decode(), with_cursor(cursor, fields[b"t"])
+
+
 def _cursor(entry_id: bytes | str) -> Cursor:
     ms, _, seq = entry_id.partition(b"-" if isinstance(entry_id, bytes) else "-")  # int() reads bytes too
     return Cursor(int(ms), int(seq or 0))
@@ -334,7 +345,7 @@ class RedisTraceStore:
                     if since_ms is not None and cursor.ms < since_ms:
                         too_old = True
                         break
-                    if b"t" in fields and (wanted_pipeline is None or fields.get(b"p") == wanted_pipeline):
+                    if _wanted(fields, wanted_pipeline):
                         trace_id = fields.get(b"i", entry_id)
                         if trace_id not in seen:
                             seen.add(trace_id)
@@ -401,9 +412,6 @@ class RedisTraceStore:
             pipe.xrange(self.stream_key, start, b"+", count=limit + 1)
             _, generation_raw, entries = await pipe.execute()
 
-        def wanted(fields: dict[bytes, bytes]) -> bool:
-            return b"t" in fields and (wanted_pipeline is None or fields.get(b"p") == wanted_pipeline)
-
         while entries:
             for entry_id, fields in entries:
                 cursor = _cursor(entry_id)
@@ -411,8 +419,8 @@ class RedisTraceStore:
                     has_more = True
                     break
                 scanned_to = cursor
-                if wanted(fields):
-                    picked.append((cursor, fields.get(b"i", entry_id).decode(), with_cursor(cursor, fields[b"t"])))
+                if _wanted(fields, wanted_pipeline):
+                    picked.append(_picked(entry_id, fields))
             if has_more:
                 break
             # A full page that ended exactly on the last entry read: one more entry settles ``has_more``.
@@ -436,10 +444,7 @@ class RedisTraceStore:
         ids = replies[-1] if use == "index" else []
         has_more = len(ids) > limit
         taken = ids[:limit]
-        picked: list[tuple[Cursor, str, Payload]] = []
-        for entry_id, fields in await self._entries_of(taken):
-            cursor = _cursor(entry_id)
-            picked.append((cursor, fields.get(b"i", entry_id).decode(), with_cursor(cursor, fields[b"t"])))
+        picked = [_picked(entry_id, fields) for entry_id, fields in await self._entries_of(taken)]
         last = _cursor(taken[-1][0]) if taken else after
         next_after = last if has_more else max(last, head or ZERO, after)
         return Page(newest_per_trace(picked), next_after, has_more, int(generation_raw or 0))
