@@ -1,10 +1,16 @@
 """A Redis that restarts empty (run without persistence, as the docs suggest): the view says so to its clients."""
 
 import asyncio
+import time
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 
+from hayhooks.dashboard import flusher as flusher_module
 from hayhooks.dashboard import redis_store
+from hayhooks.dashboard.flusher import Flusher
+from hayhooks.dashboard.processor import DashboardSpanProcessor
+from hayhooks.dashboard.record import Limits
 from hayhooks.dashboard.redis_store import RedisTraceStore
 
 pytestmark = pytest.mark.integration
@@ -68,3 +74,31 @@ async def test_followers_are_told_when_redis_restarted_empty_and_then_get_the_ne
     kinds = ["trace" if e.trace is not None else "clear" for e in events]
     assert kinds[0] == "trace" and "clear" in kinds and kinds[-1] == "trace"
     assert kinds.index("clear") < len(kinds) - 1  # told before the first trace of the new content
+
+
+async def test_a_worker_lists_itself_again_as_soon_as_it_finds_redis_emptied(own_redis, monkeypatch):
+    monkeypatch.setattr(flusher_module, "HEARTBEAT_S", 600.0)  # no regular heartbeat comes during this test
+    store = RedisTraceStore(own_redis.url, prefix="e:", worker="h:1")
+    processor = DashboardSpanProcessor(grace_s=0.0)
+    provider = TracerProvider()
+    provider.add_span_processor(processor)
+    flusher = Flusher(processor, store, worker="h:1", limits=Limits(), min_interval_s=0.0)
+
+    async def listed() -> list[str]:
+        deadline = time.monotonic() + 5
+        while not (workers := await store.workers()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return workers
+
+    await flusher.start()
+    try:
+        assert await listed() == ["h:1"]  # the first heartbeat, at start
+        await restart_empty(own_redis, store)
+        assert await store.workers() == []
+        tracer = provider.get_tracer("t")
+        with tracer.start_as_current_span("hayhooks.pipeline.run", attributes={"hayhooks.kind": "run"}):
+            pass
+        assert await listed() == ["h:1"]
+    finally:
+        await flusher.aclose()
+        await store.aclose()

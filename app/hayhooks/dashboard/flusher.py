@@ -154,7 +154,10 @@ class Flusher:
     async def _append(self, records: list[TraceRecord]) -> None:
         result = await self.store.append(records, self.generation)
         if result.stale:
-            # A clear happened since this worker last wrote: what finished before it must not come back.
+            # A clear happened since this worker last wrote, or Redis restarted empty: what finished before it must
+            # not come back. An emptied Redis also lost the list of live workers: this worker lists itself again
+            # now, not up to a heartbeat later (the view said "1 worker" meanwhile).
+            self._last_heartbeat = 0.0
             self.generation = result.generation
             kept = [r for r in records if r.get("finished_at_ms") is None or r["finished_at_ms"] > result.cleared_at_ms]
             self.stale_dropped += len(records) - len(kept)
@@ -211,5 +214,6 @@ class Flusher:
         except STORE_ERRORS:
             return
         self.degraded = False
+        self._last_heartbeat = 0.0  # listed again at once: a Redis that came back may have come back empty
         await self.local.clear()
         log.info("Trace store reachable again; replayed this worker's traces into the shared view")
