@@ -155,9 +155,8 @@ class Flusher:
         result = await self.store.append(records, self.generation)
         if result.stale:
             # A clear happened since this worker last wrote, or Redis restarted empty: what finished before it must
-            # not come back. An emptied Redis also lost the list of live workers: this worker lists itself again
-            # now, not up to a heartbeat later (the view said "1 worker" meanwhile).
-            self._last_heartbeat = 0.0
+            # not come back.
+            self._heartbeat_soon()
             self.generation = result.generation
             kept = [r for r in records if r.get("finished_at_ms") is None or r["finished_at_ms"] > result.cleared_at_ms]
             self.stale_dropped += len(records) - len(kept)
@@ -182,6 +181,11 @@ class Flusher:
             )
             await self.local.clear()  # a new generation of its own for this outage
         self.degraded = True
+
+    def _heartbeat_soon(self) -> None:
+        """Heartbeat at the next tick, not up to ``HEARTBEAT_S`` later: a Redis that restarted empty (found by a stale
+        append, or on coming back after an outage) lost the list of live workers, and the view said "1 worker"."""
+        self._last_heartbeat = 0.0
 
     async def _housekeeping(self, now: float) -> None:
         if self.degraded and now - self._last_heartbeat >= RETRY_S:
@@ -214,6 +218,6 @@ class Flusher:
         except STORE_ERRORS:
             return
         self.degraded = False
-        self._last_heartbeat = 0.0  # listed again at once: a Redis that came back may have come back empty
+        self._heartbeat_soon()
         await self.local.clear()
         log.info("Trace store reachable again; replayed this worker's traces into the shared view")
