@@ -4,14 +4,11 @@ import asyncio
 import time
 
 import pytest
-from opentelemetry.sdk.trace import TracerProvider
 
 from hayhooks.dashboard import flusher as flusher_module
 from hayhooks.dashboard import redis_store
-from hayhooks.dashboard.flusher import Flusher
-from hayhooks.dashboard.processor import DashboardSpanProcessor
-from hayhooks.dashboard.record import Limits
 from hayhooks.dashboard.redis_store import RedisTraceStore
+from tests.flushing import make, run_op
 
 pytestmark = pytest.mark.integration
 
@@ -79,10 +76,7 @@ async def test_followers_are_told_when_redis_restarted_empty_and_then_get_the_ne
 async def test_a_worker_lists_itself_again_as_soon_as_it_finds_redis_emptied(own_redis, monkeypatch):
     monkeypatch.setattr(flusher_module, "HEARTBEAT_S", 600.0)  # no regular heartbeat comes during this test
     store = RedisTraceStore(own_redis.url, prefix="e:", worker="h:1")
-    processor = DashboardSpanProcessor(grace_s=0.0)
-    provider = TracerProvider()
-    provider.add_span_processor(processor)
-    flusher = Flusher(processor, store, worker="h:1", limits=Limits(), min_interval_s=0.0)
+    tracer, flusher = make(store)
 
     async def listed() -> list[str]:
         deadline = time.monotonic() + 5
@@ -95,9 +89,7 @@ async def test_a_worker_lists_itself_again_as_soon_as_it_finds_redis_emptied(own
         assert await listed() == ["h:1"]  # the first heartbeat, at start
         await restart_empty(own_redis, store)
         assert await store.workers() == []
-        tracer = provider.get_tracer("t")
-        with tracer.start_as_current_span("hayhooks.pipeline.run", attributes={"hayhooks.kind": "run"}):
-            pass
+        run_op(tracer)
         assert await listed() == ["h:1"]
     finally:
         await flusher.aclose()

@@ -3,12 +3,8 @@
 import asyncio
 import time
 
-from opentelemetry.sdk.trace import TracerProvider
-
-from hayhooks.dashboard.flusher import Flusher
 from hayhooks.dashboard.memory_store import MemoryTraceStore
-from hayhooks.dashboard.processor import DashboardSpanProcessor
-from hayhooks.dashboard.record import Limits
+from tests.flushing import make, run_op
 
 
 class FlakyStore(MemoryTraceStore):
@@ -29,22 +25,6 @@ class FlakyStore(MemoryTraceStore):
         if self.down:
             raise ConnectionError("store is down")
         return await super().generation()
-
-
-def make(store, min_interval_s: float = 0.0):
-    processor = DashboardSpanProcessor(grace_s=0.0)
-    provider = TracerProvider()
-    provider.add_span_processor(processor)
-    flusher = Flusher(processor, store, worker="h:1", limits=Limits(), local_capacity=5,
-                      min_interval_s=min_interval_s)
-    return provider.get_tracer("t"), flusher
-
-
-def run_op(tracer, name: str = "p") -> None:
-    with tracer.start_as_current_span(
-        "hayhooks.pipeline.run", attributes={"hayhooks.kind": "run", "hayhooks.pipeline.name": name}
-    ):
-        pass
 
 
 async def settle(condition, timeout: float = 3) -> None:
