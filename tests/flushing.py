@@ -1,5 +1,9 @@
 """A flusher with its span processor on a tracer of its own, and an operation to end on it: for the flusher's tests."""
 
+import asyncio
+import inspect
+import time
+
 from opentelemetry.sdk.trace import TracerProvider
 
 from hayhooks.dashboard.flusher import Flusher
@@ -21,3 +25,16 @@ def run_op(tracer, name: str = "p") -> None:
         "hayhooks.pipeline.run", attributes={"hayhooks.kind": "run", "hayhooks.pipeline.name": name}
     ):
         pass
+
+
+async def settle(condition, timeout: float = 3):
+    """``condition()``'s first true value (it may return an awaitable); fails the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)

@@ -1,14 +1,13 @@
 """A Redis that restarts empty (run without persistence, as the docs suggest): the view says so to its clients."""
 
 import asyncio
-import time
 
 import pytest
 
 from hayhooks.dashboard import flusher as flusher_module
 from hayhooks.dashboard import redis_store
 from hayhooks.dashboard.redis_store import RedisTraceStore
-from tests.flushing import make, run_op
+from tests.flushing import make, run_op, settle
 
 pytestmark = pytest.mark.integration
 
@@ -78,19 +77,13 @@ async def test_a_worker_lists_itself_again_as_soon_as_it_finds_redis_emptied(own
     store = RedisTraceStore(own_redis.url, prefix="e:", worker="h:1")
     tracer, flusher = make(store)
 
-    async def listed() -> list[str]:
-        deadline = time.monotonic() + 5
-        while not (workers := await store.workers()) and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        return workers
-
     await flusher.start()
     try:
-        assert await listed() == ["h:1"]  # the first heartbeat, at start
+        assert await settle(store.workers, 5) == ["h:1"]  # the first heartbeat, at start
         await restart_empty(own_redis, store)
         assert await store.workers() == []
         run_op(tracer)
-        assert await listed() == ["h:1"]
+        assert await settle(store.workers, 5) == ["h:1"]
     finally:
         await flusher.aclose()
         await store.aclose()

@@ -4,7 +4,7 @@ import asyncio
 import time
 
 from hayhooks.dashboard.memory_store import MemoryTraceStore
-from tests.flushing import make, run_op
+from tests.flushing import make, run_op, settle
 
 
 class FlakyStore(MemoryTraceStore):
@@ -25,13 +25,6 @@ class FlakyStore(MemoryTraceStore):
         if self.down:
             raise ConnectionError("store is down")
         return await super().generation()
-
-
-async def settle(condition, timeout: float = 3) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 async def test_finished_traces_reach_the_store_in_batches():
