@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import os
 import re
 import shutil
@@ -28,6 +29,25 @@ from tests.servers import worker_pids  # noqa: F401 (one helper for tests and be
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "pipelines"
+# What a run benchmark may load, by pipeline: its folder and a request body. `shout` (Upper → Exclaim) has two
+# components that do nothing, the worst case for any fixed cost's share of a request. `ask` (Haystack's
+# ChatPromptBuilder → OpenAIChatGenerator) does what many pipelines do, against a fake LLM (`fake_llm`) that
+# answers at once: the template, the openai client and its HTTP round trip are its work, a model's seconds are not.
+RUN_PIPELINES = {
+    "shout": (EXAMPLES, '{"text": "hello world"}'),
+    "ask": (ROOT / "benchmarks" / "pipelines", '{"question": "What is the capital of France?"}'),
+}
+# A fake OpenAI server (tests/fake_openai.py) for a process of its own. It keeps no request: a benchmark sends
+# hundreds of thousands.
+_FAKE_LLM = f"""
+import collections, json, sys
+sys.path.insert(0, {str(ROOT)!r})
+from tests.fake_openai import FakeOpenAI
+server = FakeOpenAI()
+server.requests = collections.deque(maxlen=0)
+print(json.dumps(server.env()), flush=True)
+server.serve_forever()
+"""
 
 
 def free_port() -> int:
@@ -51,9 +71,10 @@ def require_wrk() -> str:
 
 
 class ServerUrl(str):
-    """The base URL of a running server, with the pid of its (single-worker) process."""
+    """The base URL of a running server, with the pid of its (single-worker) process and the file it logs to."""
 
     pid: int
+    log: Path
 
 
 def cpu_seconds(pid: int) -> float:
@@ -83,7 +104,7 @@ def hayhooks_server(*args: str, env: dict[str, str] | None = None, python: str =
             stdout=log, stderr=subprocess.STDOUT, env=full_env, start_new_session=True,
         )
         url = ServerUrl(f"http://127.0.0.1:{port}")
-        url.pid = process.pid
+        url.pid, url.log = process.pid, Path(log.name)
         try:
             deadline = time.monotonic() + 90
             while True:
@@ -105,6 +126,25 @@ def hayhooks_server(*args: str, env: dict[str, str] | None = None, python: str =
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def fake_llm() -> Iterator[dict[str, str]]:
+    """A fake OpenAI server in a process of its own, with the measuring clients' CPU weight (``prioritise``), so
+    that its work is neither the server's nor this process's; yields the environment that points Haystack's
+    OpenAI components at it."""
+    _stop_servers_on_sigterm()
+    process = subprocess.Popen([sys.executable, "-c", _FAKE_LLM], stdout=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise RuntimeError("the fake LLM server did not start")
+        prioritise(process.pid)
+        yield json.loads(line)
+    finally:
+        process.kill()
+        process.wait()
 
 
 # How much more CPU weight Redis and the measuring clients get than the server under test: nice -6 is ~4x the

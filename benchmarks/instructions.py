@@ -50,6 +50,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.harness import RUN_PIPELINES  # noqa: E402 (after the path that finds it)
+
 CONFIGS: dict[str, dict[str, str]] = {
     "off": {"OTEL_SDK_DISABLED": "true", "HAYHOOKS_DASHBOARD_ENABLED": "false"},
     "tracing": {"HAYHOOKS_DASHBOARD_ENABLED": "false"},
@@ -69,16 +71,12 @@ FLUSH_EVERY_MS = "1000"
 SLOW_TICK_S = 5.0
 # ``hayhooks run`` (``python -m hayhooks run``) with that tick.
 SERVE = f"import hayhooks.dashboard.flusher as f; f.TICK_S = {SLOW_TICK_S}; from hayhooks.cli import main; main()"
-BODY = b'{"text": "hello world"}'
 CONCURRENT = 8
 
 
-# The pipelines a request may run: the two-component `shout` (Upper → Exclaim, components that do nothing), or
-# `ask` (Haystack's ChatPromptBuilder → OpenAIChatGenerator, against a fake OpenAI server that answers at once).
-PIPELINES = {
-    "shout": (ROOT / "examples" / "pipelines", BODY),
-    "ask": (ROOT / "benchmarks" / "pipelines", b'{"question": "What is the capital of France?"}'),
-}
+# The pipelines a request may run (harness.RUN_PIPELINES): `shout` or `ask`, whose fake OpenAI server runs in
+# this process (the counted worker is another).
+PIPELINES = {name: (folder, body.encode()) for name, (folder, body) in RUN_PIPELINES.items()}
 
 
 async def _child(requests: int, pipeline: str) -> None:
@@ -129,16 +127,18 @@ def count(config: str, requests: int, env: dict[str, str], app: Path, pipeline: 
 
 
 
-def _drive(url: str, requests: int) -> None:
+def _drive(url: str, requests: int, pipeline: str) -> None:
     """``requests`` run requests, 8 at a time on kept-alive connections; any failure stops the benchmark."""
     import httpx
 
     failures: list[int] = []
+    body = PIPELINES[pipeline][1]
 
     def client(count: int) -> None:
         with httpx.Client(base_url=url, timeout=120) as http:
             for _ in range(count):
-                status = http.post("/shout/run", content=BODY, headers={"content-type": "application/json"}).status_code
+                status = http.post(f"/{pipeline}/run", content=body,
+                                   headers={"content-type": "application/json"}).status_code
                 if status != 200:
                     failures.append(status)
 
@@ -152,7 +152,7 @@ def _drive(url: str, requests: int) -> None:
     time.sleep(2.5)  # the flushes of those requests (one a second): capture's cost is counted in full
 
 
-def count_served(config: str, counts: tuple[int, int], env: dict[str, str], app: Path) -> float:
+def count_served(config: str, counts: tuple[int, int], env: dict[str, str], app: Path, pipeline: str) -> float:
     """Instructions per request of a served run request: a ``hayhooks run`` worker under callgrind."""
     import httpx
 
@@ -161,7 +161,7 @@ def count_served(config: str, counts: tuple[int, int], env: dict[str, str], app:
     port, dumps = free_port(), tempfile.mkdtemp(prefix="callgrind-")
     process = subprocess.Popen(
         ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={dumps}/out.%p",
-         sys.executable, "-c", SERVE, "run", "--pipelines-dir", str(ROOT / "examples" / "pipelines"),
+         sys.executable, "-c", SERVE, "run", "--pipelines-dir", str(PIPELINES[pipeline][0]),
          "--port", str(port)],
         env={**os.environ, "HAYSTACK_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(app),
              "HAYHOOKS_LOG_LEVEL": "WARNING", "HAYHOOKS_DASHBOARD_FLUSH_INTERVAL_MS": FLUSH_EVERY_MS,
@@ -180,12 +180,12 @@ def count_served(config: str, counts: tuple[int, int], env: dict[str, str], app:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError(f"{config}: the server did not start under valgrind")
             time.sleep(0.5)
-        _drive(url, 200)
+        _drive(url, 200, pipeline)
         subprocess.run(["callgrind_control", "-i", "on", str(process.pid)], check=True, capture_output=True)
         totals = []
         for requests in counts:
             callgrind_zero(process.pid)
-            _drive(url, requests)
+            _drive(url, requests, pipeline)
             totals.append(callgrind_dump(process.pid, dumps)["Ir"])
     finally:
         process.terminate()
@@ -203,7 +203,7 @@ def main() -> None:
     parser.add_argument("--pipeline", choices=sorted(PIPELINES), default="shout",
                         help="shout (default: components that do nothing, the worst case for tracing's share), or "
                              "ask (a prompt builder and Haystack's OpenAI chat generator, against a local fake "
-                             "OpenAI server that answers at once); ask counts tracing off, on and sampled only")
+                             "OpenAI server that answers at once)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
@@ -229,10 +229,11 @@ def main() -> None:
         if args.served:
             names = [name for name in CONFIGS if name not in ("off", "sampled")]  # capture is the question here
             with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind per CPU
-                results = pool.map(lambda name: count_served(name, (low, high), envs[name], args.app), names)
+                results = pool.map(lambda name: count_served(name, (low, high), envs[name], args.app, args.pipeline),
+                                   names)
                 per_request = dict(zip(names, results, strict=True))
         else:
-            names = list(CONFIGS) if args.pipeline == "shout" else ["off", "tracing", "sampled"]
+            names = list(CONFIGS)
             jobs = [(name, n) for name in names for n in (low, high)]
             with ThreadPoolExecutor(max_workers=2) as pool:  # one valgrind per CPU
                 results = pool.map(lambda job: count(job[0], job[1], envs[job[0]], args.app, args.pipeline), jobs)

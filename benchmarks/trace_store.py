@@ -2,11 +2,18 @@
 
 Usage: .venv/bin/python benchmarks/trace_store.py [--quick] [--only PART] [--equal-priority]
 
-1. Run-endpoint throughput (one worker, `shout`, wrk -t1 -c8): dashboard off / memory store / Redis store.
+1. Run-endpoint throughput (one worker, wrk -t1 -c8): dashboard off / memory store / Redis store, on two
+   pipelines: `shout`, whose two components do nothing (the worst case for capture's share of a request), and
+   `ask`, a prompt builder and Haystack's OpenAI chat generator against a fake LLM that answers at once
+   (harness.RUN_PIPELINES).
 2. The same with capacity 200 vs 10 000 vs 100 000 (10 000 in --quick), each buffer full (the peer loses
    ~2.7x at 10 000), for each store.
    Each comparison runs alone: three server processes per configuration, started side by side, 16 rounds of 3 s
    (`--processes`, `--rounds`, `--seconds`; --quick: one process, 2 rounds of 1 s). See `throughput` for why.
+   `--only capture` and `--only capacity` run one half.
+1b. Part 1 measured a steadier way (`--only toggled`): capture switched off and on by a signal inside each server
+   (`toggled_server.py`), both states loaded back to back; two processes per configuration, 16 rounds of 2 s in
+   each state. Servers with the dashboard off, switched alike, measure the method's own noise.
 3. `GET /dashboard/api/traces?limit=50` latency with 10 000 traces stored (wrk -c1), memory and Redis: every
    pipeline's newest page, one pipeline's (its 6 traces, a deploy and 5 runs, are the oldest stored) and one with
    none.
@@ -27,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -40,22 +48,26 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (
-    EXAMPLES,
+    RUN_PIPELINES,
     Load,
+    ServerUrl,
     add_priority_option,
     alternate,
     apply_priority_option,
+    fake_llm,
     hayhooks_server,
     paired,
     percentile,
     prioritise,
+    rotated,
     start_redis,
     summarise,
     wrk,
     wrk_get,
 )
 
-BODY = '{"text": "hello world"}'
+EXAMPLES, BODY = RUN_PIPELINES["shout"]
+TOGGLED_SERVER = Path(__file__).with_name("toggled_server.py")
 
 
 # Every configuration compared logs alike: with the access log on, a request costs ~25 µs more (a line formatted
@@ -80,15 +92,19 @@ def configuration_env(name: str, redis_url: str) -> dict[str, str]:
     return dashboard_env(redis_url if store == "redis" else None, int(capacity), f"b{capacity}:")
 
 
-def comparisons(largest: int) -> dict[str, list[str]]:
-    """What part 1-2 compares: each list's first configuration is the others' base."""
+def comparisons(largest: int, parts: tuple[str, ...] = ("capture", "capacity")) -> dict[str, tuple[str, list[str]]]:
+    """What parts 1-2 compare, by title: the pipeline run, and configurations of which the first is the others'
+    base."""
     sizes = [200, 10_000] + ([largest] if largest > 10_000 else [])
-    return {"capture (dashboard off, memory store, Redis store)": ["off", "memory-200", "redis-200"],
-            **{f"{label} store capacity": [f"{store}-{size}" for size in sizes]
-               for store, label in (("memory", "memory"), ("redis", "Redis"))}}
+    capture = {f"capture on {pipeline} (dashboard off, memory store, Redis store)":
+               (pipeline, ["off", "memory-200", "redis-200"]) for pipeline in ("shout", "ask")}
+    capacity = {f"{label} store capacity": ("shout", [f"{store}-{size}" for size in sizes])
+                for store, label in (("memory", "memory"), ("redis", "Redis"))}
+    return (capture if "capture" in parts else {}) | (capacity if "capacity" in parts else {})
 
 
-def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10_000, processes: int = 1) -> None:
+def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10_000, processes: int = 1,
+               parts: tuple[str, ...] = ("capture", "capacity")) -> None:
     """Parts 1-2: each comparison on its own, with only the servers it compares.
 
     Timed on these VMs, one run of a server swings by ±10 % from the next. Two more things were seen: identical
@@ -99,29 +115,25 @@ def throughput(rounds: int, seconds: float, redis_url: str, *, largest: int = 10
     medians of A1 and B1, started together). With 14 servers in one long round, the same benchmark gave ratios
     of 0.85 and 0.99 twenty minutes apart.
     """
-    for title, names in comparisons(largest).items():
+    for title, (pipeline, names) in comparisons(largest, parts).items():
         print(f"\n== 1-2. run throughput, {title}: {processes} server process(es) each, {rounds} rounds of"
               f" {seconds:g} s, buffers full ==")
-        compare(names, rounds, seconds, redis_url, processes)
+        compare(names, rounds, seconds, redis_url, processes, pipeline)
 
 
-def compare(names: list[str], rounds: int, seconds: float, redis_url: str, processes: int) -> None:
+def compare(names: list[str], rounds: int, seconds: float, redis_url: str, processes: int,
+            pipeline: str = "shout") -> None:
     """One comparison: ``names[1:]`` against ``names[0]``, printed by pair of rounds and by process."""
+    folder, body = RUN_PIPELINES[pipeline]
+    run = f"/{pipeline}/run"
     servers = [(name, n) for n in range(1, processes + 1) for name in names]  # side by side: A1 B1 A2 B2
     with ExitStack() as stack:
+        llm = stack.enter_context(fake_llm()) if pipeline == "ask" else {}
         urls = {f"{name}#{n}": stack.enter_context(
-            hayhooks_server("--pipelines-dir", str(EXAMPLES), env=configuration_env(name, redis_url)))
+            hayhooks_server("--pipelines-dir", str(folder), env=configuration_env(name, redis_url) | llm))
             for name, n in servers}
-        for server, url in urls.items():  # warm up and fill every buffer to its capacity
-            wrk(f"{url}/shout/run", BODY, seconds=2)
-            while not server.startswith("off") and (stats := httpx.get(f"{url}/dashboard/api/config").json()[
-                    "stats"])["stored"] < 0.99 * stats["capacity"]:
-                wrk(f"{url}/shout/run", BODY, seconds=2)
-        for server, url in urls.items():
-            if not server.startswith("off"):
-                stats = httpx.get(f"{url}/dashboard/api/config").json()["stats"]
-                print(f"  {server}: stored {stats['stored']} / capacity {stats['capacity']}")
-        loads = alternate(urls, BODY, rounds=rounds, seconds=seconds, label="  ")
+        fill(urls, run, body)
+        loads = alternate(urls, body, rounds=rounds, seconds=seconds, path=run, label="  ")
 
     def value(load: Load, what: str) -> float:
         return getattr(load, what) or 0.0
@@ -143,6 +155,102 @@ def compare(names: list[str], rounds: int, seconds: float, redis_url: str, proce
             spread = max(max(medians[f"{name}#{n}"] for n in range(1, processes + 1))
                          / min(medians[f"{name}#{n}"] for n in range(1, processes + 1)) for name in names)
             print(f"    identical processes of one configuration differed by up to {100 * (spread - 1):.1f} %")
+
+
+def fill(urls: dict[str, ServerUrl], run: str, body: str) -> None:
+    """Warm every server up and fill every buffer to its capacity: a full buffer evicts as it appends."""
+    for server, url in urls.items():
+        wrk(f"{url}{run}", body, seconds=2)
+        while not server.startswith("off") and (stats := httpx.get(f"{url}/dashboard/api/config").json()[
+                "stats"])["stored"] < 0.99 * stats["capacity"]:
+            wrk(f"{url}{run}", body, seconds=2)
+    for server, url in urls.items():
+        if not server.startswith("off"):
+            stats = httpx.get(f"{url}/dashboard/api/config").json()["stats"]
+            print(f"  {server}: stored {stats['stored']} / capacity {stats['capacity']}")
+
+
+def toggled(rounds: int, seconds: float, redis_url: str, processes: int) -> None:
+    """Part 1 measured a steadier way: capture switched off and on inside each server (``toggled_server.py``).
+
+    Each round loads every server twice, back to back, capture on and off (the order alternating by round), so
+    each ratio is one process against itself seconds apart, free of the bias that two processes of the same
+    configuration keep for their lifetime. The ``off`` servers (the dashboard off, so the switch changes nothing)
+    measure the method itself: their ratios should be ~1.000, and their spread is the noise of this instrument.
+    A server must capture nothing while switched off, and leave no operation open across a switch: how many
+    traces it captured while off and how many operations show as running between loads are printed (0 expected).
+    """
+    for pipeline in ("shout", "ask"):
+        print(f"\n== 1b. capture on {pipeline}, switched on and off inside each server: {processes} process(es) per"
+              f" configuration, {rounds} rounds of {seconds:g} s in each state ==")
+        folder, body = RUN_PIPELINES[pipeline]
+        run = f"/{pipeline}/run"
+        with ExitStack() as stack:
+            llm = stack.enter_context(fake_llm()) if pipeline == "ask" else {}
+            urls = {f"{name}#{n}": stack.enter_context(hayhooks_server(
+                "--pipelines-dir", str(folder), env=configuration_env(name, redis_url) | llm,
+                command=[sys.executable, str(TOGGLED_SERVER), "run"]))
+                for n in range(1, processes + 1) for name in ("off", "memory-200", "redis-200")}
+            fill(urls, run, body)
+            pairs: dict[str, list[tuple[Load, Load]]] = {server: [] for server in urls}
+            leaked, left_running = dict.fromkeys(urls, 0), dict.fromkeys(urls, 0)
+            for round_no in range(rounds):
+                for server in rotated(urls, round_no):
+                    url = urls[server]
+                    loads: dict[str, Load] = {}
+                    for state in ("on", "off") if round_no % 2 == 0 else ("off", "on"):
+                        time.sleep(0.3)  # the last load's traces, taken by the flusher in the state they ran in
+                        _switch(url, state)
+                        before = _captured(url)
+                        loads[state] = wrk(f"{url}{run}", body, seconds=seconds, pid=url.pid)
+                        if state == "off":
+                            time.sleep(0.3)
+                            leaked[server] += _captured(url) - before
+                    time.sleep(0.3)  # operations of the last load may still show as running for a moment
+                    left_running[server] = max(left_running[server], _running(url))
+                    pairs[server].append((loads["on"], loads["off"]))
+                    on, off = loads["on"], loads["off"]
+                    print(f"round {round_no + 1}  {server:12s} on {on.requests_per_s:6.0f} req/s"
+                          f" {on.cpu_us_per_request:6.0f} µs/req | off {off.requests_per_s:6.0f} req/s"
+                          f" {off.cpu_us_per_request:6.0f} µs/req | CPU on/off"
+                          f" {on.cpu_us_per_request / off.cpu_us_per_request:.3f}", flush=True)
+        for what, heading in (("requests_per_s", "throughput on / off (1.000 = no cost)"),
+                              ("cpu_us_per_request", "server CPU per request on / off (1.05 = 5 % more)")):
+            print(f"  {heading}, median (quartiles) of every process's rounds:")
+            for name in ("off", "memory-200", "redis-200"):
+                ratios = [getattr(on, what) / getattr(off, what) for server, loads in pairs.items()
+                          if server.startswith(f"{name}#") for on, off in loads]
+                low, median, high = statistics.quantiles(ratios, n=4)
+                role = "the method's own noise" if name == "off" else "capture"
+                print(f"    {name:10s} {median:.3f} ({low:.3f}-{high:.3f}), n={len(ratios)}  ({role})")
+        for label, counts in (("traces captured while switched off", leaked),
+                              ("most operations shown running between loads", left_running)):
+            print(f"  {label} (0 expected): "
+                  + ", ".join(f"{server} {count}" for server, count in counts.items() if not server.startswith("off")))
+
+
+def _switch(url: ServerUrl, state: str) -> None:
+    """Switch a ``toggled_server.py``'s capture and wait until it says it is done."""
+    said = f"capture {state}"
+    done = url.log.read_text().count(said) + 1
+    os.kill(url.pid, signal.SIGUSR1 if state == "on" else signal.SIGUSR2)
+    deadline = time.monotonic() + 10
+    while url.log.read_text().count(said) < done:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not switch its capture {state}")
+        time.sleep(0.005)
+
+
+def _captured(url: str) -> int:
+    if not (config := httpx.get(f"{url}/dashboard/api/config")).is_success:
+        return 0  # the dashboard is off
+    return config.json()["stats"]["captured"]
+
+
+def _running(url: str) -> int:
+    if not (page := httpx.get(f"{url}/dashboard/api/traces", params={"limit": 500})).is_success:
+        return 0
+    return sum(trace["running"] for trace in page.json()["traces"])
 
 
 def page_latency(seconds: float, redis_url: str, stored: int = 10_000) -> None:
@@ -312,15 +420,21 @@ def _probe(url: str, samples: int, probe: str, only: dict[str, str], sse_worker:
     print(f"  not seen within 2 s: {missed}")
 
 
+def _rounds(args: argparse.Namespace, default: tuple[int, int, float]) -> tuple[int, int, float]:
+    """Processes per configuration, rounds and seconds a round: as given, else ``default``."""
+    return args.processes or default[0], args.rounds or default[1], args.seconds or default[2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (about a minute)")
-    parser.add_argument("--only", choices=["throughput", "pages", "visibility", "pages-under-load"],
-                        help="run one part")
+    parser.add_argument("--only", choices=["throughput", "capture", "capacity", "toggled", "pages", "visibility",
+                                           "pages-under-load"],
+                        help="run one part (capture and capacity: one half of throughput)")
     parser.add_argument("--stored", type=int, default=10_000, help="traces stored for part 3")
-    parser.add_argument("--processes", type=int, help="parts 1-2: server processes per configuration (3)")
-    parser.add_argument("--rounds", type=int, help="parts 1-2: rounds, in pairs (16)")
-    parser.add_argument("--seconds", type=float, help="parts 1-2: seconds of load a round (3)")
+    parser.add_argument("--processes", type=int, help="parts 1-2: server processes per configuration (3; toggled: 2)")
+    parser.add_argument("--rounds", type=int, help="parts 1-2: rounds, in pairs (16; toggled: 16)")
+    parser.add_argument("--seconds", type=float, help="parts 1-2: seconds of load a round (3; toggled: 2 a state)")
     add_priority_option(parser)
     args = parser.parse_args()
     apply_priority_option(args)
@@ -328,11 +442,15 @@ def main() -> None:
     seconds, samples = (1, 40) if args.quick else (5, 200)  # parts 3-5
     process, redis_url = start_redis()
     try:
-        if args.only in (None, "throughput"):
-            default = (1, 2, 1.0) if args.quick else (3, 16, 3.0)
-            processes, rounds, length = (given or fallback for given, fallback in
-                                         zip((args.processes, args.rounds, args.seconds), default, strict=True))
-            throughput(rounds, length, redis_url, largest=10_000 if args.quick else 100_000, processes=processes)
+        quick = (1, 2, 1.0)
+        if args.only in (None, "throughput", "capture", "capacity"):
+            processes, rounds, length = _rounds(args, quick if args.quick else (3, 16, 3.0))
+            parts = (args.only,) if args.only in ("capture", "capacity") else ("capture", "capacity")
+            throughput(rounds, length, redis_url, largest=10_000 if args.quick else 100_000, processes=processes,
+                       parts=parts)
+        if args.only in (None, "toggled"):
+            processes, rounds, length = _rounds(args, quick if args.quick else (2, 16, 2.0))
+            toggled(rounds, length, redis_url, processes)
         if args.only in (None, "pages"):
             page_latency(seconds, redis_url, args.stored)
         if args.only in (None, "pages-under-load"):

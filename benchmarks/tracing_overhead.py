@@ -8,14 +8,14 @@ One worker per configuration, the two-component `shout` pipeline (Upper → Excl
 Target (issue 3): tracing on costs ≤ 5 % of throughput.
 
 `--pipeline ask` measures a two-component pipeline that does real work instead: Haystack's ChatPromptBuilder and
-OpenAIChatGenerator, against a fake OpenAI server in this process that answers at once (no model's latency).
+OpenAIChatGenerator, against a fake OpenAI server that answers at once (no model's latency; harness.fake_llm).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.otlp_receivers import HttpReceiver
 
 from benchmarks.harness import (
-    EXAMPLES,
-    ROOT,
+    RUN_PIPELINES,
     add_round_options,
     alternate,
+    fake_llm,
     hayhooks_server,
     rounds_and_seconds,
     summarise,
@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--pipeline", choices=["shout", "ask"], default="shout",
                         help="shout (default: two components that do nothing, the worst case for tracing's share) "
                              "or ask (Haystack's ChatPromptBuilder and OpenAIChatGenerator, against a fake OpenAI "
-                             "server in this process that answers at once)")
+                             "server that answers at once)")
     args = parser.parse_args()
     rounds, seconds = rounds_and_seconds(args)
 
@@ -51,25 +51,14 @@ def main() -> None:
         "sampled": {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1"},
         "on+otlp": {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.port}"},
     }
-    folder, body, fake = EXAMPLES, '{"text": "hello world"}', None
-    if args.pipeline == "ask":
-        from tests.fake_openai import FakeOpenAI
-
-        fake = FakeOpenAI()
-        threading.Thread(target=fake.serve_forever, daemon=True).start()
-        folder, body = ROOT / "benchmarks" / "pipelines", '{"question": "What is the capital of France?"}'
-        configs = {name: {**env, **fake.env()} for name, env in configs.items()}
-    # The OTLP receiver (and the fake OpenAI server) run in this process; their own CPU is not the server's.
-    servers = {name: hayhooks_server("--pipelines-dir", str(folder), env=env) for name, env in configs.items()}
-    urls = {name: server.__enter__() for name, server in servers.items()}
-    try:
+    folder, body = RUN_PIPELINES[args.pipeline]
+    # The OTLP receiver runs in this process, the fake OpenAI server in its own; their CPU is not the server's.
+    with ExitStack() as stack:
+        stack.callback(receiver.close)
+        llm = stack.enter_context(fake_llm()) if args.pipeline == "ask" else {}
+        urls = {name: stack.enter_context(hayhooks_server("--pipelines-dir", str(folder), env=env | llm))
+                for name, env in configs.items()}
         results = alternate(urls, body, rounds=rounds, seconds=seconds, path=f"/{args.pipeline}/run")
-    finally:
-        for server in servers.values():
-            server.__exit__(None, None, None)
-        receiver.close()
-        if fake is not None:
-            fake.shutdown()
 
     print("\nratios to 'off' per round (1.000 = no cost):")
     for name in ("on", "sampled", "on+otlp"):

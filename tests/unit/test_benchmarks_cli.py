@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = sorted(p for p in (Path(__file__).resolve().parents[2] / "benchmarks").glob("*.py")
-                    if p.name not in ("__init__.py", "harness.py", "in_process.py"))
+                    if p.name not in ("__init__.py", "harness.py", "in_process.py", "toggled_server.py"))
 
 
 @pytest.mark.parametrize("script", BENCHMARKS, ids=lambda p: p.stem)
