@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.otlp_receivers import HangingCollector, HttpReceiver
 
 from benchmarks.harness import (
-    EXAMPLES,
+    RUN_PIPELINES,
     Load,
     add_round_options,
     free_port,
@@ -39,7 +39,7 @@ from benchmarks.harness import (
     wrk,
 )
 
-BODY = '{"text": "hello world"}'
+EXAMPLES, BODY = RUN_PIPELINES["shout"]
 REFERENCES = ["on", "on+otlp"]  # no exporter; a healthy collector
 
 

@@ -27,16 +27,10 @@ from pathlib import Path
 import httpx
 from tests.servers import worker_pids  # noqa: F401 (one helper for tests and benchmarks)
 
+from benchmarks.in_process import RUN_PIPELINES
+
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples" / "pipelines"
-# What a run benchmark may load, by pipeline: its folder and a request body. `shout` (Upper → Exclaim) has two
-# components that do nothing, the worst case for any fixed cost's share of a request. `ask` (Haystack's
-# ChatPromptBuilder → OpenAIChatGenerator) does what many pipelines do, against a fake LLM (`fake_llm`) that
-# answers at once: the template, the openai client and its HTTP round trip are its work, a model's seconds are not.
-RUN_PIPELINES = {
-    "shout": (EXAMPLES, '{"text": "hello world"}'),
-    "ask": (ROOT / "benchmarks" / "pipelines", '{"question": "What is the capital of France?"}'),
-}
+EXAMPLES = RUN_PIPELINES["shout"][0]
 # A fake OpenAI server (tests/fake_openai.py) for a process of its own. It keeps no request: a benchmark sends
 # hundreds of thousands.
 _FAKE_LLM = f"""

@@ -6,9 +6,20 @@ Kept apart from ``harness`` (wrk, servers, httpx) so that a child process measur
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
-BODY = b'{"text": "hello world"}'
+ROOT = Path(__file__).resolve().parent.parent
+# What a run benchmark may load, by pipeline: its folder and a request body (here, not in ``harness``, so that a
+# measured child finds it too). `shout` (Upper → Exclaim) has two components that do nothing, the worst case for any
+# fixed cost's share of a request. `ask` (Haystack's ChatPromptBuilder → OpenAIChatGenerator) does what many
+# pipelines do, against a fake LLM (`harness.fake_llm`) that answers at once: the template, the openai client and
+# its HTTP round trip are its work, a model's seconds are not.
+RUN_PIPELINES = {
+    "shout": (ROOT / "examples" / "pipelines", '{"text": "hello world"}'),
+    "ask": (ROOT / "benchmarks" / "pipelines", '{"question": "What is the capital of France?"}'),
+}
+BODY = RUN_PIPELINES["shout"][1].encode()
 _SCOPE = {
     "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
     "path": "/shout/run", "raw_path": b"/shout/run", "query_string": b"", "root_path": "",

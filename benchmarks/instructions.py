@@ -50,7 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness import RUN_PIPELINES  # noqa: E402 (after the path that finds it)
+from benchmarks.in_process import RUN_PIPELINES  # noqa: E402 (after the path that finds it; not harness, see there)
 
 CONFIGS: dict[str, dict[str, str]] = {
     "off": {"OTEL_SDK_DISABLED": "true", "HAYHOOKS_DASHBOARD_ENABLED": "false"},

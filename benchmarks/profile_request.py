@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (
+    RUN_PIPELINES,
     add_priority_option,
     apply_priority_option,
     hayhooks_server,
@@ -32,7 +33,7 @@ from benchmarks.harness import (
     wrk,
 )
 
-BODY = '{"text": "hello world"}'
+BODY = RUN_PIPELINES["shout"][1]
 
 # First match from the innermost frame outwards decides; the order settles frames that belong to two layers
 # (a span started inside Haystack is "spans", Haystack's own work is "pipeline").

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (
-    EXAMPLES,
+    RUN_PIPELINES,
     add_priority_option,
     apply_priority_option,
     hayhooks_server,
@@ -50,7 +50,7 @@ from benchmarks.harness import (
     wrk,
 )
 
-BODY = '{"text": "hello world"}'
+EXAMPLES, BODY = RUN_PIPELINES["shout"]
 PREFIX = "soak:"
 CAPACITY = 2000
 FLAT_PERCENT = 5.0
