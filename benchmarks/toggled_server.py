@@ -7,23 +7,37 @@ stay as they are, in the same process. Two servers of one configuration differ b
 does not carry that bias into the ratio.
 
 A signal is handled when the server's main thread next runs Python code, not when it is sent: each switch prints
-``capture off`` or ``capture on`` to stderr once done. Wait for that line, and switch between loads, not during
-one: an operation whose spans start with capture on and end with it off would stay open in the processor.
+``capture off`` or ``capture on`` to stderr once done, and ``switch`` waits for that line. Switch between loads,
+not during one: an operation whose spans start with capture on and end with it off would stay open in the
+processor.
 
 Usage: python benchmarks/toggled_server.py run [hayhooks run's options]
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import time
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from opentelemetry import trace
+SIGNALS = {"on": signal.SIGUSR1, "off": signal.SIGUSR2}
 
-from hayhooks.cli import main
-from hayhooks.dashboard.processor import DashboardSpanProcessor
+
+def switch(pid: int, log: Path, state: str, timeout: float = 10) -> None:
+    """Switch the capture of the server ``pid`` (which logs to ``log``) ``state`` ("on" or "off"), and wait until it
+    says it has: the benchmark and its test drive the server with this."""
+    said = f"capture {state}"
+    done = log.read_text().count(said) + 1
+    os.kill(pid, SIGNALS[state])
+    deadline = time.monotonic() + timeout
+    while log.read_text().count(said) < done:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"server {pid} did not switch its capture {state}")
+        time.sleep(0.005)
 
 
 def _skip(*args: Any, **kwargs: Any) -> None:
@@ -31,7 +45,11 @@ def _skip(*args: Any, **kwargs: Any) -> None:
 
 
 def _switch(signum: int, frame: FrameType | None) -> None:
-    off = signum == signal.SIGUSR2
+    from opentelemetry import trace
+
+    from hayhooks.dashboard.processor import DashboardSpanProcessor
+
+    off = signum == SIGNALS["off"]
     multi = trace.get_tracer_provider()._active_span_processor  # type: ignore[attr-defined]
     for processor in multi._span_processors:
         if isinstance(processor, DashboardSpanProcessor):
@@ -47,6 +65,8 @@ def _switch(signum: int, frame: FrameType | None) -> None:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGUSR1, _switch)
-    signal.signal(signal.SIGUSR2, _switch)
+    from hayhooks.cli import main  # here, so that importing ``switch`` does not import the server
+
+    for number in SIGNALS.values():
+        signal.signal(number, _switch)
     main()

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -65,6 +64,7 @@ from benchmarks.harness import (
     wrk,
     wrk_get,
 )
+from benchmarks.toggled_server import switch
 
 EXAMPLES, BODY = RUN_PIPELINES["shout"]
 TOGGLED_SERVER = Path(__file__).with_name("toggled_server.py")
@@ -200,7 +200,7 @@ def toggled(rounds: int, seconds: float, redis_url: str, processes: int) -> None
                     loads: dict[str, Load] = {}
                     for state in ("on", "off") if round_no % 2 == 0 else ("off", "on"):
                         time.sleep(0.3)  # the last load's traces, taken by the flusher in the state they ran in
-                        _switch(url, state)
+                        switch(url.pid, url.log, state)
                         before = _captured(url)
                         loads[state] = wrk(f"{url}{run}", body, seconds=seconds, pid=url.pid)
                         if state == "off":
@@ -227,18 +227,6 @@ def toggled(rounds: int, seconds: float, redis_url: str, processes: int) -> None
                               ("most operations shown running between loads", left_running)):
             print(f"  {label} (0 expected): "
                   + ", ".join(f"{server} {count}" for server, count in counts.items() if not server.startswith("off")))
-
-
-def _switch(url: ServerUrl, state: str) -> None:
-    """Switch a ``toggled_server.py``'s capture and wait until it says it is done."""
-    said = f"capture {state}"
-    done = url.log.read_text().count(said) + 1
-    os.kill(url.pid, signal.SIGUSR1 if state == "on" else signal.SIGUSR2)
-    deadline = time.monotonic() + 10
-    while url.log.read_text().count(said) < done:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not switch its capture {state}")
-        time.sleep(0.005)
 
 
 def _captured(url: str) -> int:

@@ -3,20 +3,17 @@ capture SIGUSR2 switches off and SIGUSR1 back on, in the same process. If the sw
 measure as free."""
 
 import asyncio
-import os
-import signal
 import sys
-from pathlib import Path
 
 import httpx
 import pytest
+from benchmarks.toggled_server import switch
 
+from tests.conftest import EXAMPLES, ROOT
 from tests.flushing import settle
 from tests.servers import free_port, launch
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -24,7 +21,7 @@ def toggled(tmp_path):
     port = free_port()
     server = launch(tmp_path, [sys.executable, str(ROOT / "benchmarks" / "toggled_server.py"), "run",
                                "--host", "127.0.0.1", "--port", str(port),
-                               "--pipelines-dir", str(ROOT / "examples" / "pipelines")],
+                               "--pipelines-dir", str(EXAMPLES)],
                     port=port, env={"HAYHOOKS_DASHBOARD_ENABLED": "true", "HAYHOOKS_LOG_LEVEL": "WARNING"})
     yield server
     server.stop()
@@ -47,9 +44,9 @@ async def test_capture_switched_off_keeps_no_trace_and_switched_on_keeps_them_ag
         await settle(runs)
         before = await captured()
 
-        await switch(toggled, signal.SIGUSR2, "capture off")
+        await asyncio.to_thread(switch, toggled.process.pid, toggled.log_path, "off")
         await shout(3)
-        await switch(toggled, signal.SIGUSR1, "capture on")
+        await asyncio.to_thread(switch, toggled.process.pid, toggled.log_path, "on")
         await shout(2)
 
         assert await settle(lambda: at_least(runs, 3)) == 3
@@ -61,8 +58,3 @@ async def test_capture_switched_off_keeps_no_trace_and_switched_on_keeps_them_ag
 async def at_least(count, expected: int) -> int:
     return found if (found := await count()) >= expected else 0
 
-
-async def switch(server, signum: int, said: str) -> None:
-    """Signal the server and wait until it says it has switched (its main thread handles the signal later)."""
-    os.kill(server.process.pid, signum)
-    await settle(lambda: said in server.log, timeout=10)
